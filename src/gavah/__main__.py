@@ -1,0 +1,3 @@
+from gavah.cli import main
+
+main()

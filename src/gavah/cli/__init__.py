@@ -1,0 +1,76 @@
+"""The ``gavah`` command. One module per command group; ``main`` is the one place where a
+:class:`~gavah.errors.GavahError` becomes a message and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from gavah import __version__
+from gavah.cli import ingest, items, log, proofs, workspace
+from gavah.cli._common import err, printable
+from gavah.errors import ExitCode, GavahError
+
+app = typer.Typer(
+    name="gavah",
+    help="gavah (گواه, 'witness'): an evidence vault with a verifiable chain of custody.\n\n"
+    "Files are stored by their SHA-256; every action on them is a custody event in an "
+    "append-only Merkle log (RFC 6962) with signed checkpoints that anyone can check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gavah {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    workspace_dir: Path | None = typer.Option(
+        None, "--workspace", "-w", help="Workspace folder [default: $GAVAH_WORKSPACE or ./gavah-data].",
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    ctx.obj = {"workspace": workspace_dir}
+
+
+workspace.register(app)
+ingest.register(app)
+items.register(app)
+app.add_typer(log.app, name="log")
+proofs.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; exits with a code from :class:`gavah.errors.ExitCode`."""
+    wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except GavahError as exc:
+        if wants_json:
+            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")
+        err.print(f"error: {printable(exc.message)}", markup=False)
+        if exc.hint:
+            err.print(f"hint: {printable(exc.hint)}", markup=False)
+        sys.exit(int(exc.exit_code))
+    except typer.Abort:
+        err.print("aborted", markup=False)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted: work already recorded is intact", markup=False)
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: unknown option, missing argument
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,94 @@
+"""``gavah ingest``: bring files and folders into the vault."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from gavah.cli._common import JSON_OPTION, err, open_vault, print_json, say
+from gavah.errors import ExitCode
+from gavah.intake import ingest as intake
+
+
+class _RichProgress(intake.Progress):
+    """Bytes and files, on stderr, only when stderr is a terminal."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.bytes_task = bar.add_task("bytes", total=None)
+        self.files_task = bar.add_task("files", total=None)
+
+    def start(self, files: int, total_bytes: int) -> None:
+        self.bar.update(self.bytes_task, total=total_bytes)
+        self.bar.update(self.files_task, total=files)
+
+    def advance(self, nbytes: int) -> None:
+        self.bar.advance(self.bytes_task, nbytes)
+
+    def file_done(self) -> None:
+        self.bar.advance(self.files_task, 1)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:>5}"), BarColumn(), DownloadColumn(), MofNCompleteColumn(),
+        TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
+    )
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(..., help="Files or folders (folders are read recursively)."),
+    collection: str | None = typer.Option(None, "--collection", "-c", help="Collection to file the items under."),
+    source: str | None = typer.Option(None, "--source", "-s", help="Where the material came from."),
+    note: str | None = typer.Option(None, "--note", "-n", help="A note kept with this acquisition."),
+    follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links (off by default)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Store files by SHA-256 and log each acquisition as a custody event.
+
+    Identical content is stored once; ingesting it again adds a custody event. Files that cannot
+    be read are reported and skipped; everything else is ingested (exit code 3 if any failed).
+    """
+    vault = open_vault(ctx)
+    inputs = [os.fsencode(p) for p in paths]  # exact bytes of the names, whatever their encoding
+    options = {"collection": collection, "source": source, "note": note, "follow_symlinks": follow_symlinks}
+    if err.is_terminal and not as_json:
+        with _progress_bar() as bar:
+            summary = intake.ingest(vault, inputs, progress=_RichProgress(bar), **options)
+    else:
+        summary = intake.ingest(vault, inputs, **options)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.failures or summary.aborted:
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _print_summary(summary: intake.IngestSummary) -> None:
+    for item in summary.items:
+        flag = "new " if item["new"] else "held"
+        say(f"{flag} {item['id']} {item['sha256'][:16]} {item['path']}")
+    for warning in summary.warnings:
+        say(f"warning: {warning}")
+    for failure in summary.failures:
+        say(f"FAILED {failure.path}: {failure.reason}")
+    say(f"{summary.files} file(s), {summary.bytes} bytes: {summary.new} new, "
+        f"{summary.already_held} already held, {len(summary.failures)} failed")
+    if summary.aborted:
+        say(f"stopped early: {summary.aborted}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)

@@ -1,0 +1,288 @@
+"""Ingest files and folders into the vault.
+
+Work is split so that a crash at any point loses nothing and corrupts nothing:
+
+1. discover: walk the inputs (symlinks not followed unless asked) and stat every file;
+2. acquire, in parallel threads (hashlib and file I/O release the GIL): copy each file into a
+   private staging file while hashing it, check the source did not change meanwhile, sniff its
+   type and extract metadata from *our copy*, then commit the blob to its content address;
+3. record, in the main thread, in batches: one database transaction appends the custody events
+   and signs a checkpoint.
+
+A blob is always committed before any log entry names it, so a kill leaves at worst an
+unreferenced blob, which the next ingest of the same file simply records.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from gavah.errors import GavahError, StoreError
+from gavah.media import extract_metadata, sniff_mime
+from gavah.store import BlobStore
+from gavah.vault import Acquired, Recorded, Vault, display_path
+
+_BATCH_ITEMS = 500
+_BATCH_SECONDS = 2.0
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: bytes
+    size: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    new: int = 0
+    already_held: int = 0
+    bytes: int = 0
+    items: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    aborted: str | None = None
+    checkpoint_size: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "new": self.new,
+            "already_held": self.already_held,
+            "bytes": self.bytes,
+            "items": self.items,
+            "failures": [{"path": f.path, "reason": f.reason} for f in self.failures],
+            "warnings": self.warnings,
+            "aborted": self.aborted,
+            "checkpoint_size": self.checkpoint_size,
+        }
+
+
+class Progress:
+    """Hooks for a progress display; the default shows nothing."""
+
+    def start(self, files: int, total_bytes: int) -> None: ...
+    def advance(self, nbytes: int) -> None: ...
+    def file_done(self) -> None: ...
+
+
+class SourceChanged(GavahError):
+    """The file changed while it was being read: what we read is not a stable original."""
+
+
+def _stamp(ns: int) -> str:
+    seconds, frac = divmod(ns, 1_000_000_000)
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{frac:09d}Z"
+
+
+def discover(
+    inputs: Sequence[bytes], *, follow_symlinks: bool, warnings: list[str]
+) -> Iterator[Candidate | Failure]:
+    """Every regular file under ``inputs``, in a stable order; problems as :class:`Failure`."""
+    for raw in inputs:
+        try:
+            st = os.stat(raw, follow_symlinks=follow_symlinks)
+        except OSError as exc:
+            yield Failure(display_path(raw), f"cannot read: {exc.strerror}")
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            warnings.append(f"{display_path(raw)}: symbolic link not followed (use --follow-symlinks)")
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk(raw, follow_symlinks, warnings)
+        else:
+            yield _candidate(raw, st)
+
+
+def _candidate(raw: bytes, st: os.stat_result) -> Candidate | Failure:
+    if not stat.S_ISREG(st.st_mode):
+        return Failure(display_path(raw), "not a regular file (device, socket or pipe): skipped")
+    return Candidate(raw, st.st_size)
+
+
+def _walk(top: bytes, follow: bool, warnings: list[str]) -> Iterator[Candidate | Failure]:
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(top, followlinks=follow, onerror=errors.append):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path, follow_symlinks=follow)
+            except OSError as exc:
+                yield Failure(display_path(path), f"cannot read: {exc.strerror}")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                warnings.append(f"{display_path(path)}: symbolic link not followed (use --follow-symlinks)")
+                continue
+            yield _candidate(path, st)
+        if not follow:
+            for d in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                warnings.append(f"{display_path(os.path.join(folder, d))}: symbolic link not followed")
+    for exc in errors:
+        yield Failure(display_path(os.fsencode(exc.filename or top)), f"cannot read folder: {exc.strerror}")
+
+
+class _CountingReader:
+    """Passes reads through and reports bytes read, so large files move the progress bar."""
+
+    def __init__(self, f: BinaryIO, advance: Callable[[int], None]) -> None:
+        self.f = f
+        self.advance = advance
+
+    def read(self, n: int = -1) -> bytes:
+        block = self.f.read(n)
+        self.advance(len(block))
+        return block
+
+
+def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress) -> Acquired:
+    """Stage, check, sniff, extract and commit one file. Runs in a worker thread."""
+    flags = os.O_RDONLY | (0 if follow else os.O_NOFOLLOW)
+    fd = os.open(cand.path, flags)
+    with os.fdopen(fd, "rb") as f:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise SourceChanged("is no longer a regular file")
+        staged = store.stage(_CountingReader(f, progress.advance))  # type: ignore[arg-type]
+    try:
+        after = os.stat(cand.path, follow_symlinks=follow)
+        changed = (after.st_size, after.st_mtime_ns, after.st_ino) != (
+            before.st_size, before.st_mtime_ns, before.st_ino)
+        if changed or staged.info.size != before.st_size:
+            raise SourceChanged("changed while it was being read; ingest it again once it is stable")
+        mime = sniff_mime(staged.path)
+        metadata = extract_metadata(staged.path, mime)
+        store.commit(staged)
+    finally:
+        store.discard(staged)
+    return Acquired(cand.path, _stamp(before.st_mtime_ns), _stamp(before.st_ctime_ns),
+                    staged.info, mime, metadata)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, GavahError):
+        return exc.message
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link (not followed; use --follow-symlinks)"
+        return f"cannot read: {exc.strerror}"
+    return f"unexpected error: {exc!r}"
+
+
+def _is_store_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError | StoreError) and (
+        getattr(exc, "errno", None) in _FULL or "No space left" in str(exc)
+    )
+
+
+@dataclass
+class _Batch:
+    pending: list[Acquired] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+
+
+def ingest(
+    vault: Vault,
+    inputs: Sequence[bytes],
+    *,
+    collection: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+    follow_symlinks: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest files and folders. Per-file problems are reported, not raised; the rest goes on."""
+    progress = progress or Progress()
+    summary = IngestSummary()
+    vault.store.clean_staging()
+    found = list(discover(inputs, follow_symlinks=follow_symlinks, warnings=summary.warnings))
+    candidates = [c for c in found if isinstance(c, Candidate)]
+    summary.failures.extend(f for f in found if isinstance(f, Failure))
+    progress.start(len(candidates), sum(c.size for c in candidates))
+    batch = _Batch()
+
+    def flush() -> None:
+        items, batch.pending = batch.pending, []
+        if items:
+            _record(vault, items, summary, collection, source, note)
+        batch.since = time.monotonic()
+
+    workers = vault.ws.settings.ingest_workers
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        queue = iter(candidates)
+        running: dict[Future[Acquired], Candidate] = {}
+        try:
+            _fill(pool, queue, running, vault.store, follow_symlinks, progress, workers * 4)
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    cand = running.pop(fut)
+                    _collect(fut, cand, batch.pending, summary, progress)
+                if summary.aborted:
+                    queue = iter(())
+                if len(batch.pending) >= _BATCH_ITEMS or time.monotonic() - batch.since > _BATCH_SECONDS:
+                    flush()
+                _fill(pool, queue, running, vault.store, follow_symlinks, progress, workers * 4)
+        finally:
+            for fut in running:
+                fut.cancel()
+            flush()
+    return summary
+
+
+def _fill(pool: ThreadPoolExecutor, queue: Iterator[Candidate], running: dict[Future[Acquired], Candidate],
+          store: BlobStore, follow: bool, progress: Progress, limit: int) -> None:
+    while len(running) < limit:
+        cand = next(queue, None)
+        if cand is None:
+            return
+        running[pool.submit(acquire, store, cand, follow, progress)] = cand
+
+
+def _collect(fut: Future[Acquired], cand: Candidate, pending: list[Acquired],
+             summary: IngestSummary, progress: Progress) -> None:
+    progress.file_done()
+    exc = fut.exception()
+    if exc is None:
+        acquired = fut.result()
+        pending.append(acquired)
+        if acquired.blob.size == 0:
+            summary.warnings.append(f"{display_path(cand.path)}: zero-byte file (stored, but it holds no content)")
+        return
+    summary.failures.append(Failure(display_path(cand.path), _reason(exc)))
+    if _is_store_full(exc):
+        summary.aborted = (
+            f"the blob store ran out of space while storing {display_path(cand.path)}; "
+            "files already ingested are intact; free space and ingest the rest again"
+        )
+
+
+def _record(vault: Vault, pending: list[Acquired], summary: IngestSummary,
+            collection: str | None, source: str | None, note: str | None) -> None:
+    recorded: list[Recorded] = vault.record(pending, collection=collection, source=source, note=note)
+    for acquired, rec in zip(pending, recorded, strict=True):
+        summary.files += 1
+        summary.bytes += acquired.blob.size
+        if rec.new:
+            summary.new += 1
+        else:
+            summary.already_held += 1
+        summary.items.append({
+            "id": rec.evidence_id, "sha256": rec.sha256, "path": display_path(acquired.path),
+            "size": acquired.blob.size, "mime": acquired.mime, "log_index": rec.log_index, "new": rec.new,
+        })
+        summary.checkpoint_size = rec.log_index + 1

@@ -1,0 +1,174 @@
+"""Settings, each declared once with its default and help.
+
+Only this module reads the environment. Sources, strongest first: explicit overrides (CLI flags),
+environment variables ``GAVAH_*``, the workspace's ``gavah.toml``, then the defaults below.
+``docs/settings.md`` is generated from this class (``python -m gavah.settings``) and a test fails
+when it is out of date.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from gavah.errors import ConfigError
+
+DEFAULT_WORKSPACE = Path("gavah-data")
+CONFIG_FILENAME = "gavah.toml"
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers): still record something honest
+        return f"uid:{os.getuid()}"
+
+
+class Settings(BaseSettings):
+    """Everything gavah can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="GAVAH_", extra="forbid", frozen=True)
+
+    workspace: Path = Field(
+        DEFAULT_WORKSPACE,
+        description="Folder holding the workspace: gavah.toml, the signing key and, by default, "
+        "the SQLite database and the blob folder.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database. Empty means SQLite at WORKSPACE/gavah.sqlite3. "
+        "For PostgreSQL: postgresql+psycopg://user@host:5432/dbname.",
+    )
+    store: str | None = Field(
+        None,
+        description="Where blobs live. Empty means the folder WORKSPACE/blobs; a path means that folder; "
+        "s3://bucket/prefix means an S3 bucket (see the S3_* settings).",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint URL, for S3-compatible servers (MinIO, Garage, Ceph)."
+    )
+    s3_region: str = Field("us-east-1", description="S3 region name.")
+    s3_access_key_id: str | None = Field(
+        None, description="S3 access key id. Empty means boto3's usual credential chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        None, description="S3 secret key. Never printed or logged."
+    )
+    signing_key: Path | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs log checkpoints. "
+        "Empty means WORKSPACE/keys/log-signing.pem, created by `gavah init` with mode 0600.",
+    )
+    actor: str = Field(
+        default_factory=_default_actor,
+        description="Who is acting, as recorded in every custody event. Defaults to the OS user name.",
+    )
+    ingest_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Files hashed and stored in parallel during ingest. Defaults to the number of CPUs.",
+    )
+    sqlite_busy_timeout: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds to wait for another process's write lock on SQLite before giving up.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def config_path(self) -> Path:
+        return self.workspace / CONFIG_FILENAME
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.workspace / 'gavah.sqlite3').resolve()}"
+
+    @property
+    def resolved_store(self) -> str:
+        return self.store or str((self.workspace / "blobs").resolve())
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key or self.workspace / "keys" / "log-signing.pem"
+
+
+def resolve_workspace(workspace: Path | None = None) -> Path:
+    """The workspace folder: the explicit one, else $GAVAH_WORKSPACE, else ./gavah-data."""
+    if workspace is not None:
+        return workspace
+    return Path(os.environ.get("GAVAH_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
+def load_settings(workspace: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings for a workspace: overrides, then environment, then WORKSPACE/gavah.toml."""
+    ws = resolve_workspace(workspace)
+    toml_file = ws / CONFIG_FILENAME
+
+    class _Bound(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_file if toml_file.is_file() else None)
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return _Bound(workspace=ws, **values)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"invalid settings: {_describe(exc)}",
+            hint=f"check the GAVAH_* environment variables and {toml_file}; "
+            "every setting is listed in docs/settings.md",
+        ) from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed gavah.toml
+        raise ConfigError(f"cannot read {toml_file}: {exc}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "?"
+        parts.append(f"{field}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def settings_markdown() -> str:
+    """The table in docs/settings.md, generated from the declarations above."""
+    lines = [
+        "| setting | environment variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "(computed)"
+        elif field.default is None:
+            default = "(empty)"
+        else:
+            default = f"`{field.default}`"
+        env = f"`GAVAH_{name.upper()}`"
+        lines.append(f"| `{name}` | {env} | {default} | {field.description} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(settings_markdown())

@@ -1,0 +1,272 @@
+"""The evidence vault: records acquisitions, resolves items, and logs every access.
+
+Every operation that touches evidence appends a custody event and signs a checkpoint in the same
+transaction, so the database never holds an action the log does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gavah.custody.entry import EventKind
+from gavah.custody.log import Appender, isotime, utcnow
+from gavah.db import models
+from gavah.errors import InputError, NotFound
+from gavah.store import CHUNK_SIZE, BlobInfo
+from gavah.workspace import Workspace
+
+MIN_PREFIX = 4
+
+
+def display_path(raw: bytes) -> str:
+    """A path as text: UTF-8 where it is, ``\\xNN`` for bytes that are not (exact bytes are kept too)."""
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def canonical_json(value: Any) -> str:
+    return rfc8785.dumps(value).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Acquired:
+    """A file read, hashed, sniffed and put in the blob store, waiting to be recorded."""
+
+    path: bytes
+    mtime: str | None
+    ctime: str | None
+    blob: BlobInfo
+    mime: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    evidence_id: str
+    sha256: str
+    log_index: int
+    new: bool
+
+
+def evidence_summary(ev: models.Evidence) -> dict[str, Any]:
+    """The evidence block of an ingest entry; ``log verify`` recomputes it from the row."""
+    return {
+        "id": ev.id,
+        "sha256": ev.sha256,
+        "size": ev.size,
+        "mime": ev.mime,
+        "metadata_sha256": hashlib.sha256(ev.meta.encode("utf-8")).hexdigest(),
+        "chunk_size": ev.chunk_size,
+        "chunks_sha256": hashlib.sha256(ev.chunk_digests).hexdigest(),
+    }
+
+
+def acquisition_summary(acq: models.Acquisition) -> dict[str, Any]:
+    """The acquisition block of an ingest entry; ``log verify`` recomputes it from the row."""
+    return {
+        "path": display_path(acq.path),
+        "path_b64": base64.b64encode(acq.path).decode(),
+        "filename": acq.filename,
+        "mtime": acq.mtime,
+        "ctime": acq.ctime,
+        "collection": acq.collection,
+        "source": acq.source,
+        "note": acq.note,
+    }
+
+
+def _filename(raw: bytes) -> str:
+    return display_path(raw.rstrip(b"/").rsplit(b"/", 1)[-1])
+
+
+class Vault:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.db = workspace.db
+        self.store = workspace.store
+        self.log = workspace.log
+        self.actor = workspace.settings.actor
+
+    # --- writing -------------------------------------------------------------------------
+    def record(
+        self,
+        items: Sequence[Acquired],
+        *,
+        collection: str | None = None,
+        source: str | None = None,
+        note: str | None = None,
+    ) -> list[Recorded]:
+        """Record acquisitions of blobs already committed to the store, in one transaction."""
+        results = []
+        with self.db.write() as session:
+            appender = Appender(session)
+            for item in items:
+                results.append(self._record_one(session, appender, item, collection, source, note))
+            self._finish(session, appender)
+        return results
+
+    def _record_one(
+        self,
+        session: Session,
+        appender: Appender,
+        item: Acquired,
+        collection: str | None,
+        source: str | None,
+        note: str | None,
+    ) -> Recorded:
+        at = utcnow()
+        ev = session.execute(
+            select(models.Evidence).where(models.Evidence.sha256 == item.blob.sha256)
+        ).scalar_one_or_none()
+        new = ev is None
+        if ev is None:
+            ev = models.Evidence(
+                id=f"ev-{secrets.token_hex(8)}",
+                sha256=item.blob.sha256,
+                size=item.blob.size,
+                mime=item.mime,
+                meta=canonical_json(item.metadata),
+                chunk_size=CHUNK_SIZE,
+                chunk_digests=item.blob.chunk_digests,
+                log_index=appender.size,
+                created_at=at,
+            )
+            session.add(ev)
+            session.flush()  # the acquisition row refers to it
+        acq = models.Acquisition(
+            log_index=appender.size,
+            evidence_id=ev.id,
+            path=item.path,
+            filename=_filename(item.path),
+            mtime=item.mtime,
+            ctime=item.ctime,
+            collection=collection,
+            source=source,
+            note=note,
+            actor=self.actor,
+            at=at,
+        )
+        summary = evidence_summary(ev) if new else {"id": ev.id, "sha256": ev.sha256, "size": ev.size}
+        kind = EventKind.INGEST if new else EventKind.REINGEST
+        event = {"actor": self.actor, "evidence": summary, "acquisition": acquisition_summary(acq)}
+        appended = appender.append(kind, ev.id, at, event)
+        session.add(acq)
+        session.flush()
+        return Recorded(ev.id, ev.sha256, appended.index, new)
+
+    def _finish(self, session: Session, appender: Appender) -> str:
+        appender.flush()
+        return self.log.sign_checkpoint(session, appender.size, appender.root())
+
+    def log_access(self, session: Session, ev: models.Evidence, kind: str, **detail: Any) -> int:
+        """Append a view/export/proof event for ``ev`` and sign a checkpoint that covers it."""
+        appender = Appender(session)
+        event = {
+            "actor": self.actor,
+            "evidence": {"id": ev.id, "sha256": ev.sha256},
+            "detail": detail,
+        }
+        index = appender.append(kind, ev.id, utcnow(), event).index
+        self._finish(session, appender)
+        return index
+
+    def describe(self, ref: str, text: str) -> int:
+        """Change the evidence's description; the new value is written into the log entry."""
+        with self.db.write() as session:
+            ev = self.resolve(session, ref)
+            ev.description = text
+            appender = Appender(session)
+            event = {
+                "actor": self.actor,
+                "evidence": {"id": ev.id, "sha256": ev.sha256},
+                "changes": {"description": text},
+            }
+            index = appender.append(EventKind.METADATA, ev.id, utcnow(), event).index
+            self._finish(session, appender)
+        return index
+
+    # --- reading -------------------------------------------------------------------------
+    def resolve(self, session: Session, ref: str) -> models.Evidence:
+        """An item by id (``ev-...``) or by a unique prefix of its SHA-256."""
+        ref = ref.strip().lower()
+        if ref.startswith("ev-"):
+            ev = session.get(models.Evidence, ref)
+            if ev is None:
+                raise NotFound(f"no evidence item with id {ref}")
+            return ev
+        if len(ref) < MIN_PREFIX or any(c not in "0123456789abcdef" for c in ref):
+            raise InputError(
+                f"{ref!r} is neither an item id (ev-...) nor a SHA-256 prefix",
+                hint=f"give the id, or at least {MIN_PREFIX} hex digits of the SHA-256",
+            )
+        matches = session.execute(
+            select(models.Evidence).where(models.Evidence.sha256.startswith(ref)).limit(6)
+        ).scalars().all()
+        if not matches:
+            raise NotFound(f"no evidence item whose SHA-256 starts with {ref}")
+        if len(matches) > 1:
+            ids = ", ".join(m.id for m in matches[:5])
+            raise InputError(f"SHA-256 prefix {ref} matches several items: {ids}", hint="give more digits")
+        return matches[0]
+
+    def timeline(self, session: Session, evidence_id: str) -> list[dict[str, Any]]:
+        rows = session.execute(
+            select(models.CustodyEvent)
+            .where(models.CustodyEvent.evidence_id == evidence_id)
+            .order_by(models.CustodyEvent.idx)
+        ).scalars()
+        timeline = []
+        for row in rows:
+            entry = json.loads(row.entry)
+            timeline.append({
+                "log_index": row.idx,
+                "kind": row.kind,
+                "at": entry.get("at"),
+                "actor": entry.get("actor"),
+                "detail": entry.get("detail") or entry.get("changes") or entry.get("acquisition"),
+            })
+        return timeline
+
+    def show(self, ref: str) -> dict[str, Any]:
+        """Everything about one item. Viewing is itself a custody event."""
+        with self.db.write() as session:
+            ev = self.resolve(session, ref)
+            self.log_access(session, ev, EventKind.VIEW, via="gavah show")
+            acquisitions = session.execute(
+                select(models.Acquisition)
+                .where(models.Acquisition.evidence_id == ev.id)
+                .order_by(models.Acquisition.log_index)
+            ).scalars().all()
+            checkpoint, _ = self.log.latest_checkpoint(session)
+            return {
+                "id": ev.id,
+                "sha256": ev.sha256,
+                "size": ev.size,
+                "mime": ev.mime,
+                "description": ev.description,
+                "created_at": _iso(ev.created_at),
+                "log_index": ev.log_index,
+                "metadata": json.loads(ev.meta),
+                "acquisitions": [
+                    {"log_index": a.log_index, **acquisition_summary(a), "actor": a.actor,
+                     "at": _iso(a.at)}
+                    for a in acquisitions
+                ],
+                "custody": self.timeline(session, ev.id),
+                "checkpoint": {"origin": checkpoint.origin, "size": checkpoint.size,
+                               "root": base64.b64encode(checkpoint.root).decode()},
+            }
+
+
+def _iso(at: datetime) -> str:
+    return isotime(at)

@@ -1,0 +1,311 @@
+"""``gavah log verify``: re-check everything and say precisely what is wrong, and where.
+
+Checks, in order: every log entry (canonical form, leaf hash, its row), the whole Merkle tree
+against every stored node, every checkpoint (signature, root, consistency with the previous one,
+RFC 9162 2.1.4), every evidence and acquisition row against the entry that recorded it, and every
+blob's bytes against its SHA-256 and chunk digests. Problems are collected, not raised, so one run
+names all of them; the CLI exits non-zero if there is any (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gavah.custody import merkle
+from gavah.custody.entry import EventKind, decode_entry
+from gavah.custody.log import isotime
+from gavah.custody.note import Checkpoint
+from gavah.db import models
+from gavah.errors import GavahError
+from gavah.store import damaged_ranges
+from gavah.vault import Vault, acquisition_summary, evidence_summary
+
+_CHUNK = 10_000
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "log entry 17", "evidence ev-..", "blob <sha256>", "checkpoint 12", ...
+    field: str
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    log_size: int = 0
+    checkpoints: int = 0
+    evidence: int = 0
+    blobs_checked: int = 0
+    bytes_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, where: str, fld: str, message: str) -> None:
+        self.problems.append(Problem(where, fld, message))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, **asdict(self)}
+
+
+@dataclass
+class _Seen:
+    """What the log entries say, kept only as far as the row checks need it."""
+
+    leaves: list[bytes] = field(default_factory=list)
+    ingested: set[str] = field(default_factory=set)
+    acquisitions: int = 0
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+
+def verify_workspace(
+    vault: Vault, *, check_blobs: bool = True, progress: Progress | None = None
+) -> VerifyReport:
+    report = VerifyReport()
+    with vault.db.read() as session:
+        seen = _check_entries(session, report)
+        tree = merkle.MemoryTree(seen.leaves)
+        _check_nodes(session, tree, report)
+        _check_head(session, vault, tree, report)
+        _check_checkpoints(session, vault, tree, report)
+        evidence = _check_evidence_rows(session, seen, report)
+    if check_blobs:
+        _check_blobs(vault, evidence, report, progress)
+        _note_orphans(vault, evidence, report)
+    return report
+
+
+def _events(session: Session) -> Iterator[models.CustodyEvent]:
+    last = -1
+    while True:
+        rows = session.execute(
+            select(models.CustodyEvent).where(models.CustodyEvent.idx > last)
+            .order_by(models.CustodyEvent.idx).limit(_CHUNK)
+        ).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].idx
+        session.expunge_all()
+
+
+def _check_entries(session: Session, report: VerifyReport) -> _Seen:
+    seen = _Seen()
+    for row in _events(session):
+        where = f"log entry {row.idx}"
+        if row.idx != len(seen.leaves):
+            report.add(where, "idx", f"log entries {len(seen.leaves)}..{row.idx - 1} are missing")
+            seen.leaves.extend([b"\0" * 32] * (row.idx - len(seen.leaves)))
+        entry = bytes(row.entry)
+        seen.leaves.append(merkle.leaf_hash(entry))
+        try:
+            event = decode_entry(entry)
+        except GavahError as exc:
+            report.add(where, "entry", exc.message)
+            continue
+        _check_event_row(row, event, where, report)
+        _collect(seen, row.idx, event)
+    report.log_size = len(seen.leaves)
+    return seen
+
+
+def _check_event_row(row: models.CustodyEvent, event: dict[str, Any], where: str, report: VerifyReport) -> None:
+    if event.get("kind") != row.kind:
+        report.add(where, "kind", f"row says {row.kind!r}, signed entry says {event.get('kind')!r}")
+    named = (event.get("evidence") or {}).get("id")
+    if named != row.evidence_id:
+        report.add(where, "evidence_id", f"row says {row.evidence_id!r}, signed entry says {named!r}")
+    if event.get("at") != isotime(row.at):
+        report.add(where, "at", f"row says {isotime(row.at)}, signed entry says {event.get('at')}")
+
+
+def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
+    kind = event.get("kind")
+    if kind == EventKind.INGEST:
+        seen.ingested.add(event["evidence"]["id"])
+    if kind in (EventKind.INGEST, EventKind.REINGEST):
+        seen.acquisitions += 1
+    if kind == EventKind.METADATA:
+        seen.descriptions[event["evidence"]["id"]] = event["changes"]["description"]
+
+
+def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
+    expected = sum(len(level) for level in tree.levels) if tree.size else 0
+    found = 0
+    last = (-1, -1)
+    while True:
+        rows = _node_page(session, last)
+        if not rows:
+            break
+        for level, idx, stored in rows:
+            found += 1
+            _check_node(tree, level, idx, bytes(stored), report)
+        last = (rows[-1][0], rows[-1][1])
+    if found != expected:
+        report.add("log tree", "nodes", f"{found} stored nodes, {expected} expected: nodes are missing or extra")
+
+
+def _node_page(session: Session, last: tuple[int, int]) -> list[Any]:
+    level, idx = last
+    return list(session.execute(
+        select(models.LogNode.level, models.LogNode.idx, models.LogNode.hash)
+        .where((models.LogNode.level > level) | ((models.LogNode.level == level) & (models.LogNode.idx > idx)))
+        .order_by(models.LogNode.level, models.LogNode.idx).limit(_CHUNK * 5)
+    ).all())
+
+
+def _check_node(tree: merkle.MemoryTree, level: int, idx: int, stored: bytes, report: VerifyReport) -> None:
+    where = f"log node level {level} index {idx}"
+    if level >= len(tree.levels) or idx >= len(tree.levels[level]):
+        report.add(where, "hash", "stored node lies outside the tree")
+    elif tree.levels[level][idx] != stored:
+        what = "leaf hash of log entry" if level == 0 else "node hash"
+        report.add(where, "hash", f"stored {what} {stored.hex()} != recomputed {tree.levels[level][idx].hex()}")
+
+
+def _check_head(session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport) -> None:
+    head = session.get(models.LogHead, 1)
+    if head is None:
+        report.add("log head", "row", "the log head row is missing")
+        return
+    if head.size != tree.size:
+        report.add("log head", "size", f"head says {head.size} entries, the log holds {tree.size}")
+    if head.origin != vault.log.origin or bytes(head.public_key) != vault.log.verifier.public_key:
+        report.add("log head", "origin", "origin or public key differs from the workspace's key")
+
+
+def _check_checkpoints(session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport) -> None:
+    previous: Checkpoint | None = None
+    rows = session.execute(select(models.Checkpoint).order_by(models.Checkpoint.size)).scalars()
+    for row in rows:
+        report.checkpoints += 1
+        where = f"checkpoint {row.size}"
+        try:
+            cp = Checkpoint.from_note(row.note, vault.log.verifier, vault.log.origin)
+        except GavahError as exc:
+            report.add(where, "signature", exc.message)
+            continue
+        if cp.size != row.size or cp.size > tree.size:
+            report.add(where, "size", f"signed size {cp.size} does not fit a log of {tree.size}")
+            continue
+        if cp.root != tree.root(cp.size):
+            report.add(where, "root", "signed root differs from the root recomputed from the entries")
+            continue
+        if previous is not None:
+            _check_consistency(previous, cp, tree, where, report)
+        previous = cp
+    if previous is None:
+        report.add("checkpoints", "rows", "the log has no valid signed checkpoint")
+    elif previous.size != tree.size:
+        report.add("checkpoints", "size", f"newest checkpoint covers {previous.size} of {tree.size} entries")
+
+
+def _check_consistency(old: Checkpoint, new: Checkpoint, tree: merkle.MemoryTree, where: str, report: VerifyReport) -> None:
+    try:
+        path = merkle.consistency_path(old.size, new.size, tree.node)
+        merkle.verify_consistency(old.size, new.size, old.root, new.root, path)
+    except GavahError as exc:
+        report.add(where, "consistency", f"not consistent with checkpoint {old.size}: {exc.message}")
+
+
+def _check_evidence_rows(session: Session, seen: _Seen, report: VerifyReport) -> list[tuple[str, str, int, bytes]]:
+    evidence: list[tuple[str, str, int, bytes]] = []
+    ids: set[str] = set()
+    for ev in session.execute(select(models.Evidence).order_by(models.Evidence.log_index)).scalars():
+        ids.add(ev.id)
+        where = f"evidence {ev.id}"
+        entry = _entry_at(session, ev.log_index)
+        if entry is None or entry.get("kind") != EventKind.INGEST:
+            report.add(where, "log_index", f"log entry {ev.log_index} is not this item's ingest event")
+        else:
+            _compare(where, evidence_summary(ev), entry["evidence"], report)
+        if ev.description != seen.descriptions.get(ev.id):
+            report.add(where, "description", "differs from the last logged metadata change")
+        evidence.append((ev.id, ev.sha256, ev.size, bytes(ev.chunk_digests)))
+    for missing in sorted(seen.ingested - ids):
+        report.add(f"evidence {missing}", "row", "logged as ingested, but its row is missing")
+    report.evidence = len(evidence)
+    _check_acquisitions(session, seen, report)
+    return evidence
+
+
+def _entry_at(session: Session, idx: int) -> dict[str, Any] | None:
+    row = session.get(models.CustodyEvent, idx)
+    if row is None:
+        return None
+    try:
+        return decode_entry(bytes(row.entry))
+    except GavahError:
+        return None
+
+
+def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    count = 0
+    for acq in session.execute(select(models.Acquisition).order_by(models.Acquisition.log_index)).scalars():
+        count += 1
+        where = f"acquisition {acq.log_index} of {acq.evidence_id}"
+        entry = _entry_at(session, acq.log_index)
+        if entry is None or entry.get("kind") not in (EventKind.INGEST, EventKind.REINGEST):
+            report.add(where, "log_index", "no ingest event at this log index")
+            continue
+        _compare(where, acquisition_summary(acq), entry["acquisition"], report)
+        logged = {"actor": entry.get("actor"), "at": entry.get("at"), "evidence_id": entry["evidence"]["id"]}
+        _compare(where, {"actor": acq.actor, "at": isotime(acq.at), "evidence_id": acq.evidence_id}, logged, report)
+    if count != seen.acquisitions:
+        report.add("acquisitions", "rows", f"{count} rows, {seen.acquisitions} ingest events in the log")
+
+
+def _compare(where: str, row: dict[str, Any], logged: dict[str, Any], report: VerifyReport) -> None:
+    for key in sorted(set(row) | set(logged)):
+        if row.get(key) != logged.get(key):
+            report.add(where, key, f"database has {json.dumps(row.get(key), ensure_ascii=False)}, "
+                                   f"signed log entry has {json.dumps(logged.get(key), ensure_ascii=False)}")
+
+
+def _check_blobs(vault: Vault, evidence: list[tuple[str, str, int, bytes]], report: VerifyReport,
+                 progress: Progress | None) -> None:
+    def check(item: tuple[str, str, int, bytes]) -> list[Problem]:
+        ev_id, sha256, size, chunks = item
+        where = f"blob {sha256} ({ev_id})"
+        try:
+            info = vault.store.check(sha256)
+        except GavahError as exc:
+            return [Problem(where, "bytes", exc.message)]
+        if progress:
+            progress(info.size)
+        problems = []
+        if info.size != size:
+            problems.append(Problem(where, "size", f"{info.size} bytes stored, {size} recorded"))
+        if info.sha256 != sha256:
+            ranges = damaged_ranges(chunks, info.chunk_digests, max(size, info.size))
+            spans = ", ".join(f"bytes {a}-{b - 1}" for a, b in ranges) or "unknown range"
+            problems.append(Problem(where, "sha256", f"content differs from its SHA-256 address ({spans})"))
+        return problems
+
+    workers = vault.ws.settings.ingest_workers
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for found in pool.map(check, evidence):
+            report.blobs_checked += 1
+            report.problems.extend(found)
+    report.bytes_checked = sum(size for _, _, size, _ in evidence)
+
+
+def _note_orphans(vault: Vault, evidence: list[tuple[str, str, int, bytes]], report: VerifyReport) -> None:
+    known = {sha for _, sha, _, _ in evidence}
+    orphans = sum(1 for address in vault.store.addresses() if address not in known)
+    if orphans:
+        report.warnings.append(
+            f"{orphans} blob(s) in the store are not recorded in the log (left by an interrupted "
+            "ingest; ingesting the same files again records them)"
+        )
