@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-import click
 import typer
 
 from gavah import __version__
@@ -36,7 +35,7 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     workspace_dir: Path | None = typer.Option(
-        None, "--workspace", "-w", help="Workspace folder [default: $GAVAH_WORKSPACE or ./gavah-data].",
+        None, "--workspace", "-w", help="Workspace folder (default: $GAVAH_WORKSPACE or ./gavah-data).",
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err.print("interrupted: work already recorded is intact", markup=False)
         sys.exit(130)
-    except click.ClickException as exc:  # usage errors: unknown option, missing argument
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument
+        exc.show()  # type: ignore[attr-defined]
         sys.exit(ExitCode.USAGE)
     sys.exit(code if isinstance(code, int) else 0)

@@ -67,7 +67,7 @@ def _write_new(path: Path, text: str) -> None:
 def proof(
     ctx: typer.Context,
     item: str = ITEM,
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the bundle here [default: stdout]."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the bundle here (default: stdout)."),
 ) -> None:
     """Inclusion proof bundle for an item's ingest event, under the newest signed checkpoint.
 

@@ -69,7 +69,7 @@ def key(ctx: typer.Context) -> None:
 def consistency(
     ctx: typer.Context,
     old_size: int = typer.Argument(..., min=1, help="Tree size of the older checkpoint."),
-    new_size: int | None = typer.Argument(None, help="Tree size of the newer one [default: newest]."),
+    new_size: int | None = typer.Argument(None, help="Tree size of the newer one (default: newest)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Consistency proof (RFC 6962 2.1.2) that the log at OLD_SIZE is a prefix of NEW_SIZE."""

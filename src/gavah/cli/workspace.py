@@ -14,7 +14,7 @@ from gavah.workspace import init_workspace
 def init(
     ctx: typer.Context,
     directory: Path | None = typer.Argument(
-        None, help="Workspace folder [default: --workspace, $GAVAH_WORKSPACE or ./gavah-data]."
+        None, help="Workspace folder (default: --workspace, $GAVAH_WORKSPACE or ./gavah-data)."
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:

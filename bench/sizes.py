@@ -1,0 +1,48 @@
+"""How big each benchmark runs: the full sizes the issue names, and a quick smoke-check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Sizes:
+    mode: str
+    # 1. ingest corpus
+    corpus_min_bytes: int
+    large_files: int  # random binary, large_min..large_max bytes each
+    large_min: int
+    large_max: int
+    small_files: int  # random binary, 10 KiB .. small_max bytes each
+    small_max: int
+    images: int  # real JPEG/PNG made with Pillow
+    texts: int
+    # 2.-5. the custody log
+    log_appends: int
+    transaction: int  # appends per write transaction (one signed checkpoint each)
+    inclusion_proofs: int
+    issued_proofs: int  # full issue_proof calls (each appends an event and signs)
+    bundle_checks: int
+
+
+FULL = Sizes(
+    mode="full",
+    corpus_min_bytes=1 << 30,
+    large_files=8, large_min=50 * MiB, large_max=100 * MiB,
+    small_files=300, small_max=2 * MiB,
+    images=12, texts=60,
+    log_appends=1_000_000, transaction=100_000,
+    inclusion_proofs=1000, issued_proofs=50, bundle_checks=200,
+)
+
+QUICK = Sizes(
+    mode="quick",
+    corpus_min_bytes=64 * MiB,
+    large_files=2, large_min=12 * MiB, large_max=16 * MiB,
+    small_files=40, small_max=1 * MiB,
+    images=4, texts=10,
+    log_appends=20_000, transaction=5_000,
+    inclusion_proofs=200, issued_proofs=10, bundle_checks=50,
+)
