@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+Say = Callable[[str], None]
+"""Where a benchmark reports progress (stderr, so ``--json`` output stays clean)."""
+
 
 @dataclass
 class Lap:

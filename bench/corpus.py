@@ -37,7 +37,7 @@ def build_corpus(root: Path, sizes: Sizes, seed: int = 6962) -> Corpus:
     files = [
         *(_random_file(root / "small" / f"s{i:04d}.bin", rng.randint(10 << 10, sizes.small_max), rng)
           for i in range(sizes.small_files)),
-        *(_photo(root / "photos" / f"p{i:03d}", i, rng) for i in range(sizes.images)),
+        *(make_photo(root / "photos" / f"p{i:03d}", i, rng) for i in range(sizes.images)),
         *(_text(root / "notes" / f"n{i:03d}.txt", rng) for i in range(sizes.texts)),
     ]
     large = 0
@@ -56,7 +56,7 @@ def _random_file(path: Path, size: int, rng: random.Random) -> Path:
     return path
 
 
-def _photo(stem: Path, i: int, rng: random.Random) -> Path:
+def make_photo(stem: Path, i: int, rng: random.Random) -> Path:
     """A noisy gradient picture; JPEGs carry camera EXIF so the metadata readers do real work."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     width, height = rng.choice([(1600, 1200), (1200, 900), (800, 600)])

@@ -39,10 +39,10 @@ FULL = Sizes(
 
 QUICK = Sizes(
     mode="quick",
-    corpus_min_bytes=64 * MiB,
-    large_files=2, large_min=12 * MiB, large_max=16 * MiB,
-    small_files=40, small_max=1 * MiB,
+    corpus_min_bytes=128 * MiB,
+    large_files=3, large_min=16 * MiB, large_max=32 * MiB,
+    small_files=60, small_max=1 * MiB,
     images=4, texts=10,
-    log_appends=20_000, transaction=5_000,
+    log_appends=100_000, transaction=20_000,
     inclusion_proofs=200, issued_proofs=10, bundle_checks=50,
 )

@@ -45,7 +45,8 @@ def s3_server() -> Iterator[dict[str, str]]:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -58,8 +59,12 @@ def s3_server() -> Iterator[dict[str, str]]:
     else:
         proc.kill()
         pytest.fail("moto S3 server did not start")
-    yield {"endpoint_url": endpoint, "region": "us-east-1", "access_key_id": "testing",
-           "secret_access_key": "testing"}
+    yield {
+        "endpoint_url": endpoint,
+        "region": "us-east-1",
+        "access_key_id": "testing",
+        "secret_access_key": "testing",
+    }
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -67,8 +72,13 @@ def s3_server() -> Iterator[dict[str, str]]:
 @pytest.fixture
 def s3_bucket(s3_server: dict[str, str]) -> str:
     name = f"gavah-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3", endpoint_url=s3_server["endpoint_url"], region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server["endpoint_url"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     client.create_bucket(Bucket=name)
     return name
 
@@ -90,7 +100,9 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings_values(tmp_path: Path, database_url: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+def settings_values(
+    tmp_path: Path, database_url: str, request: pytest.FixtureRequest
+) -> dict[str, Any]:
     """Settings for a fresh workspace, as keyword arguments (also usable as environment)."""
     (tmp_path / "db").mkdir(exist_ok=True)
     values: dict[str, Any] = {

@@ -12,9 +12,17 @@ import pytest
 from gavah.cli import main
 
 
-def gavah(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gavah", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+def gavah(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gavah", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_full_path_through_the_cli(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -37,12 +45,22 @@ def test_full_path_through_the_cli(cli_env: dict[str, str], tmp_path: Path) -> N
     key.write_text(gavah(cli_env, "log", "key").stdout)
     proof = tmp_path / "proof.json"
     assert gavah(cli_env, "proof", persian["id"], "-o", str(proof)).returncode == 0
-    ok = gavah(cli_env, "verify-proof", str(proof), "--key", str(key),
-               "--file", str(files / "گزارش.txt"), "--json")
+    ok = gavah(
+        cli_env,
+        "verify-proof",
+        str(proof),
+        "--key",
+        str(key),
+        "--file",
+        str(files / "گزارش.txt"),
+        "--json",
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["verified"] is True
 
-    wrong = gavah(cli_env, "verify-proof", str(proof), "--key", str(key), "--file", str(files / "b.bin"))
+    wrong = gavah(
+        cli_env, "verify-proof", str(proof), "--key", str(key), "--file", str(files / "b.bin")
+    )
     assert wrong.returncode == 5 and "not the logged evidence" in wrong.stderr
 
     out = tmp_path / "export"
@@ -62,7 +80,9 @@ def test_full_path_through_the_cli(cli_env: dict[str, str], tmp_path: Path) -> N
     assert checkpoint.splitlines()[1] == str(json.loads(verify.stdout)["log_size"])
 
 
-def test_errors_have_one_json_shape_and_meaningful_exit_codes(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_errors_have_one_json_shape_and_meaningful_exit_codes(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     missing = gavah(cli_env, "show", "abcdef", "--json")
     assert missing.returncode == 6  # no workspace yet: a configuration problem
     error = json.loads(missing.stdout)
@@ -76,7 +96,12 @@ def test_errors_have_one_json_shape_and_meaningful_exit_codes(cli_env: dict[str,
 
 
 def test_help_explains_every_command() -> None:
-    for args in (["--help"], ["ingest", "--help"], ["log", "verify", "--help"], ["verify-proof", "--help"]):
+    for args in (
+        ["--help"],
+        ["ingest", "--help"],
+        ["log", "verify", "--help"],
+        ["verify-proof", "--help"],
+    ):
         with pytest.raises(SystemExit) as exit_:
             main(args)
         assert exit_.value.code == 0

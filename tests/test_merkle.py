@@ -18,7 +18,9 @@ def reference_mth(entries: list[bytes]) -> bytes:
     if n == 1:
         return hashlib.sha256(b"\x00" + entries[0]).digest()
     k = 1 << ((n - 1).bit_length() - 1)
-    return hashlib.sha256(b"\x01" + reference_mth(entries[:k]) + reference_mth(entries[k:])).digest()
+    return hashlib.sha256(
+        b"\x01" + reference_mth(entries[:k]) + reference_mth(entries[k:])
+    ).digest()
 
 
 def entries(n: int) -> list[bytes]:
@@ -32,8 +34,19 @@ def tree(n: int) -> MemoryTree:
 def test_known_answer_rfc6962_test_vectors() -> None:
     # Roots from the certificate-transparency-go test vectors for the leaves
     # "", 00, 10, 2021, 3031, 40414243, 5051525354555657, 606162636465666768696a6b6c6d6e6f
-    leaves = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243",
-                                         "5051525354555657", "606162636465666768696a6b6c6d6e6f"]]
+    leaves = [
+        bytes.fromhex(h)
+        for h in [
+            "",
+            "00",
+            "10",
+            "2021",
+            "3031",
+            "40414243",
+            "5051525354555657",
+            "606162636465666768696a6b6c6d6e6f",
+        ]
+    ]
     t = MemoryTree([merkle.leaf_hash(x) for x in leaves])
     assert t.root(1).hex() == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
     assert t.root(8).hex() == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"

@@ -43,8 +43,14 @@ def signer() -> Signer:
 
 def test_checkpoint_round_trip(signer: Signer) -> None:
     note = signer.sign(Checkpoint("gavah/test-log", 42, b"\x07" * 32).to_text())
-    assert note.splitlines()[:3] == ["gavah/test-log", "42", base64.b64encode(b"\x07" * 32).decode()]
-    parsed = Checkpoint.from_note(note, Verifier.from_text(signer.verifier.to_text()), "gavah/test-log")
+    assert note.splitlines()[:3] == [
+        "gavah/test-log",
+        "42",
+        base64.b64encode(b"\x07" * 32).decode(),
+    ]
+    parsed = Checkpoint.from_note(
+        note, Verifier.from_text(signer.verifier.to_text()), "gavah/test-log"
+    )
     assert parsed == Checkpoint("gavah/test-log", 42, b"\x07" * 32)
 
 

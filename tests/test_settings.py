@@ -14,7 +14,9 @@ def test_defaults_are_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("GAVAH_DATABASE_URL", raising=False)
     monkeypatch.delenv("GAVAH_STORE", raising=False)
     s = load_settings(tmp_path / "ws")
-    assert s.resolved_database_url.startswith("sqlite:///") and s.resolved_database_url.endswith("gavah.sqlite3")
+    assert s.resolved_database_url.startswith("sqlite:///") and s.resolved_database_url.endswith(
+        "gavah.sqlite3"
+    )
     assert s.resolved_store == str((tmp_path / "ws" / "blobs").resolve())
     assert s.signing_key_path == tmp_path / "ws" / "keys" / "log-signing.pem"
 
@@ -35,8 +37,11 @@ def test_workspace_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize(
     "toml, message",
-    [("no_such_setting = 1\n", "no_such_setting"), ("ingest_workers = 0\n", "ingest_workers"),
-     ("actor = [unclosed\n", "cannot read")],
+    [
+        ("no_such_setting = 1\n", "no_such_setting"),
+        ("ingest_workers = 0\n", "ingest_workers"),
+        ("actor = [unclosed\n", "cannot read"),
+    ],
 )
 def test_bad_settings_are_named(tmp_path: Path, toml: str, message: str) -> None:
     (tmp_path / "gavah.toml").write_text(toml, encoding="utf-8")

@@ -21,8 +21,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]
         return
     server = request.getfixturevalue("s3_server")
     bucket = request.getfixturevalue("s3_bucket")
-    yield open_store(f"s3://{bucket}/p", staging_dir=tmp_path / "staging", endpoint_url=server["endpoint_url"],
-                     region="us-east-1", access_key_id="testing", secret_access_key="testing")
+    yield open_store(
+        f"s3://{bucket}/p",
+        staging_dir=tmp_path / "staging",
+        endpoint_url=server["endpoint_url"],
+        region="us-east-1",
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
 
 
 def put(store: BlobStore, data: bytes) -> tuple[str, bool]:

@@ -17,15 +17,20 @@ from gavah.vault.verify import verify_workspace
 
 
 def make_files(root: Path) -> dict[str, bytes]:
-    files = {"a.txt": b"first synthetic file\n", "sub/b.txt": b"second synthetic file\n",
-             "sub/copy-of-a.txt": b"first synthetic file\n"}
+    files = {
+        "a.txt": b"first synthetic file\n",
+        "sub/b.txt": b"second synthetic file\n",
+        "sub/copy-of-a.txt": b"first synthetic file\n",
+    }
     for name, data in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
     return files
 
 
-def test_identical_content_is_stored_once_and_logged_each_time(vault: Vault, tmp_path: Path) -> None:
+def test_identical_content_is_stored_once_and_logged_each_time(
+    vault: Vault, tmp_path: Path
+) -> None:
     make_files(tmp_path / "in")
     summary = ingest(vault, [str(tmp_path / "in").encode()], collection="c1", source="synthetic")
     assert (summary.files, summary.new, summary.already_held) == (3, 2, 1)
@@ -34,7 +39,12 @@ def test_identical_content_is_stored_once_and_logged_each_time(vault: Vault, tmp
     assert len(list(vault.store.addresses())) == 2
     item = vault.show(again.items[0]["id"])
     kinds = [e["kind"] for e in item["custody"]]
-    assert kinds == ["evidence.ingested", "evidence.reingested", "evidence.reingested", "evidence.viewed"]
+    assert kinds == [
+        "evidence.ingested",
+        "evidence.reingested",
+        "evidence.reingested",
+        "evidence.viewed",
+    ]
     assert [a["note"] for a in item["acquisitions"]] == [None, None, "second look"]
     assert base64.b64decode(item["acquisitions"][0]["path_b64"]).endswith(b"a.txt")
     assert verify_workspace(vault).ok
@@ -73,7 +83,9 @@ def test_proof_bundle_and_export_report_verify_offline(vault: Vault, tmp_path: P
     done = export_item(vault, item["id"], tmp_path / "out")
     assert done.original.read_bytes() == b"first synthetic file\n"
     report = json.loads(done.report_json.read_text(encoding="utf-8"))
-    kinds = [e.event["kind"] for e in verify_bundle(report, vault.log.verifier, done.original).events]
+    kinds = [
+        e.event["kind"] for e in verify_bundle(report, vault.log.verifier, done.original).events
+    ]
     assert kinds == ["evidence.ingested", "evidence.proof-issued", "evidence.exported"]
     with pytest.raises(InputError, match="not an empty folder"):
         export_item(vault, item["id"], tmp_path / "out")
@@ -81,8 +93,14 @@ def test_proof_bundle_and_export_report_verify_offline(vault: Vault, tmp_path: P
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("../../etc/passwd", "_.._etc_passwd"), ("گزارش.jpg", "گزارش.jpg"), ("a\nb", "a_b"),
-     ("...", "fallback"), (".hidden", "hidden"), ("x/" * 200, "x_" * 75)],
+    [
+        ("../../etc/passwd", "_.._etc_passwd"),
+        ("گزارش.jpg", "گزارش.jpg"),
+        ("a\nb", "a_b"),
+        ("...", "fallback"),
+        (".hidden", "hidden"),
+        ("x/" * 200, "x_" * 75),
+    ],
 )
 def test_export_names_cannot_escape_the_folder(name: str, expected: str) -> None:
     safe = safe_filename(name, "fallback")

@@ -35,9 +35,14 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     workspace_dir: Path | None = typer.Option(
-        None, "--workspace", "-w", help="Workspace folder (default: $GAVAH_WORKSPACE or ./gavah-data).",
+        None,
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $GAVAH_WORKSPACE or ./gavah-data).",
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     ctx.obj = {"workspace": workspace_dir}
 

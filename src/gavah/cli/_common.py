@@ -17,13 +17,17 @@ from gavah.workspace import Workspace, open_workspace
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document for scripts instead of text.")
+JSON_OPTION = typer.Option(
+    False, "--json", help="Print one JSON document for scripts instead of text."
+)
 
 
 def printable(text: str) -> str:
     """Text safe for a terminal: control characters (newlines in file names, escape sequences)
     are shown as escapes instead of acting on the screen."""
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text)
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text
+    )
 
 
 def settings_from(ctx: typer.Context) -> Settings:

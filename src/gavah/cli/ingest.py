@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import typer
@@ -41,18 +42,30 @@ class _RichProgress(intake.Progress):
 
 def _progress_bar() -> Progress:
     return Progress(
-        TextColumn("{task.description:>5}"), BarColumn(), DownloadColumn(), MofNCompleteColumn(),
-        TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
+        TextColumn("{task.description:>5}"),
+        BarColumn(),
+        DownloadColumn(),
+        MofNCompleteColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     )
 
 
 def ingest(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Files or folders (folders are read recursively)."),
-    collection: str | None = typer.Option(None, "--collection", "-c", help="Collection to file the items under."),
+    collection: str | None = typer.Option(
+        None, "--collection", "-c", help="Collection to file the items under."
+    ),
     source: str | None = typer.Option(None, "--source", "-s", help="Where the material came from."),
-    note: str | None = typer.Option(None, "--note", "-n", help="A note kept with this acquisition."),
-    follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links (off by default)."),
+    note: str | None = typer.Option(
+        None, "--note", "-n", help="A note kept with this acquisition."
+    ),
+    follow_symlinks: bool = typer.Option(
+        False, "--follow-symlinks", help="Follow symbolic links (off by default)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Store files by SHA-256 and log each acquisition as a custody event.
@@ -62,12 +75,20 @@ def ingest(
     """
     vault = open_vault(ctx)
     inputs = [os.fsencode(p) for p in paths]  # exact bytes of the names, whatever their encoding
-    options = {"collection": collection, "source": source, "note": note, "follow_symlinks": follow_symlinks}
+    run = functools.partial(
+        intake.ingest,
+        vault,
+        inputs,
+        collection=collection,
+        source=source,
+        note=note,
+        follow_symlinks=follow_symlinks,
+    )
     if err.is_terminal and not as_json:
         with _progress_bar() as bar:
-            summary = intake.ingest(vault, inputs, progress=_RichProgress(bar), **options)
+            summary = run(progress=_RichProgress(bar))
     else:
-        summary = intake.ingest(vault, inputs, **options)
+        summary = run()
     if as_json:
         print_json(summary.to_dict())
     else:
@@ -84,8 +105,10 @@ def _print_summary(summary: intake.IngestSummary) -> None:
         say(f"warning: {warning}")
     for failure in summary.failures:
         say(f"FAILED {failure.path}: {failure.reason}")
-    say(f"{summary.files} file(s), {summary.bytes} bytes: {summary.new} new, "
-        f"{summary.already_held} already held, {len(summary.failures)} failed")
+    say(
+        f"{summary.files} file(s), {summary.bytes} bytes: {summary.new} new, "
+        f"{summary.already_held} already held, {len(summary.failures)} failed"
+    )
     if summary.aborted:
         say(f"stopped early: {summary.aborted}")
 

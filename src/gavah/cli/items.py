@@ -13,7 +13,9 @@ from gavah.cli._common import JSON_OPTION, open_vault, print_json, say
 from gavah.errors import InputError
 from gavah.vault.export import export_item, issue_proof
 
-ITEM = typer.Argument(..., help="Item id (ev-...) or a unique prefix of its SHA-256 (4+ hex digits).")
+ITEM = typer.Argument(
+    ..., help="Item id (ev-...) or a unique prefix of its SHA-256 (4+ hex digits)."
+)
 
 
 def show(ctx: typer.Context, item: str = ITEM, as_json: bool = JSON_OPTION) -> None:
@@ -67,7 +69,9 @@ def _write_new(path: Path, text: str) -> None:
 def proof(
     ctx: typer.Context,
     item: str = ITEM,
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the bundle here (default: stdout)."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write the bundle here (default: stdout)."
+    ),
 ) -> None:
     """Inclusion proof bundle for an item's ingest event, under the newest signed checkpoint.
 
@@ -89,8 +93,11 @@ def export(
 ) -> None:
     """Export the original bytes, unchanged, with a custody report (JSON and text)."""
     done = export_item(open_vault(ctx), item, output)
-    paths = {"original": str(done.original), "report_json": str(done.report_json),
-             "report_text": str(done.report_text)}
+    paths = {
+        "original": str(done.original),
+        "report_json": str(done.report_json),
+        "report_text": str(done.report_text),
+    }
     if as_json:
         print_json(paths)
     else:

@@ -12,13 +12,17 @@ from gavah.cli._common import JSON_OPTION, err, open_vault, print_json, say
 from gavah.errors import ExitCode
 from gavah.vault.verify import VerifyReport, verify_workspace
 
-app = typer.Typer(help="The custody log: verify it, print its checkpoint and key.", no_args_is_help=True)
+app = typer.Typer(
+    help="The custody log: verify it, print its checkpoint and key.", no_args_is_help=True
+)
 
 
 @app.command()
 def verify(
     ctx: typer.Context,
-    skip_blobs: bool = typer.Option(False, "--skip-blobs", help="Check the log and rows only, not blob bytes."),
+    skip_blobs: bool = typer.Option(
+        False, "--skip-blobs", help="Check the log and rows only, not blob bytes."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Re-check everything: every blob, every log leaf and node, every checkpoint.
@@ -26,10 +30,13 @@ def verify(
     Exit code 0 if all is intact, 5 if anything is wrong (each problem is named)."""
     vault = open_vault(ctx)
     if err.is_terminal and not as_json:
-        with Progress(BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err, transient=True) as bar:
+        with Progress(
+            BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err, transient=True
+        ) as bar:
             task = bar.add_task("blobs", total=None)
-            report = verify_workspace(vault, check_blobs=not skip_blobs,
-                                      progress=lambda n: bar.advance(task, n))
+            report = verify_workspace(
+                vault, check_blobs=not skip_blobs, progress=lambda n: bar.advance(task, n)
+            )
     else:
         report = verify_workspace(vault, check_blobs=not skip_blobs)
     if as_json:
@@ -46,8 +53,10 @@ def _print_report(report: VerifyReport) -> None:
     for warning in report.warnings:
         say(f"warning: {warning}")
     verdict = "OK" if report.ok else f"FAILED ({len(report.problems)} problem(s))"
-    say(f"{verdict}: {report.log_size} log entries, {report.checkpoints} checkpoints, "
-        f"{report.evidence} items, {report.blobs_checked} blobs ({report.bytes_checked} bytes) checked")
+    say(
+        f"{verdict}: {report.log_size} log entries, {report.checkpoints} checkpoints, "
+        f"{report.evidence} items, {report.blobs_checked} blobs ({report.bytes_checked} bytes) checked"
+    )
 
 
 @app.command()
@@ -69,7 +78,9 @@ def key(ctx: typer.Context) -> None:
 def consistency(
     ctx: typer.Context,
     old_size: int = typer.Argument(..., min=1, help="Tree size of the older checkpoint."),
-    new_size: int | None = typer.Argument(None, help="Tree size of the newer one (default: newest)."),
+    new_size: int | None = typer.Argument(
+        None, help="Tree size of the newer one (default: newest)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Consistency proof (RFC 6962 2.1.2) that the log at OLD_SIZE is a prefix of NEW_SIZE."""
@@ -79,7 +90,8 @@ def consistency(
         new = new_size or newest.size
         path = vault.log.consistency_path(session, old_size, new)
         data = {
-            "old_size": old_size, "new_size": new,
+            "old_size": old_size,
+            "new_size": new,
             "old_root": base64.b64encode(vault.log.root(session, old_size)).decode(),
             "new_root": base64.b64encode(vault.log.root(session, new)).decode(),
             "consistency_path": [base64.b64encode(h).decode() for h in path],

@@ -14,30 +14,46 @@ from gavah.errors import ProofError
 
 
 def verify_proof(
-    bundle: Path = typer.Argument(..., help="Proof bundle (gavah proof) or custody-report.json (gavah export)."),
-    key: str = typer.Option(..., "--key", "-k", help="Verifier key, or a file holding it (gavah log key)."),
-    file: Path | None = typer.Option(None, "--file", "-f", help="The original file: check it is the logged one."),
+    bundle: Path = typer.Argument(
+        ..., help="Proof bundle (gavah proof) or custody-report.json (gavah export)."
+    ),
+    key: str = typer.Option(
+        ..., "--key", "-k", help="Verifier key, or a file holding it (gavah log key)."
+    ),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="The original file: check it is the logged one."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Check an inclusion proof: checkpoint signature, Merkle path, entry, and optionally the file.
 
     Exit code 0 if it verifies, 5 if it does not (the reason is printed)."""
     verdict = verify_bundle(load_bundle(bundle), _verifier(key), file)
+    events = [
+        {
+            "leaf_index": e.index,
+            "kind": e.event.get("kind"),
+            "at": e.event.get("at"),
+            "actor": e.event.get("actor"),
+        }
+        for e in verdict.events
+    ]
     result = {
         "verified": True,
         "log_origin": verdict.origin,
         "checkpoint_size": verdict.checkpoint_size,
         "evidence_sha256": verdict.evidence_sha256,
         "file_checked": verdict.file_checked,
-        "events": [{"leaf_index": e.index, "kind": e.event.get("kind"), "at": e.event.get("at"),
-                    "actor": e.event.get("actor")} for e in verdict.events],
+        "events": events,
     }
     if as_json:
         print_json(result)
         return
     say(f"VERIFIED: {len(verdict.events)} event(s) for SHA-256 {verdict.evidence_sha256}")
-    say(f"  are in log {verdict.origin} under its signed checkpoint of size {verdict.checkpoint_size}")
-    for e in result["events"]:
+    say(
+        f"  are in log {verdict.origin} under its signed checkpoint of size {verdict.checkpoint_size}"
+    )
+    for e in events:
         say(f"  #{e['leaf_index']} {e['at']} {e['kind']} by {e['actor']}")
     if verdict.file_checked:
         say(f"  and {file} has exactly the logged bytes")

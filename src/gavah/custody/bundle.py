@@ -133,7 +133,8 @@ def verify_bundle(data: dict[str, Any], verifier: Verifier, file: Path | None = 
     evidence = _field(data, "evidence", dict, "bundle")
     sha256 = _field(evidence, "sha256", str, "evidence")
     records = (
-        _field(data, "events", list, "report") if fmt == REPORT_FORMAT
+        _field(data, "events", list, "report")
+        if fmt == REPORT_FORMAT
         else [_field(data, "proof", dict, "bundle")]
     )
     if not records:

@@ -62,7 +62,9 @@ class Appender:
         self._events: list[dict[str, Any]] = []
         self._nodes: list[dict[str, Any]] = []
 
-    def append(self, kind: str, evidence_id: str | None, at: datetime, event: dict[str, Any]) -> Appended:
+    def append(
+        self, kind: str, evidence_id: str | None, at: datetime, event: dict[str, Any]
+    ) -> Appended:
         entry = encode_entry({"kind": kind, "at": isotime(at), **event})
         index = self.size
         self._events.append(
@@ -83,7 +85,9 @@ class Appender:
             _, left = self.frontier.pop()
             parent = merkle.node_hash(left, right)
             self.frontier.append((level + 1, parent))
-            self._nodes.append({"level": level + 1, "idx": (count >> (level + 1)) - 1, "hash": parent})
+            self._nodes.append(
+                {"level": level + 1, "idx": (count >> (level + 1)) - 1, "hash": parent}
+            )
 
     def _write(self) -> None:
         if self._events:
@@ -125,7 +129,9 @@ def _load_frontier(session: Session, size: int) -> list[tuple[int, bytes]]:
     return [(level, nodes[(level, idx)]) for level, idx in coords]
 
 
-def fetch_nodes(session: Session, coords: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+def fetch_nodes(
+    session: Session, coords: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
     """Read stored nodes; a missing one means the log is damaged."""
     by_level: dict[int, list[int]] = defaultdict(list)
     wanted = set(coords)
@@ -168,7 +174,9 @@ class CustodyLog:
         self.verifier = verifier
 
     def size(self, session: Session) -> int:
-        return int(session.execute(select(models.LogHead.size).where(models.LogHead.id == 1)).scalar_one())
+        return int(
+            session.execute(select(models.LogHead.size).where(models.LogHead.id == 1)).scalar_one()
+        )
 
     def root(self, session: Session, size: int) -> bytes:
         return bytes(with_stored_nodes(session, lambda node: merkle.root_hash(size, node)))
@@ -179,7 +187,9 @@ class CustodyLog:
         if existing is not None:
             return existing.note
         if self.signer is None:
-            raise ConfigError("no signing key: cannot issue a checkpoint", hint="check GAVAH_SIGNING_KEY")
+            raise ConfigError(
+                "no signing key: cannot issue a checkpoint", hint="check GAVAH_SIGNING_KEY"
+            )
         note = self.signer.sign(Checkpoint(self.origin, size, root).to_text())
         session.add(models.Checkpoint(size=size, note=note, created_at=utcnow()))
         return note
@@ -199,7 +209,11 @@ class CustodyLog:
         return bytes(row.entry)
 
     def inclusion_path(self, session: Session, index: int, size: int) -> list[bytes]:
-        return list(with_stored_nodes(session, lambda node: merkle.inclusion_path(index, size, node)))
+        return list(
+            with_stored_nodes(session, lambda node: merkle.inclusion_path(index, size, node))
+        )
 
     def consistency_path(self, session: Session, old: int, new: int) -> list[bytes]:
-        return list(with_stored_nodes(session, lambda node: merkle.consistency_path(old, new, node)))
+        return list(
+            with_stored_nodes(session, lambda node: merkle.consistency_path(old, new, node))
+        )

@@ -39,9 +39,9 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that may write; committed on success, rolled back on any error."""
-        with self._translate_errors(), Session(self.engine.execution_options(**WRITE)) as session:
-            with session.begin():
-                yield session
+        engine = self.engine.execution_options(**WRITE)
+        with self._translate_errors(), Session(engine) as session, session.begin():
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

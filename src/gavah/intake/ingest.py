@@ -101,7 +101,9 @@ def discover(
             yield Failure(display_path(raw), f"cannot read: {exc.strerror}")
             continue
         if stat.S_ISLNK(st.st_mode):
-            warnings.append(f"{display_path(raw)}: symbolic link not followed (use --follow-symlinks)")
+            warnings.append(
+                f"{display_path(raw)}: symbolic link not followed (use --follow-symlinks)"
+            )
         elif stat.S_ISDIR(st.st_mode):
             yield from _walk(raw, follow_symlinks, warnings)
         else:
@@ -126,14 +128,20 @@ def _walk(top: bytes, follow: bool, warnings: list[str]) -> Iterator[Candidate |
                 yield Failure(display_path(path), f"cannot read: {exc.strerror}")
                 continue
             if stat.S_ISLNK(st.st_mode):
-                warnings.append(f"{display_path(path)}: symbolic link not followed (use --follow-symlinks)")
+                warnings.append(
+                    f"{display_path(path)}: symbolic link not followed (use --follow-symlinks)"
+                )
                 continue
             yield _candidate(path, st)
         if not follow:
             for d in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-                warnings.append(f"{display_path(os.path.join(folder, d))}: symbolic link not followed")
-    for exc in errors:
-        yield Failure(display_path(os.fsencode(exc.filename or top)), f"cannot read folder: {exc.strerror}")
+                warnings.append(
+                    f"{display_path(os.path.join(folder, d))}: symbolic link not followed"
+                )
+    for error in errors:
+        yield Failure(
+            display_path(os.fsencode(error.filename or top)), f"cannot read folder: {error.strerror}"
+        )
 
 
 class _CountingReader:
@@ -161,16 +169,27 @@ def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress)
     try:
         after = os.stat(cand.path, follow_symlinks=follow)
         changed = (after.st_size, after.st_mtime_ns, after.st_ino) != (
-            before.st_size, before.st_mtime_ns, before.st_ino)
+            before.st_size,
+            before.st_mtime_ns,
+            before.st_ino,
+        )
         if changed or staged.info.size != before.st_size:
-            raise SourceChanged("changed while it was being read; ingest it again once it is stable")
+            raise SourceChanged(
+                "changed while it was being read; ingest it again once it is stable"
+            )
         mime = sniff_mime(staged.path)
         metadata = extract_metadata(staged.path, mime)
         store.commit(staged)
     finally:
         store.discard(staged)
-    return Acquired(cand.path, _stamp(before.st_mtime_ns), _stamp(before.st_ctime_ns),
-                    staged.info, mime, metadata)
+    return Acquired(
+        cand.path,
+        _stamp(before.st_mtime_ns),
+        _stamp(before.st_ctime_ns),
+        staged.info,
+        mime,
+        metadata,
+    )
 
 
 def _reason(exc: BaseException) -> str:
@@ -234,7 +253,10 @@ def ingest(
                     _collect(fut, cand, batch.pending, summary, progress)
                 if summary.aborted:
                     queue = iter(())
-                if len(batch.pending) >= _BATCH_ITEMS or time.monotonic() - batch.since > _BATCH_SECONDS:
+                if (
+                    len(batch.pending) >= _BATCH_ITEMS
+                    or time.monotonic() - batch.since > _BATCH_SECONDS
+                ):
                     flush()
                 _fill(pool, queue, running, vault.store, follow_symlinks, progress, workers * 4)
         finally:
@@ -244,8 +266,15 @@ def ingest(
     return summary
 
 
-def _fill(pool: ThreadPoolExecutor, queue: Iterator[Candidate], running: dict[Future[Acquired], Candidate],
-          store: BlobStore, follow: bool, progress: Progress, limit: int) -> None:
+def _fill(
+    pool: ThreadPoolExecutor,
+    queue: Iterator[Candidate],
+    running: dict[Future[Acquired], Candidate],
+    store: BlobStore,
+    follow: bool,
+    progress: Progress,
+    limit: int,
+) -> None:
     while len(running) < limit:
         cand = next(queue, None)
         if cand is None:
@@ -253,15 +282,22 @@ def _fill(pool: ThreadPoolExecutor, queue: Iterator[Candidate], running: dict[Fu
         running[pool.submit(acquire, store, cand, follow, progress)] = cand
 
 
-def _collect(fut: Future[Acquired], cand: Candidate, pending: list[Acquired],
-             summary: IngestSummary, progress: Progress) -> None:
+def _collect(
+    fut: Future[Acquired],
+    cand: Candidate,
+    pending: list[Acquired],
+    summary: IngestSummary,
+    progress: Progress,
+) -> None:
     progress.file_done()
     exc = fut.exception()
     if exc is None:
         acquired = fut.result()
         pending.append(acquired)
         if acquired.blob.size == 0:
-            summary.warnings.append(f"{display_path(cand.path)}: zero-byte file (stored, but it holds no content)")
+            summary.warnings.append(
+                f"{display_path(cand.path)}: zero-byte file (stored, but it holds no content)"
+            )
         return
     summary.failures.append(Failure(display_path(cand.path), _reason(exc)))
     if _is_store_full(exc):
@@ -271,9 +307,17 @@ def _collect(fut: Future[Acquired], cand: Candidate, pending: list[Acquired],
         )
 
 
-def _record(vault: Vault, pending: list[Acquired], summary: IngestSummary,
-            collection: str | None, source: str | None, note: str | None) -> None:
-    recorded: list[Recorded] = vault.record(pending, collection=collection, source=source, note=note)
+def _record(
+    vault: Vault,
+    pending: list[Acquired],
+    summary: IngestSummary,
+    collection: str | None,
+    source: str | None,
+    note: str | None,
+) -> None:
+    recorded: list[Recorded] = vault.record(
+        pending, collection=collection, source=source, note=note
+    )
     for acquired, rec in zip(pending, recorded, strict=True):
         summary.files += 1
         summary.bytes += acquired.blob.size
@@ -281,8 +325,15 @@ def _record(vault: Vault, pending: list[Acquired], summary: IngestSummary,
             summary.new += 1
         else:
             summary.already_held += 1
-        summary.items.append({
-            "id": rec.evidence_id, "sha256": rec.sha256, "path": display_path(acquired.path),
-            "size": acquired.blob.size, "mime": acquired.mime, "log_index": rec.log_index, "new": rec.new,
-        })
+        summary.items.append(
+            {
+                "id": rec.evidence_id,
+                "sha256": rec.sha256,
+                "path": display_path(acquired.path),
+                "size": acquired.blob.size,
+                "mime": acquired.mime,
+                "log_index": rec.log_index,
+                "new": rec.new,
+            }
+        )
         summary.checkpoint_size = rec.log_index + 1

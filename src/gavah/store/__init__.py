@@ -60,7 +60,7 @@ def hash_stream(src: BinaryIO, sink: BinaryIO | None = None) -> BlobInfo:
 
 def damaged_ranges(expected: bytes, actual: bytes, size: int) -> list[tuple[int, int]]:
     """Byte ranges ``[start, end)`` whose chunk digests differ (a longer or shorter blob counts)."""
-    ranges = []
+    ranges: list[tuple[int, int]] = []
     n = max(len(expected), len(actual)) // 32
     for i in range(n):
         if expected[i * 32 : i * 32 + 32] != actual[i * 32 : i * 32 + 32]:
@@ -160,7 +160,9 @@ def open_store(
             secret_access_key=secret_access_key,
         )
     if "://" in location:
-        raise ConfigError(f"unknown blob store {location!r}", hint="use a folder or s3://bucket/prefix")
+        raise ConfigError(
+            f"unknown blob store {location!r}", hint="use a folder or s3://bucket/prefix"
+        )
     from gavah.store.local import LocalStore
 
     return LocalStore(Path(location), staging_dir=staging_dir)

@@ -156,7 +156,9 @@ class Vault:
             actor=self.actor,
             at=at,
         )
-        summary = evidence_summary(ev) if new else {"id": ev.id, "sha256": ev.sha256, "size": ev.size}
+        summary = (
+            evidence_summary(ev) if new else {"id": ev.id, "sha256": ev.sha256, "size": ev.size}
+        )
         kind = EventKind.INGEST if new else EventKind.REINGEST
         event = {"actor": self.actor, "evidence": summary, "acquisition": acquisition_summary(acq)}
         appended = appender.append(kind, ev.id, at, event)
@@ -209,14 +211,20 @@ class Vault:
                 f"{ref!r} is neither an item id (ev-...) nor a SHA-256 prefix",
                 hint=f"give the id, or at least {MIN_PREFIX} hex digits of the SHA-256",
             )
-        matches = session.execute(
-            select(models.Evidence).where(models.Evidence.sha256.startswith(ref)).limit(6)
-        ).scalars().all()
+        matches = (
+            session.execute(
+                select(models.Evidence).where(models.Evidence.sha256.startswith(ref)).limit(6)
+            )
+            .scalars()
+            .all()
+        )
         if not matches:
             raise NotFound(f"no evidence item whose SHA-256 starts with {ref}")
         if len(matches) > 1:
             ids = ", ".join(m.id for m in matches[:5])
-            raise InputError(f"SHA-256 prefix {ref} matches several items: {ids}", hint="give more digits")
+            raise InputError(
+                f"SHA-256 prefix {ref} matches several items: {ids}", hint="give more digits"
+            )
         return matches[0]
 
     def timeline(self, session: Session, evidence_id: str) -> list[dict[str, Any]]:
@@ -228,13 +236,17 @@ class Vault:
         timeline = []
         for row in rows:
             entry = json.loads(row.entry)
-            timeline.append({
-                "log_index": row.idx,
-                "kind": row.kind,
-                "at": entry.get("at"),
-                "actor": entry.get("actor"),
-                "detail": entry.get("detail") or entry.get("changes") or entry.get("acquisition"),
-            })
+            timeline.append(
+                {
+                    "log_index": row.idx,
+                    "kind": row.kind,
+                    "at": entry.get("at"),
+                    "actor": entry.get("actor"),
+                    "detail": entry.get("detail")
+                    or entry.get("changes")
+                    or entry.get("acquisition"),
+                }
+            )
         return timeline
 
     def show(self, ref: str) -> dict[str, Any]:
@@ -242,11 +254,15 @@ class Vault:
         with self.db.write() as session:
             ev = self.resolve(session, ref)
             self.log_access(session, ev, EventKind.VIEW, via="gavah show")
-            acquisitions = session.execute(
-                select(models.Acquisition)
-                .where(models.Acquisition.evidence_id == ev.id)
-                .order_by(models.Acquisition.log_index)
-            ).scalars().all()
+            acquisitions = (
+                session.execute(
+                    select(models.Acquisition)
+                    .where(models.Acquisition.evidence_id == ev.id)
+                    .order_by(models.Acquisition.log_index)
+                )
+                .scalars()
+                .all()
+            )
             checkpoint, _ = self.log.latest_checkpoint(session)
             return {
                 "id": ev.id,
@@ -258,13 +274,20 @@ class Vault:
                 "log_index": ev.log_index,
                 "metadata": json.loads(ev.meta),
                 "acquisitions": [
-                    {"log_index": a.log_index, **acquisition_summary(a), "actor": a.actor,
-                     "at": _iso(a.at)}
+                    {
+                        "log_index": a.log_index,
+                        **acquisition_summary(a),
+                        "actor": a.actor,
+                        "at": _iso(a.at),
+                    }
                     for a in acquisitions
                 ],
                 "custody": self.timeline(session, ev.id),
-                "checkpoint": {"origin": checkpoint.origin, "size": checkpoint.size,
-                               "root": base64.b64encode(checkpoint.root).decode()},
+                "checkpoint": {
+                    "origin": checkpoint.origin,
+                    "size": checkpoint.size,
+                    "root": base64.b64encode(checkpoint.root).decode(),
+                },
             }
 
 

@@ -41,7 +41,9 @@ def _proofs(vault: Vault, session: Session, indexes: list[int], size: int) -> li
     ]
 
 
-def _bundle(vault: Vault, session: Session, ev: models.Evidence, indexes: list[int], report: bool) -> dict[str, Any]:
+def _bundle(
+    vault: Vault, session: Session, ev: models.Evidence, indexes: list[int], report: bool
+) -> dict[str, Any]:
     checkpoint, note = vault.log.latest_checkpoint(session)
     return make_bundle(
         origin=vault.log.origin,
@@ -90,7 +92,9 @@ def export_item(vault: Vault, ref: str, dest: Path) -> Exported:
         original = dest / safe_filename(name, ev.id)
         _copy_blob(vault, ev.sha256, original)
         json_path = dest / "custody-report.json"
-        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json_path.write_text(
+            json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         text_path = dest / "custody-report.txt"
         text_path.write_text(render_report(report, original.name), encoding="utf-8")
     return Exported(original, json_path, text_path)
@@ -123,8 +127,12 @@ def render_report(report: dict[str, Any], filename: str) -> str:
     for record in report["events"]:
         entry = json.loads(record["entry"])
         what = entry.get("acquisition") or entry.get("detail") or entry.get("changes") or {}
-        summary = ", ".join(f"{k}={v}" for k, v in what.items() if v is not None and k != "path_b64")
-        lines.append(f"  #{record['leaf_index']:<8} {entry['at']}  {entry['kind']:<28} by {entry['actor']}")
+        summary = ", ".join(
+            f"{k}={v}" for k, v in what.items() if v is not None and k != "path_b64"
+        )
+        lines.append(
+            f"  #{record['leaf_index']:<8} {entry['at']}  {entry['kind']:<28} by {entry['actor']}"
+        )
         if summary:
             lines.append(f"            {display_path(summary.encode())}")
     lines += [

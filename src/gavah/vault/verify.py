@@ -89,10 +89,16 @@ def verify_workspace(
 def _events(session: Session) -> Iterator[models.CustodyEvent]:
     last = -1
     while True:
-        rows = session.execute(
-            select(models.CustodyEvent).where(models.CustodyEvent.idx > last)
-            .order_by(models.CustodyEvent.idx).limit(_CHUNK)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(models.CustodyEvent)
+                .where(models.CustodyEvent.idx > last)
+                .order_by(models.CustodyEvent.idx)
+                .limit(_CHUNK)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         yield from rows
@@ -120,12 +126,16 @@ def _check_entries(session: Session, report: VerifyReport) -> _Seen:
     return seen
 
 
-def _check_event_row(row: models.CustodyEvent, event: dict[str, Any], where: str, report: VerifyReport) -> None:
+def _check_event_row(
+    row: models.CustodyEvent, event: dict[str, Any], where: str, report: VerifyReport
+) -> None:
     if event.get("kind") != row.kind:
         report.add(where, "kind", f"row says {row.kind!r}, signed entry says {event.get('kind')!r}")
     named = (event.get("evidence") or {}).get("id")
     if named != row.evidence_id:
-        report.add(where, "evidence_id", f"row says {row.evidence_id!r}, signed entry says {named!r}")
+        report.add(
+            where, "evidence_id", f"row says {row.evidence_id!r}, signed entry says {named!r}"
+        )
     if event.get("at") != isotime(row.at):
         report.add(where, "at", f"row says {isotime(row.at)}, signed entry says {event.get('at')}")
 
@@ -153,28 +163,46 @@ def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport
             _check_node(tree, level, idx, bytes(stored), report)
         last = (rows[-1][0], rows[-1][1])
     if found != expected:
-        report.add("log tree", "nodes", f"{found} stored nodes, {expected} expected: nodes are missing or extra")
+        report.add(
+            "log tree",
+            "nodes",
+            f"{found} stored nodes, {expected} expected: nodes are missing or extra",
+        )
 
 
 def _node_page(session: Session, last: tuple[int, int]) -> list[Any]:
     level, idx = last
-    return list(session.execute(
-        select(models.LogNode.level, models.LogNode.idx, models.LogNode.hash)
-        .where((models.LogNode.level > level) | ((models.LogNode.level == level) & (models.LogNode.idx > idx)))
-        .order_by(models.LogNode.level, models.LogNode.idx).limit(_CHUNK * 5)
-    ).all())
+    return list(
+        session.execute(
+            select(models.LogNode.level, models.LogNode.idx, models.LogNode.hash)
+            .where(
+                (models.LogNode.level > level)
+                | ((models.LogNode.level == level) & (models.LogNode.idx > idx))
+            )
+            .order_by(models.LogNode.level, models.LogNode.idx)
+            .limit(_CHUNK * 5)
+        ).all()
+    )
 
 
-def _check_node(tree: merkle.MemoryTree, level: int, idx: int, stored: bytes, report: VerifyReport) -> None:
+def _check_node(
+    tree: merkle.MemoryTree, level: int, idx: int, stored: bytes, report: VerifyReport
+) -> None:
     where = f"log node level {level} index {idx}"
     if level >= len(tree.levels) or idx >= len(tree.levels[level]):
         report.add(where, "hash", "stored node lies outside the tree")
     elif tree.levels[level][idx] != stored:
         what = "leaf hash of log entry" if level == 0 else "node hash"
-        report.add(where, "hash", f"stored {what} {stored.hex()} != recomputed {tree.levels[level][idx].hex()}")
+        report.add(
+            where,
+            "hash",
+            f"stored {what} {stored.hex()} != recomputed {tree.levels[level][idx].hex()}",
+        )
 
 
-def _check_head(session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport) -> None:
+def _check_head(
+    session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport
+) -> None:
     head = session.get(models.LogHead, 1)
     if head is None:
         report.add("log head", "row", "the log head row is missing")
@@ -185,7 +213,9 @@ def _check_head(session: Session, vault: Vault, tree: merkle.MemoryTree, report:
         report.add("log head", "origin", "origin or public key differs from the workspace's key")
 
 
-def _check_checkpoints(session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport) -> None:
+def _check_checkpoints(
+    session: Session, vault: Vault, tree: merkle.MemoryTree, report: VerifyReport
+) -> None:
     previous: Checkpoint | None = None
     rows = session.execute(select(models.Checkpoint).order_by(models.Checkpoint.size)).scalars()
     for row in rows:
@@ -200,7 +230,9 @@ def _check_checkpoints(session: Session, vault: Vault, tree: merkle.MemoryTree, 
             report.add(where, "size", f"signed size {cp.size} does not fit a log of {tree.size}")
             continue
         if cp.root != tree.root(cp.size):
-            report.add(where, "root", "signed root differs from the root recomputed from the entries")
+            report.add(
+                where, "root", "signed root differs from the root recomputed from the entries"
+            )
             continue
         if previous is not None:
             _check_consistency(previous, cp, tree, where, report)
@@ -208,26 +240,40 @@ def _check_checkpoints(session: Session, vault: Vault, tree: merkle.MemoryTree, 
     if previous is None:
         report.add("checkpoints", "rows", "the log has no valid signed checkpoint")
     elif previous.size != tree.size:
-        report.add("checkpoints", "size", f"newest checkpoint covers {previous.size} of {tree.size} entries")
+        report.add(
+            "checkpoints",
+            "size",
+            f"newest checkpoint covers {previous.size} of {tree.size} entries",
+        )
 
 
-def _check_consistency(old: Checkpoint, new: Checkpoint, tree: merkle.MemoryTree, where: str, report: VerifyReport) -> None:
+def _check_consistency(
+    old: Checkpoint, new: Checkpoint, tree: merkle.MemoryTree, where: str, report: VerifyReport
+) -> None:
     try:
         path = merkle.consistency_path(old.size, new.size, tree.node)
         merkle.verify_consistency(old.size, new.size, old.root, new.root, path)
     except GavahError as exc:
-        report.add(where, "consistency", f"not consistent with checkpoint {old.size}: {exc.message}")
+        report.add(
+            where, "consistency", f"not consistent with checkpoint {old.size}: {exc.message}"
+        )
 
 
-def _check_evidence_rows(session: Session, seen: _Seen, report: VerifyReport) -> list[tuple[str, str, int, bytes]]:
+def _check_evidence_rows(
+    session: Session, seen: _Seen, report: VerifyReport
+) -> list[tuple[str, str, int, bytes]]:
     evidence: list[tuple[str, str, int, bytes]] = []
     ids: set[str] = set()
-    for ev in session.execute(select(models.Evidence).order_by(models.Evidence.log_index)).scalars():
+    for ev in session.execute(
+        select(models.Evidence).order_by(models.Evidence.log_index)
+    ).scalars():
         ids.add(ev.id)
         where = f"evidence {ev.id}"
         entry = _entry_at(session, ev.log_index)
         if entry is None or entry.get("kind") != EventKind.INGEST:
-            report.add(where, "log_index", f"log entry {ev.log_index} is not this item's ingest event")
+            report.add(
+                where, "log_index", f"log entry {ev.log_index} is not this item's ingest event"
+            )
         else:
             _compare(where, evidence_summary(ev), entry["evidence"], report)
         if ev.description != seen.descriptions.get(ev.id):
@@ -252,7 +298,9 @@ def _entry_at(session: Session, idx: int) -> dict[str, Any] | None:
 
 def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> None:
     count = 0
-    for acq in session.execute(select(models.Acquisition).order_by(models.Acquisition.log_index)).scalars():
+    for acq in session.execute(
+        select(models.Acquisition).order_by(models.Acquisition.log_index)
+    ).scalars():
         count += 1
         where = f"acquisition {acq.log_index} of {acq.evidence_id}"
         entry = _entry_at(session, acq.log_index)
@@ -260,21 +308,40 @@ def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> 
             report.add(where, "log_index", "no ingest event at this log index")
             continue
         _compare(where, acquisition_summary(acq), entry["acquisition"], report)
-        logged = {"actor": entry.get("actor"), "at": entry.get("at"), "evidence_id": entry["evidence"]["id"]}
-        _compare(where, {"actor": acq.actor, "at": isotime(acq.at), "evidence_id": acq.evidence_id}, logged, report)
+        logged = {
+            "actor": entry.get("actor"),
+            "at": entry.get("at"),
+            "evidence_id": entry["evidence"]["id"],
+        }
+        _compare(
+            where,
+            {"actor": acq.actor, "at": isotime(acq.at), "evidence_id": acq.evidence_id},
+            logged,
+            report,
+        )
     if count != seen.acquisitions:
-        report.add("acquisitions", "rows", f"{count} rows, {seen.acquisitions} ingest events in the log")
+        report.add(
+            "acquisitions", "rows", f"{count} rows, {seen.acquisitions} ingest events in the log"
+        )
 
 
 def _compare(where: str, row: dict[str, Any], logged: dict[str, Any], report: VerifyReport) -> None:
     for key in sorted(set(row) | set(logged)):
         if row.get(key) != logged.get(key):
-            report.add(where, key, f"database has {json.dumps(row.get(key), ensure_ascii=False)}, "
-                                   f"signed log entry has {json.dumps(logged.get(key), ensure_ascii=False)}")
+            report.add(
+                where,
+                key,
+                f"database has {json.dumps(row.get(key), ensure_ascii=False)}, "
+                f"signed log entry has {json.dumps(logged.get(key), ensure_ascii=False)}",
+            )
 
 
-def _check_blobs(vault: Vault, evidence: list[tuple[str, str, int, bytes]], report: VerifyReport,
-                 progress: Progress | None) -> None:
+def _check_blobs(
+    vault: Vault,
+    evidence: list[tuple[str, str, int, bytes]],
+    report: VerifyReport,
+    progress: Progress | None,
+) -> None:
     def check(item: tuple[str, str, int, bytes]) -> list[Problem]:
         ev_id, sha256, size, chunks = item
         where = f"blob {sha256} ({ev_id})"
@@ -290,7 +357,9 @@ def _check_blobs(vault: Vault, evidence: list[tuple[str, str, int, bytes]], repo
         if info.sha256 != sha256:
             ranges = damaged_ranges(chunks, info.chunk_digests, max(size, info.size))
             spans = ", ".join(f"bytes {a}-{b - 1}" for a, b in ranges) or "unknown range"
-            problems.append(Problem(where, "sha256", f"content differs from its SHA-256 address ({spans})"))
+            problems.append(
+                Problem(where, "sha256", f"content differs from its SHA-256 address ({spans})")
+            )
         return problems
 
     workers = vault.ws.settings.ingest_workers
@@ -301,7 +370,9 @@ def _check_blobs(vault: Vault, evidence: list[tuple[str, str, int, bytes]], repo
     report.bytes_checked = sum(size for _, _, size, _ in evidence)
 
 
-def _note_orphans(vault: Vault, evidence: list[tuple[str, str, int, bytes]], report: VerifyReport) -> None:
+def _note_orphans(
+    vault: Vault, evidence: list[tuple[str, str, int, bytes]], report: VerifyReport
+) -> None:
     known = {sha for _, sha, _, _ in evidence}
     orphans = sum(1 for address in vault.store.addresses() if address not in known)
     if orphans:

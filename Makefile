@@ -1,0 +1,52 @@
+# gavah: the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   ?= gavah-data
+
+.PHONY: install demo test test-pg lint docs bench clean
+
+# Exact versions of every dependency come from requirements.lock (regenerate: make lock).
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+## Quick start 1: a workspace on the embedded default (SQLite + local folder), the synthetic
+## samples ingested, the whole log verified, and the signed checkpoint printed.
+demo: install
+	$(BIN)/gavah --workspace $(DEMO) init
+	$(BIN)/gavah --workspace $(DEMO) ingest samples --collection demo --source "synthetic samples shipped with gavah"
+	$(BIN)/gavah --workspace $(DEMO) log verify
+	$(BIN)/gavah --workspace $(DEMO) log checkpoint
+
+## Quick start 2: the test suite (SQLite and local disk; see test-pg for PostgreSQL and S3).
+test: install
+	$(BIN)/python -m pytest -q
+
+## The same suite on PostgreSQL (127.0.0.1:5432, database test) with blobs on an S3 server.
+test-pg: install
+	GAVAH_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test GAVAH_TEST_STORE=s3 \
+		$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
+
+docs: install
+	$(BIN)/python -m gavah.settings > /dev/null
+	$(BIN)/typer gavah.cli utils docs --name gavah --title "gavah command line" --output docs/cli.md
+
+bench: install
+	$(BIN)/python -m bench
+
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet '.[test]' \
+		&& .lockenv/bin/pip freeze --exclude gavah > requirements.lock && rm -rf .lockenv
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,71 @@
+"""``python -m bench [--quick] [--json] [--only N ...]``: run the benchmarks and report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from bench import appends, ingest, log_verify, proofs
+from bench._timing import Result, Say, stopwatch
+from bench.report import json_document, print_table
+from bench.sizes import FULL, QUICK, Sizes
+
+_progress = Console(stderr=True, highlight=False, log_path=False)
+
+
+def _say(text: str) -> None:
+    _progress.log(text)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="Small sizes (CI smoke check, < 1 min).")
+    parser.add_argument("--json", action="store_true", help="Print one JSON document instead of a table.")
+    parser.add_argument("--save", type=Path, default=None, help="Also write the JSON document to this file.")
+    parser.add_argument("--tmp", type=Path, default=None, help="Parent folder for the temporary data.")
+    parser.add_argument("--only", type=int, nargs="+", choices=range(1, 6), default=None,
+                        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).")
+    return parser.parse_args()
+
+
+def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
+    results: list[Result] = []
+    if 1 in only:
+        say("1. ingest: building the corpus")
+        results += ingest.run(tmp, sizes, say)
+    if only & {2, 3, 4, 5}:
+        say(f"2. appends: growing the log by {sizes.log_appends:,} entries")
+        log, grown = appends.run(tmp, sizes, say)
+        results += grown
+        try:
+            if only & {3, 4}:
+                say("3./4. proofs")
+                results += proofs.run(log, tmp, sizes, say)
+            if 5 in only:
+                say("5. log verify")
+                results += log_verify.run(log, say)
+        finally:
+            log.ws.close()
+    return sorted(results, key=lambda r: r.bench)
+
+
+def main() -> None:
+    args = _arguments()
+    sizes = QUICK if args.quick else FULL
+    only = set(args.only or range(1, 6))
+    with stopwatch() as total, tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp) as tmp:
+        results = run_all(Path(tmp), sizes, only, _say)
+    if args.save:
+        args.save.write_text(json_document(results, sizes, total.seconds), encoding="utf-8")
+    if args.json:
+        sys.stdout.write(json_document(results, sizes, total.seconds))
+    else:
+        print_table(results, sizes, total.seconds)
+
+
+if __name__ == "__main__":
+    main()
