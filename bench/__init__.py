@@ -1,4 +1,4 @@
-"""Benchmarks for gavah's performance targets, each measured against a named baseline in the same run.
+"""Benchmarks for gavah's performance targets, each against a named baseline measured in the same run.
 
 Run ``python -m bench`` (full sizes: a 1 GiB ingest, a 1,000,000-entry log), ``--quick`` for a
 small smoke run, ``--json`` for machine-readable output. All data is synthetic, built in a

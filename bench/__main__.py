@@ -23,12 +23,13 @@ def _say(text: str) -> None:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="Small sizes (CI smoke check, < 1 min).")
-    parser.add_argument("--json", action="store_true", help="Print one JSON document instead of a table.")
-    parser.add_argument("--save", type=Path, default=None, help="Also write the JSON document to this file.")
-    parser.add_argument("--tmp", type=Path, default=None, help="Parent folder for the temporary data.")
-    parser.add_argument("--only", type=int, nargs="+", choices=range(1, 6), default=None,
-                        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).")
+    add = parser.add_argument
+    add("--quick", action="store_true", help="Small sizes (CI smoke check, < 1 min).")
+    add("--json", action="store_true", help="Print one JSON document instead of a table.")
+    add("--save", type=Path, default=None, help="Also write the JSON document to this file.")
+    add("--tmp", type=Path, default=None, help="Parent folder for the temporary data.")
+    add("--only", type=int, nargs="+", choices=range(1, 6), default=None,
+        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).")
     return parser.parse_args()
 
 
@@ -57,7 +58,8 @@ def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
     only = set(args.only or range(1, 6))
-    with stopwatch() as total, tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp) as tmp:
+    scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
+    with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)
     if args.save:
         args.save.write_text(json_document(results, sizes, total.seconds), encoding="utf-8")

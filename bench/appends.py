@@ -11,13 +11,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._timing import Result, Say, stopwatch
+from bench.sizes import Sizes
 from gavah.custody.log import Appender, utcnow
 from gavah.settings import Settings
 from gavah.vault import Vault
 from gavah.workspace import Workspace, init_workspace
-
-from bench._timing import Result, Say, stopwatch
-from bench.sizes import Sizes
 
 KIND = "bench.synthetic"
 TARGET_APPENDS = 1_000_000
@@ -45,15 +44,18 @@ def open_log(tmp: Path) -> GrownLog:
 def run(tmp: Path, sizes: Sizes, say: Say) -> tuple[GrownLog, list[Result]]:
     log = open_log(tmp)
     with stopwatch() as grown:
-        transactions = [_append_transaction(log, n) for n in _split(sizes.log_appends, sizes.transaction)]
+        transactions = [
+            _append_transaction(log, n) for n in _split(sizes.log_appends, sizes.transaction)
+        ]
     say(f"log grown to {log.size:,} entries in {grown.seconds:.1f} s")
-    baseline = _plain_inserts(read_entries(log.db_path, first=1), tmp / "plain.sqlite3", sizes.transaction)
+    entries = read_entries(log.db_path, first=1)
+    baseline = _plain_inserts(entries, tmp / "plain.sqlite3", sizes.transaction)
     rate = sizes.log_appends / grown.seconds
     target_rate = TARGET_APPENDS / TARGET_SECONDS
     notes = {"transactions": len(transactions), "slowest_transaction_s": max(transactions),
              "first_transaction_s": transactions[0], "last_transaction_s": transactions[-1]}
     return log, [
-        Result("2 appends", f"{sizes.log_appends:,} appends via Appender, {sizes.transaction:,}/txn",
+        Result("2 appends", f"{sizes.log_appends:,} appends via Appender, {sizes.transaction:,} per txn",
                grown.seconds, "s", "plain sqlite3 executemany, same bytes", baseline,
                f"< {TARGET_SECONDS:.0f} s per {TARGET_APPENDS:,} (>= {target_rate:,.0f}/s)",
                rate >= target_rate, notes),

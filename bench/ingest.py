@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench._timing import Result, Say, clean_env, run_timed, stopwatch
 from bench.corpus import Corpus, build_corpus
-from bench.sizes import Sizes
+from bench.sizes import MiB, Sizes
 
 GAVAH = [sys.executable, "-m", "gavah"]
 TARGET_RATIO = 1.5
@@ -22,7 +22,8 @@ def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
     with stopwatch() as made:
         corpus = build_corpus(tmp / "corpus", sizes)
     total = corpus.total_bytes
-    say(f"corpus: {len(corpus.files)} files, {total / (1 << 30):.2f} GiB (built in {made.seconds:.1f} s)")
+    gib = total / (1 << 30)
+    say(f"corpus: {len(corpus.files)} files, {gib:.2f} GiB (built in {made.seconds:.1f} s)")
     _warm(corpus)
     sha_seconds = _sha256sum(corpus)
     workspace = tmp / "ingest-workspace"
@@ -31,10 +32,10 @@ def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
     startup, _ = run_timed([*GAVAH, "--version"], env)
     ours, summary = _gavah_ingest(workspace, corpus, env)
     notes = {"files": len(corpus.files), "bytes": total, "startup_s": startup,
-             "gavah_MiB_per_s": total / ours / (1 << 20), "sha256sum_MiB_per_s": total / sha_seconds / (1 << 20)}
+             "gavah_MiB_s": total / ours / MiB, "sha256sum_MiB_s": total / sha_seconds / MiB}
     _check_summary(summary, corpus)
     return [Result(
-        "1 ingest", f"gavah ingest (CLI) of {len(corpus.files)} files, {total / (1 << 30):.2f} GiB",
+        "1 ingest", f"gavah ingest (CLI) of {len(corpus.files)} files, {gib:.2f} GiB",
         ours, "s", "sha256sum, same files", sha_seconds, f"ratio <= {TARGET_RATIO}",
         ours / sha_seconds <= TARGET_RATIO, notes,
     )]
@@ -53,7 +54,9 @@ def _sha256sum(corpus: Corpus) -> float:
     return seconds
 
 
-def _gavah_ingest(workspace: Path, corpus: Corpus, env: dict[str, str]) -> tuple[float, dict[str, object]]:
+def _gavah_ingest(
+    workspace: Path, corpus: Corpus, env: dict[str, str]
+) -> tuple[float, dict[str, object]]:
     argv = [*GAVAH, "--workspace", str(workspace), "ingest", str(corpus.root), "--json"]
     seconds, stdout = run_timed(argv, env)
     return seconds, json.loads(stdout)

@@ -7,11 +7,10 @@ checkpoint), so the ratio shows what those checks cost over the unavoidable hash
 
 from __future__ import annotations
 
-from gavah.custody import merkle
-from gavah.vault.verify import verify_workspace
-
 from bench._timing import Result, Say, stopwatch
 from bench.appends import GrownLog, read_entries
+from gavah.custody import merkle
+from gavah.vault.verify import verify_workspace
 
 
 def run(log: GrownLog, say: Say) -> list[Result]:
@@ -19,7 +18,8 @@ def run(log: GrownLog, say: Say) -> list[Result]:
         report = verify_workspace(log.vault, check_blobs=False)
     if not report.ok:
         raise RuntimeError(f"log verify found problems in the benchmark log: {report.problems[:3]}")
-    say(f"log verify: {report.log_size:,} entries, {report.checkpoints} checkpoints in {ours.seconds:.1f} s")
+    say(f"log verify: {report.log_size:,} entries, {report.checkpoints} checkpoints, "
+        f"{ours.seconds:.1f} s")
     with stopwatch() as from_db:
         entries = read_entries(log.db_path)
         _leaf_hashes(entries)

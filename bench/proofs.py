@@ -11,16 +11,15 @@ import random
 from pathlib import Path
 from typing import Any
 
-from gavah.custody import merkle
-from gavah.custody.bundle import load_bundle, verify_bundle
-from gavah.intake.ingest import ingest
-from gavah.vault.export import issue_proof
-
 from bench._timing import Result, Samples, Say, clean_env, run_timed, sample
 from bench.appends import GrownLog
 from bench.corpus import make_photo
 from bench.ingest import GAVAH
 from bench.sizes import Sizes
+from gavah.custody import merkle
+from gavah.custody.bundle import load_bundle, verify_bundle
+from gavah.intake.ingest import ingest
+from gavah.vault.export import issue_proof
 
 PROOF_TARGET_MS = 5.0
 VERIFY_TARGET_MS = 50.0
@@ -80,26 +79,29 @@ def _issue(log: GrownLog, item_id: str, runs: int) -> tuple[Result, dict[str, An
                       timings, None), bundles[-1]
 
 
-def _verify(log: GrownLog, bundle: dict[str, Any], photo: Path, tmp: Path, runs: int) -> list[Result]:
+def _verify(
+    log: GrownLog, bundle: dict[str, Any], photo: Path, tmp: Path, runs: int
+) -> list[Result]:
     bundle_path = tmp / "proof.json"
     bundle_path.write_text(json.dumps(bundle, indent=2), encoding="utf-8")
     key_path = tmp / "log.pub"
     key_path.write_text(log.ws.log.verifier.to_text() + "\n", encoding="utf-8")
     verifier = log.ws.log.verifier
     timings = sample(lambda: verify_bundle(load_bundle(bundle_path), verifier, photo), runs)
-    in_process = _ms_result("4 verify-proof", f"verify_bundle(load_bundle(..), key, file), {runs} runs",
-                            timings, VERIFY_TARGET_MS)
+    what = f"verify_bundle(load_bundle(..), key, file), {runs} runs"
+    in_process = _ms_result("4 verify-proof", what, timings, VERIFY_TARGET_MS)
     return [in_process, _cold_cli(bundle_path, key_path, photo)]
 
 
 def _cold_cli(bundle_path: Path, key_path: Path, photo: Path) -> Result:
     env = clean_env()
     startup, _ = run_timed([*GAVAH, "--version"], env)
-    argv = [*GAVAH, "verify-proof", str(bundle_path), "--key", str(key_path), "--file", str(photo), "--json"]
+    argv = [*GAVAH, "verify-proof", str(bundle_path), "--key", str(key_path),
+            "--file", str(photo), "--json"]
     seconds, stdout = run_timed(argv, env)
     if json.loads(stdout).get("verified") is not True:
         raise RuntimeError("gavah verify-proof did not verify the bundle")
-    return Result("4 verify-proof", "gavah verify-proof CLI, one cold process (incl. Python start-up)",
+    return Result("4 verify-proof", "gavah verify-proof CLI, one cold process (with start-up)",
                   seconds * 1000, "ms", "gavah --version (start-up alone)", startup * 1000,
                   notes={"startup_ms": startup * 1000})
 

@@ -23,15 +23,19 @@ def _met(met: bool | None) -> str:
 
 
 def _notes(notes: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in notes.items())
+    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                     for k, v in notes.items())
 
 
 def table(results: Sequence[Result], sizes: Sizes, seconds: float) -> Table:
-    out = Table(title=f"gavah benchmarks ({sizes.mode} run, synthetic data, {seconds:.0f} s in all)")
+    title = f"gavah benchmarks ({sizes.mode} run, synthetic data, {seconds:.0f} s in all)"
+    out = Table(title=title)
     for column in ("target", "measured", "ours", "baseline", "ratio", "goal", "met", "notes"):
         out.add_column(column, overflow="fold")
     for r in results:
-        base = f"{_figure(r.baseline_value, r.unit.split()[0])}: {r.baseline}" if r.baseline_value else ""
+        base = ""
+        if r.baseline_value is not None:
+            base = f"{_figure(r.baseline_value, r.unit.split()[0])}: {r.baseline}"
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
         out.add_row(r.bench, r.what, _figure(r.value, r.unit), base, ratio, r.target or "",
                     _met(r.met), _notes(r.notes))

@@ -74,3 +74,43 @@ def test_concurrent_appenders_in_separate_processes_never_fork(
     report = verify_workspace(Vault(workspace), check_blobs=False)
     assert report.ok, report.problems
     assert report.log_size == 181 and report.checkpoints == checkpoints > 3
+
+
+def _ingest_worker(values: dict[str, Any], folder: str) -> None:
+    from gavah.intake.ingest import ingest
+
+    ws = open_workspace(Settings(**values))
+    try:
+        summary = ingest(Vault(ws), [folder.encode()])
+        assert not summary.failures
+    finally:
+        ws.close()
+
+
+def test_two_ingests_at_once_share_one_log_and_one_copy(
+    workspace: Workspace, settings_values: dict[str, Any], tmp_path: Any
+) -> None:
+    shared = [f"shared synthetic file {i}\n".encode() for i in range(40)]
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i, data in enumerate(shared):
+            (folder / f"{i}.txt").write_bytes(data)
+        (folder / "own.txt").write_bytes(f"only in {name}\n".encode())
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_ingest_worker, args=(settings_values, str(tmp_path / n)))
+        for n in ("one", "two")
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    with workspace.db.read() as session:
+        assert session.query(models.Evidence).count() == 42
+        assert session.query(models.Acquisition).count() == 82
+    assert len(set(workspace.store.addresses())) == 42
+    report = verify_workspace(Vault(workspace))
+    assert report.ok, report.problems
+    assert report.log_size == 1 + 82

@@ -45,8 +45,12 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only transaction (a consistent snapshot on both databases)."""
-        with self._translate_errors(), Session(self.engine) as session, session.begin():
+        """A read-only transaction that sees one consistent snapshot: SQLite's WAL gives that to
+        every read transaction; PostgreSQL needs REPEATABLE READ for it."""
+        engine = self.engine if self.is_sqlite else self.engine.execution_options(
+            isolation_level="REPEATABLE READ"
+        )
+        with self._translate_errors(), Session(engine) as session, session.begin():
             yield session
 
     @contextmanager
