@@ -11,10 +11,13 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 from gavah.cli._common import JSON_OPTION, err, open_vault, print_json, say
 from gavah.errors import ExitCode
@@ -40,13 +43,28 @@ class _RichProgress(intake.Progress):
         self.bar.advance(self.files_task, 1)
 
 
+class _Amount(ProgressColumn):
+    """Bytes and speed for the bytes bar, 'n/m' for the files bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size, self.speed, self.count = (
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            MofNCompleteColumn(),
+        )
+
+    def render(self, task: Task) -> Text:
+        if task.description == "bytes":
+            return Text.assemble(self.size.render(task), " ", self.speed.render(task))
+        return self.count.render(task)
+
+
 def _progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description:>5}"),
         BarColumn(),
-        DownloadColumn(),
-        MofNCompleteColumn(),
-        TransferSpeedColumn(),
+        _Amount(),
         TimeRemainingColumn(),
         console=err,
         transient=True,
