@@ -106,3 +106,13 @@ def test_export_names_cannot_escape_the_folder(name: str, expected: str) -> None
     safe = safe_filename(name, "fallback")
     assert safe == expected
     assert "/" not in safe and not safe.startswith(".") and safe.isprintable()
+
+
+def test_ingest_never_swallows_its_own_workspace(vault: Vault, tmp_path: Path) -> None:
+    make_files(tmp_path / "in")
+    # The workspace sits beside the inputs in tmp_path: ingest the parent of both.
+    summary = ingest(vault, [str(tmp_path).encode()])
+    assert summary.files == 3 and not summary.failures
+    assert any("workspace" in w for w in summary.warnings)
+    inside = ingest(vault, [str(vault.ws.settings.workspace).encode()])
+    assert inside.files == 0 and "inside the gavah workspace" in inside.warnings[0]

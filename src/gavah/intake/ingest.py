@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from gavah.errors import GavahError, StoreError
@@ -90,11 +91,26 @@ def _stamp(ns: int) -> str:
     return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{frac:09d}Z"
 
 
+def _inside(path: bytes, exclude: Sequence[bytes]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == ex or real.startswith(ex + b"/") for ex in exclude)
+
+
 def discover(
-    inputs: Sequence[bytes], *, follow_symlinks: bool, warnings: list[str]
+    inputs: Sequence[bytes],
+    *,
+    follow_symlinks: bool,
+    warnings: list[str],
+    exclude: Sequence[bytes] = (),
 ) -> Iterator[Candidate | Failure]:
-    """Every regular file under ``inputs``, in a stable order; problems as :class:`Failure`."""
+    """Every regular file under ``inputs``, in a stable order; problems as :class:`Failure`.
+
+    Paths in ``exclude`` (real paths) are never entered: ingesting the workspace's own database
+    and blobs into itself would never end well."""
     for raw in inputs:
+        if _inside(raw, exclude):
+            warnings.append(f"{display_path(raw)}: inside the gavah workspace itself: skipped")
+            continue
         try:
             st = os.stat(raw, follow_symlinks=follow_symlinks)
         except OSError as exc:
@@ -105,7 +121,7 @@ def discover(
                 f"{display_path(raw)}: symbolic link not followed (use --follow-symlinks)"
             )
         elif stat.S_ISDIR(st.st_mode):
-            yield from _walk(raw, follow_symlinks, warnings)
+            yield from _walk(raw, follow_symlinks, warnings, exclude)
         else:
             yield _candidate(raw, st)
 
@@ -116,12 +132,22 @@ def _candidate(raw: bytes, st: os.stat_result) -> Candidate | Failure:
     return Candidate(raw, st.st_size)
 
 
-def _walk(top: bytes, follow: bool, warnings: list[str]) -> Iterator[Candidate | Failure]:
+def _walk(
+    top: bytes, follow: bool, warnings: list[str], exclude: Sequence[bytes]
+) -> Iterator[Candidate | Failure]:
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(top, followlinks=follow, onerror=errors.append):
+        for d in [d for d in dirs if _inside(os.path.join(folder, d), exclude)]:
+            warnings.append(
+                f"{display_path(os.path.join(folder, d))}: the gavah workspace: skipped"
+            )
+            dirs.remove(d)
         dirs.sort()
         for name in sorted(files):
             path = os.path.join(folder, name)
+            if _inside(path, exclude):
+                warnings.append(f"{display_path(path)}: part of the gavah workspace: skipped")
+                continue
             try:
                 st = os.stat(path, follow_symlinks=follow)
             except OSError as exc:
@@ -140,7 +166,8 @@ def _walk(top: bytes, follow: bool, warnings: list[str]) -> Iterator[Candidate |
                 )
     for error in errors:
         yield Failure(
-            display_path(os.fsencode(error.filename or top)), f"cannot read folder: {error.strerror}"
+            display_path(os.fsencode(error.filename or top)),
+            f"cannot read folder: {error.strerror}",
         )
 
 
@@ -228,7 +255,14 @@ def ingest(
     progress = progress or Progress()
     summary = IngestSummary()
     vault.store.clean_staging()
-    found = list(discover(inputs, follow_symlinks=follow_symlinks, warnings=summary.warnings))
+    found = list(
+        discover(
+            inputs,
+            follow_symlinks=follow_symlinks,
+            warnings=summary.warnings,
+            exclude=_own_files(vault),
+        )
+    )
     candidates = [c for c in found if isinstance(c, Candidate)]
     summary.failures.extend(f for f in found if isinstance(f, Failure))
     progress.start(len(candidates), sum(c.size for c in candidates))
@@ -264,6 +298,18 @@ def ingest(
                 fut.cancel()
             flush()
     return summary
+
+
+def _own_files(vault: Vault) -> list[bytes]:
+    """The workspace folder, a local blob folder and SQLite files, wherever settings put them."""
+    settings = vault.ws.settings
+    own = [settings.workspace, settings.signing_key_path]
+    if "://" not in settings.resolved_store:
+        own.append(Path(settings.resolved_store))
+    database = vault.db.engine.url.database
+    if vault.db.is_sqlite and database:
+        own += [Path(database + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    return [os.fsencode(os.path.realpath(p)) for p in own]
 
 
 def _fill(
