@@ -105,3 +105,31 @@ def test_help_explains_every_command() -> None:
         with pytest.raises(SystemExit) as exit_:
             main(args)
         assert exit_.value.code == 0
+
+
+def test_consistency_proof_checks_offline_against_a_kept_checkpoint(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    gavah(cli_env, "init")
+    (tmp_path / "a.txt").write_text("synthetic one\n")
+    gavah(cli_env, "ingest", str(tmp_path / "a.txt"))
+    kept = tmp_path / "kept.checkpoint"
+    kept.write_text(gavah(cli_env, "log", "checkpoint").stdout)
+    old_size = kept.read_text().splitlines()[1]
+    (tmp_path / "b.txt").write_text("synthetic two\n")
+    gavah(cli_env, "ingest", str(tmp_path / "b.txt"))
+    key = tmp_path / "key.pub"
+    key.write_text(gavah(cli_env, "log", "key").stdout)
+    bundle = tmp_path / "consistency.json"
+    bundle.write_text(gavah(cli_env, "log", "consistency", old_size).stdout)
+    ok = gavah(
+        cli_env, "verify-proof", str(bundle), "--key", str(key), "--checkpoint", str(kept), "--json"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["old_size"] == int(old_size)
+
+    data = json.loads(bundle.read_text())
+    data["consistency_path"] = data["consistency_path"][:-1]
+    bundle.write_text(json.dumps(data))
+    truncated = gavah(cli_env, "verify-proof", str(bundle), "--key", str(key))
+    assert truncated.returncode == 5 and "consistency" in truncated.stderr.lower()

@@ -3,13 +3,12 @@ consistency proof between two checkpoints."""
 
 from __future__ import annotations
 
-import base64
-
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from gavah.cli._common import JSON_OPTION, err, open_vault, print_json, say
-from gavah.errors import ExitCode
+from gavah.custody.bundle import make_consistency_bundle
+from gavah.errors import ExitCode, InputError
 from gavah.vault.verify import VerifyReport, verify_workspace
 
 app = typer.Typer(
@@ -81,23 +80,20 @@ def consistency(
     new_size: int | None = typer.Argument(
         None, help="Tree size of the newer one (default: newest)."
     ),
-    as_json: bool = JSON_OPTION,
 ) -> None:
-    """Consistency proof (RFC 6962 2.1.2) that the log at OLD_SIZE is a prefix of NEW_SIZE."""
+    """Consistency proof (RFC 6962 2.1.2) that the log at OLD_SIZE is a prefix of NEW_SIZE.
+
+    Prints a bundle holding both signed checkpoints; check it anywhere with
+    `gavah verify-proof BUNDLE --key KEY.pub [--checkpoint KEPT]`."""
     vault = open_vault(ctx)
     with vault.db.read() as session:
-        newest, _ = vault.log.latest_checkpoint(session)
-        new = new_size or newest.size
-        path = vault.log.consistency_path(session, old_size, new)
-        data = {
-            "old_size": old_size,
-            "new_size": new,
-            "old_root": base64.b64encode(vault.log.root(session, old_size)).decode(),
-            "new_root": base64.b64encode(vault.log.root(session, new)).decode(),
-            "consistency_path": [base64.b64encode(h).decode() for h in path],
-        }
-    if as_json:
-        print_json(data)
-    else:
-        for k, v in data.items():
-            say(f"{k}: {v}")
+        new = new_size or vault.log.latest_checkpoint(session)[0].size
+        if not old_size <= new:
+            raise InputError(f"the old size {old_size} is larger than the new size {new}")
+        bundle = make_consistency_bundle(
+            origin=vault.log.origin,
+            old_note=vault.log.checkpoint_note(session, old_size),
+            new_note=vault.log.checkpoint_note(session, new),
+            path=vault.log.consistency_path(session, old_size, new),
+        )
+    print_json(bundle)

@@ -22,6 +22,7 @@ from gavah.errors import ProofError
 
 BUNDLE_FORMAT = "gavah.inclusion-proof.v1"
 REPORT_FORMAT = "gavah.custody-report.v1"
+CONSISTENCY_FORMAT = "gavah.consistency-proof.v1"
 HASH_ALGORITHM = "sha256"
 MAX_BUNDLE_BYTES = 64 << 20
 
@@ -181,3 +182,40 @@ def _check_file(file: Path, sha256: str, size: int) -> None:
             f"{file} is not the logged evidence: SHA-256 {digest.hexdigest()} "
             f"({length} bytes), expected {sha256} ({size} bytes)"
         )
+
+
+def make_consistency_bundle(
+    *, origin: str, old_note: str, new_note: str, path: list[bytes]
+) -> dict[str, Any]:
+    """Proof that the log under ``new_note`` extends the one under ``old_note`` (RFC 6962 2.1.2)."""
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "hash_algorithm": HASH_ALGORITHM,
+        "log_origin": origin,
+        "old_checkpoint": old_note,
+        "new_checkpoint": new_note,
+        "consistency_path": [base64.b64encode(h).decode() for h in path],
+    }
+
+
+def verify_consistency_bundle(
+    data: dict[str, Any], verifier: Verifier, kept: str | None = None
+) -> tuple[Checkpoint, Checkpoint]:
+    """Check a consistency bundle; ``kept`` is a checkpoint note the checker saved earlier, which
+    must be the bundle's old checkpoint. Raises :class:`ProofError` at the first failure."""
+    # 1. Known format and hash algorithm only.
+    if _field(data, "format", str, "bundle") != CONSISTENCY_FORMAT:
+        raise ProofError("not a consistency proof bundle")
+    if _field(data, "hash_algorithm", str, "bundle") != HASH_ALGORITHM:
+        raise ProofError(f"unsupported hash algorithm {data['hash_algorithm']!r}; only sha256")
+    # 2. Both checkpoints are signed by the given key, for the log the bundle names.
+    origin = _field(data, "log_origin", str, "bundle")
+    old = Checkpoint.from_note(_field(data, "old_checkpoint", str, "bundle"), verifier, origin)
+    new = Checkpoint.from_note(_field(data, "new_checkpoint", str, "bundle"), verifier, origin)
+    # 3. The old one is the one the checker kept, if they kept one.
+    if kept is not None and Checkpoint.from_note(kept, verifier, origin) != old:
+        raise ProofError("the bundle's old checkpoint is not the checkpoint you kept")
+    # 4. The path proves the new tree extends the old one (RFC 9162 2.1.4.2).
+    path = _decode_path(_field(data, "consistency_path", list, "bundle"))
+    merkle.verify_consistency(old.size, new.size, old.root, new.root, path)
+    return old, new

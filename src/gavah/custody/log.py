@@ -21,7 +21,7 @@ from gavah.custody import merkle
 from gavah.custody.entry import encode_entry
 from gavah.custody.note import Checkpoint, Signer, Verifier
 from gavah.db import models
-from gavah.errors import ConfigError, IntegrityError
+from gavah.errors import ConfigError, IntegrityError, NotFound
 
 _BATCH = 5000
 
@@ -201,6 +201,15 @@ class CustodyLog:
         if note is None:
             raise IntegrityError("the log has no signed checkpoint")
         return Checkpoint.from_note(note, self.verifier, self.origin), note
+
+    def checkpoint_note(self, session: Session, size: int) -> str:
+        row = session.get(models.Checkpoint, size)
+        if row is None:
+            raise NotFound(
+                f"no checkpoint of tree size {size} was issued by this log",
+                hint="use a size printed by `gavah log checkpoint` at the time",
+            )
+        return row.note
 
     def entry(self, session: Session, index: int) -> bytes:
         row = session.get(models.CustodyEvent, index)

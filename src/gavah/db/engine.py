@@ -47,8 +47,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only transaction that sees one consistent snapshot: SQLite's WAL gives that to
         every read transaction; PostgreSQL needs REPEATABLE READ for it."""
-        engine = self.engine if self.is_sqlite else self.engine.execution_options(
-            isolation_level="REPEATABLE READ"
+        engine = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
         with self._translate_errors(), Session(engine) as session, session.begin():
             yield session
