@@ -82,7 +82,7 @@ def _ingest_worker(values: dict[str, Any], folder: str) -> None:
     ws = open_workspace(Settings(**values))
     try:
         summary = ingest(Vault(ws), [folder.encode()])
-        assert not summary.failures
+        assert not summary.failures, summary.failures
     finally:
         ws.close()
 

@@ -46,7 +46,7 @@ def test_content_addressed_write_once_and_deduplicated(store: BlobStore) -> None
         assert f.read() == data
     info = store.check(sha)
     assert (info.sha256, info.size, len(info.chunk_digests)) == (sha, len(data), 4 * 32)
-    assert not list((store.staging_dir).glob("staging-*"))
+    assert not list(store.staging_dir.glob("*/staging-*"))
 
 
 def test_missing_blob_is_a_clear_error(store: BlobStore) -> None:
@@ -67,13 +67,22 @@ def test_staging_is_cleaned_when_reading_fails(store: BlobStore) -> None:
 
     with pytest.raises(OSError):
         store.stage(Broken())  # type: ignore[arg-type]
-    assert not list(store.staging_dir.glob("staging-*"))
+    assert not list(store.staging_dir.glob("*/staging-*"))
 
 
-def test_leftover_staging_files_are_removed(store: BlobStore) -> None:
-    store.staging_dir.mkdir(parents=True, exist_ok=True)
-    (store.staging_dir / "staging-killed").write_bytes(b"half a file")
+def test_staging_of_dead_processes_is_removed_and_of_live_ones_kept(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    killed = store.staging_dir / "12345-killed"
+    killed.mkdir(parents=True)
+    (killed / ".lock").write_bytes(b"")
+    (killed / "staging-x").write_bytes(b"half a file")
+    other = type(store).__new__(type(store))
+    BlobStore.__init__(other, store.staging_dir)  # another live process's store, same folder
+    live = other.stage(io.BytesIO(b"being written by a live ingest"))
     assert store.clean_staging() == 1
+    assert not killed.exists() and live.path.exists()
+    other.discard(live)
 
 
 def test_damaged_ranges_name_the_changed_chunks() -> None:

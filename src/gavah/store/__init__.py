@@ -7,9 +7,12 @@ backend from one setting.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
 import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,6 +76,20 @@ def damaged_ranges(expected: bytes, actual: bytes, size: int) -> list[tuple[int,
     return ranges
 
 
+def _abandoned(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # its process is alive and staging
+    finally:
+        os.close(fd)  # closing drops our lock again
+    return True
+
+
 def is_sha256(text: str) -> bool:
     return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
@@ -82,12 +99,26 @@ class BlobStore(ABC):
 
     def __init__(self, staging_dir: Path) -> None:
         self.staging_dir = staging_dir
+        self._own: Path | None = None
+        self._own_lock: int | None = None
+        self._own_guard = threading.Lock()
+
+    def _own_dir(self) -> Path:
+        """This process's staging folder, held by an flock so other processes (and
+        :meth:`clean_staging`) can tell it is alive; the kernel drops the lock if we are killed."""
+        with self._own_guard:
+            if self._own is None:
+                self.staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                own = Path(tempfile.mkdtemp(dir=self.staging_dir, prefix=f"{os.getpid()}-"))
+                fd = os.open(own / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._own, self._own_lock = own, fd
+            return self._own
 
     def stage(self, src: BinaryIO) -> Staged:
         """Copy ``src`` into a staging file (fsynced), hashing as it goes."""
         try:
-            self.staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, name = tempfile.mkstemp(dir=self.staging_dir, prefix="staging-")
+            fd, name = tempfile.mkstemp(dir=self._own_dir(), prefix="staging-")
         except OSError as exc:
             raise StoreError(f"cannot create a staging file in {self.staging_dir}: {exc}") from None
         path = Path(name)
@@ -105,12 +136,17 @@ class BlobStore(ABC):
         staged.path.unlink(missing_ok=True)
 
     def clean_staging(self) -> int:
-        """Remove staging files left by a killed process (none of them is referenced anywhere)."""
+        """Remove staging folders of processes that are gone (killed mid-ingest). Their files are
+        referenced nowhere. Folders of live processes, whose lock is held, are left alone."""
         removed = 0
-        if self.staging_dir.is_dir():
-            for leftover in self.staging_dir.glob("staging-*"):
-                leftover.unlink(missing_ok=True)
-                removed += 1
+        if not self.staging_dir.is_dir():
+            return 0
+        for folder in self.staging_dir.iterdir():
+            if folder == self._own or not folder.is_dir():
+                continue
+            if _abandoned(folder):
+                removed += sum(1 for p in folder.iterdir() if p.name != ".lock")
+                shutil.rmtree(folder, ignore_errors=True)
         return removed
 
     @abstractmethod
@@ -165,4 +201,5 @@ def open_store(
         )
     from gavah.store.local import LocalStore
 
-    return LocalStore(Path(location), staging_dir=staging_dir)
+    # Staging inside the store's own folder keeps the final link() on one filesystem.
+    return LocalStore(Path(location))

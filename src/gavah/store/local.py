@@ -21,8 +21,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 class LocalStore(BlobStore):
-    def __init__(self, root: Path, *, staging_dir: Path | None = None) -> None:
-        super().__init__(staging_dir or root / "staging")
+    def __init__(self, root: Path) -> None:
+        super().__init__(root / "staging")
         self.root = root
         self.objects = root / "sha256"
 
