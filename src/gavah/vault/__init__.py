@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import rfc8785
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gavah.custody.entry import EventKind
+from gavah.custody.entry import EventKind, canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
@@ -34,8 +33,8 @@ def display_path(raw: bytes) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def canonical_json(value: Any) -> str:
-    return rfc8785.dumps(value).decode("utf-8")
+def canonical_text(value: Any) -> str:
+    return canonical_json(value).decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ class Vault:
                 sha256=item.blob.sha256,
                 size=item.blob.size,
                 mime=item.mime,
-                meta=canonical_json(item.metadata),
+                meta=canonical_text(item.metadata),
                 chunk_size=CHUNK_SIZE,
                 chunk_digests=item.blob.chunk_digests,
                 log_index=appender.size,

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -86,24 +87,31 @@ def verify_workspace(
     return report
 
 
-def _events(session: Session) -> Iterator[models.CustodyEvent]:
+@dataclass(frozen=True)
+class _EventRow:
+    idx: int
+    kind: str
+    evidence_id: str | None
+    at: datetime
+    entry: bytes
+
+
+def _events(session: Session) -> Iterator[_EventRow]:
+    """Every log entry in order, in pages of plain rows (ORM objects cost more than the check)."""
+    table = models.CustodyEvent
     last = -1
     while True:
-        rows = (
-            session.execute(
-                select(models.CustodyEvent)
-                .where(models.CustodyEvent.idx > last)
-                .order_by(models.CustodyEvent.idx)
-                .limit(_CHUNK)
-            )
-            .scalars()
-            .all()
-        )
+        rows = session.execute(
+            select(table.idx, table.kind, table.evidence_id, table.at, table.entry)
+            .where(table.idx > last)
+            .order_by(table.idx)
+            .limit(_CHUNK)
+        ).all()
         if not rows:
             return
-        yield from rows
-        last = rows[-1].idx
-        session.expunge_all()
+        for idx, kind, evidence_id, at, entry in rows:
+            yield _EventRow(idx, kind, evidence_id, at, bytes(entry))
+        last = rows[-1][0]
 
 
 def _check_entries(session: Session, report: VerifyReport) -> _Seen:
@@ -113,7 +121,7 @@ def _check_entries(session: Session, report: VerifyReport) -> _Seen:
         if row.idx != len(seen.leaves):
             report.add(where, "idx", f"log entries {len(seen.leaves)}..{row.idx - 1} are missing")
             seen.leaves.extend([b"\0" * 32] * (row.idx - len(seen.leaves)))
-        entry = bytes(row.entry)
+        entry = row.entry
         seen.leaves.append(merkle.leaf_hash(entry))
         try:
             event = decode_entry(entry)
@@ -127,7 +135,7 @@ def _check_entries(session: Session, report: VerifyReport) -> _Seen:
 
 
 def _check_event_row(
-    row: models.CustodyEvent, event: dict[str, Any], where: str, report: VerifyReport
+    row: _EventRow, event: dict[str, Any], where: str, report: VerifyReport
 ) -> None:
     if event.get("kind") != row.kind:
         report.add(where, "kind", f"row says {row.kind!r}, signed entry says {event.get('kind')!r}")
