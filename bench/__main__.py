@@ -28,8 +28,14 @@ def _arguments() -> argparse.Namespace:
     add("--json", action="store_true", help="Print one JSON document instead of a table.")
     add("--save", type=Path, default=None, help="Also write the JSON document to this file.")
     add("--tmp", type=Path, default=None, help="Parent folder for the temporary data.")
-    add("--only", type=int, nargs="+", choices=range(1, 6), default=None,
-        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).")
+    add(
+        "--only",
+        type=int,
+        nargs="+",
+        choices=range(1, 6),
+        default=None,
+        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).",
+    )
     return parser.parse_args()
 
 

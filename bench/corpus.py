@@ -17,8 +17,22 @@ from bench.sizes import Sizes
 
 _PIECE = 1 << 20
 _WORDS = [
-    "witness", "report", "checkpoint", "shelling", "market", "convoy", "statement", "village",
-    "night", "morning", "hospital", "school", "bridge", "road", "testimony", "photograph",
+    "witness",
+    "report",
+    "checkpoint",
+    "shelling",
+    "market",
+    "convoy",
+    "statement",
+    "village",
+    "night",
+    "morning",
+    "hospital",
+    "school",
+    "bridge",
+    "road",
+    "testimony",
+    "photograph",
 ]
 
 
@@ -36,8 +50,12 @@ def build_corpus(root: Path, sizes: Sizes, seed: int = 6962) -> Corpus:
     """Write the folder; large files are added until it holds at least ``corpus_min_bytes``."""
     rng = random.Random(seed)
     files = [
-        *(_random_file(root / "small" / f"s{i:04d}.bin", rng.randint(10 << 10, sizes.small_max),
-                       rng) for i in range(sizes.small_files)),
+        *(
+            _random_file(
+                root / "small" / f"s{i:04d}.bin", rng.randint(10 << 10, sizes.small_max), rng
+            )
+            for i in range(sizes.small_files)
+        ),
         *(make_photo(root / "photos" / f"p{i:03d}", i, rng) for i in range(sizes.images)),
         *(_text(root / "notes" / f"n{i:03d}.txt", rng) for i in range(sizes.texts)),
     ]
@@ -65,11 +83,14 @@ def make_photo(stem: Path, i: int, rng: random.Random) -> Path:
     """A noisy gradient picture; JPEGs carry camera EXIF so the metadata readers do real work."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     width, height = rng.choice([(1600, 1200), (1200, 900), (800, 600)])
-    image = Image.merge("RGB", [
-        Image.effect_noise((width, height), 40).convert("L"),
-        Image.linear_gradient("L").resize((width, height)),
-        Image.radial_gradient("L").resize((width, height)),
-    ])
+    image = Image.merge(
+        "RGB",
+        [
+            Image.effect_noise((width, height), 40).convert("L"),
+            Image.linear_gradient("L").resize((width, height)),
+            Image.radial_gradient("L").resize((width, height)),
+        ],
+    )
     if i % 3 == 2:
         path = stem.with_suffix(".png")
         image.save(path, "PNG")

@@ -1,12 +1,18 @@
 """Target 1: ``gavah ingest`` of a mixed folder vs ``sha256sum`` over the same files.
 
 Both run as subprocesses on a warm page cache (the files are read once before either is timed).
+Two in-process figures give context: a hashlib read loop (hashlib may use the CPU's SHA
+instructions where coreutils does not) and the plain cost of writing a durable copy.
 gavah does more than hash: it copies each file into the store (fsynced), sniffs its type, extracts
 metadata and logs it, so the ratio is what that custody costs over a bare checksum."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -25,20 +31,63 @@ def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
     gib = total / (1 << 30)
     say(f"corpus: {len(corpus.files)} files, {gib:.2f} GiB (built in {made.seconds:.1f} s)")
     _warm(corpus)
-    sha_seconds = _sha256sum(corpus)
-    workspace = tmp / "ingest-workspace"
     env = clean_env(GAVAH_ACTOR="bench")
-    run_timed([*GAVAH, "--workspace", str(workspace), "init"], env)
     startup, _ = run_timed([*GAVAH, "--version"], env)
-    ours, summary = _gavah_ingest(workspace, corpus, env)
-    notes = {"files": len(corpus.files), "bytes": total, "startup_s": startup,
-             "gavah_MiB_s": total / ours / MiB, "sha256sum_MiB_s": total / sha_seconds / MiB}
+    sha_runs, our_runs = [], []
+    for n in range(sizes.ingest_runs):  # alternated, so drift in the machine hits both alike
+        sha_runs.append(_sha256sum(corpus))
+        our_runs.append(_fresh_ingest(tmp / f"ingest-workspace-{n}", corpus, env))
+    ours, sha = statistics.median(our_runs), statistics.median(sha_runs)
+    notes = {
+        "runs": sizes.ingest_runs,
+        "files": len(corpus.files),
+        "bytes": total,
+        "startup_s": startup,
+        "gavah_s": our_runs,
+        "sha256sum_s": sha_runs,
+        "gavah_MiB_s": total / ours / MiB,
+        "sha256sum_MiB_s": total / sha / MiB,
+    }
+    what = f"gavah ingest (CLI) of {len(corpus.files)} files, {gib:.2f} GiB (median)"
+    return [
+        Result(
+            "1 ingest",
+            what,
+            ours,
+            "s",
+            "sha256sum, same files",
+            sha,
+            f"ratio <= {TARGET_RATIO}",
+            ours / sha <= TARGET_RATIO,
+            notes,
+        ),
+        # Context, not targets: a faster hash than coreutils', and the floor of storing a copy.
+        Result(
+            "1 ingest",
+            what,
+            ours,
+            "s",
+            "hashlib.sha256 read loop, 1 thread, in-process",
+            _hashlib(corpus),
+        ),
+        Result(
+            "1 ingest",
+            what,
+            ours,
+            "s",
+            "copy every file + fsync, 1 thread, in-process",
+            _copy_fsync(corpus, tmp / "copies"),
+        ),
+    ]
+
+
+def _fresh_ingest(workspace: Path, corpus: Corpus, env: dict[str, str]) -> float:
+    """Ingest into a new workspace (so every file is new work), then remove it."""
+    run_timed([*GAVAH, "--workspace", str(workspace), "init"], env)
+    seconds, summary = _gavah_ingest(workspace, corpus, env)
     _check_summary(summary, corpus)
-    return [Result(
-        "1 ingest", f"gavah ingest (CLI) of {len(corpus.files)} files, {gib:.2f} GiB",
-        ours, "s", "sha256sum, same files", sha_seconds, f"ratio <= {TARGET_RATIO}",
-        ours / sha_seconds <= TARGET_RATIO, notes,
-    )]
+    shutil.rmtree(workspace)
+    return seconds
 
 
 def _warm(corpus: Corpus) -> None:
@@ -47,6 +96,29 @@ def _warm(corpus: Corpus) -> None:
         with path.open("rb") as f:
             while f.read(1 << 20):
                 pass
+
+
+def _hashlib(corpus: Corpus) -> float:
+    with stopwatch() as lap:
+        for path in corpus.files:
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                while block := f.read(MiB):
+                    digest.update(block)
+    return lap.seconds
+
+
+def _copy_fsync(corpus: Corpus, dest: Path) -> float:
+    """What any store that keeps its own durable copy must at least pay on this disk."""
+    dest.mkdir()
+    with stopwatch() as lap:
+        for n, path in enumerate(corpus.files):
+            with path.open("rb") as src, (dest / str(n)).open("wb") as out:
+                shutil.copyfileobj(src, out, MiB)
+                out.flush()
+                os.fsync(out.fileno())
+    shutil.rmtree(dest)
+    return lap.seconds
 
 
 def _sha256sum(corpus: Corpus) -> float:

@@ -18,21 +18,39 @@ def run(log: GrownLog, say: Say) -> list[Result]:
         report = verify_workspace(log.vault, check_blobs=False)
     if not report.ok:
         raise RuntimeError(f"log verify found problems in the benchmark log: {report.problems[:3]}")
-    say(f"log verify: {report.log_size:,} entries, {report.checkpoints} checkpoints, "
-        f"{ours.seconds:.1f} s")
+    say(
+        f"log verify: {report.log_size:,} entries, {report.checkpoints} checkpoints, "
+        f"{ours.seconds:.1f} s"
+    )
     with stopwatch() as from_db:
         entries = read_entries(log.db_path)
         _leaf_hashes(entries)
     with stopwatch() as in_memory:
         _leaf_hashes(entries)
-    notes = {"entries": report.log_size, "checkpoints": report.checkpoints,
-             "entries_per_s": report.log_size / ours.seconds}
+    notes = {
+        "entries": report.log_size,
+        "checkpoints": report.checkpoints,
+        "entries_per_s": report.log_size / ours.seconds,
+    }
     what = f"verify_workspace(check_blobs=False), {report.log_size:,} entries"
     return [
-        Result("5 log verify", what, ours.seconds, "s",
-               "sqlite3 read of all entries + SHA-256 leaf hashes", from_db.seconds, notes=notes),
-        Result("5 log verify", what, ours.seconds, "s",
-               "SHA-256 leaf hashes of entries already in memory", in_memory.seconds),
+        Result(
+            "5 log verify",
+            what,
+            ours.seconds,
+            "s",
+            "sqlite3 read of all entries + SHA-256 leaf hashes",
+            from_db.seconds,
+            notes=notes,
+        ),
+        Result(
+            "5 log verify",
+            what,
+            ours.seconds,
+            "s",
+            "SHA-256 leaf hashes of entries already in memory",
+            in_memory.seconds,
+        ),
     ]
 
 

@@ -57,8 +57,12 @@ def _inclusion(log: GrownLog, runs: int) -> Result:
 
     timings = sample(prove, runs)
     _check_paths(log, size, paths[:20])
-    return _ms_result("3 inclusion proof", f"inclusion_path at size {size:,}, {runs} random leaves",
-                      timings, PROOF_TARGET_MS)
+    return _ms_result(
+        "3 inclusion proof",
+        f"inclusion_path at size {size:,}, {runs} random leaves",
+        timings,
+        PROOF_TARGET_MS,
+    )
 
 
 def _check_paths(log: GrownLog, size: int, paths: list[tuple[int, list[bytes]]]) -> None:
@@ -75,8 +79,9 @@ def _issue(log: GrownLog, item_id: str, runs: int) -> tuple[Result, dict[str, An
     bundles: list[dict[str, Any]] = []
     timings = sample(lambda: bundles.append(issue_proof(log.vault, item_id)), runs)
     log.size = bundles[-1]["tree_size"]
-    return _ms_result("3 inclusion proof", f"issue_proof (write txn + sign + path), {runs} runs",
-                      timings, None), bundles[-1]
+    return _ms_result(
+        "3 inclusion proof", f"issue_proof (write txn + sign + path), {runs} runs", timings, None
+    ), bundles[-1]
 
 
 def _verify(
@@ -96,20 +101,37 @@ def _verify(
 def _cold_cli(bundle_path: Path, key_path: Path, photo: Path) -> Result:
     env = clean_env()
     startup, _ = run_timed([*GAVAH, "--version"], env)
-    argv = [*GAVAH, "verify-proof", str(bundle_path), "--key", str(key_path),
-            "--file", str(photo), "--json"]
+    argv = [
+        *GAVAH,
+        "verify-proof",
+        str(bundle_path),
+        "--key",
+        str(key_path),
+        "--file",
+        str(photo),
+        "--json",
+    ]
     seconds, stdout = run_timed(argv, env)
     if json.loads(stdout).get("verified") is not True:
         raise RuntimeError("gavah verify-proof did not verify the bundle")
-    return Result("4 verify-proof", "gavah verify-proof CLI, one cold process (with start-up)",
-                  seconds * 1000, "ms", "gavah --version (start-up alone)", startup * 1000,
-                  notes={"startup_ms": startup * 1000})
+    return Result(
+        "4 verify-proof",
+        "gavah verify-proof CLI, one cold process (with start-up)",
+        seconds * 1000,
+        "ms",
+        "gavah --version (start-up alone)",
+        startup * 1000,
+        notes={"startup_ms": startup * 1000},
+    )
 
 
 def _ms_result(bench: str, what: str, timings: Samples, target_ms: float | None) -> Result:
     p95 = timings.p95 * 1000
     return Result(
-        bench, what, timings.median * 1000, "ms (median)",
+        bench,
+        what,
+        timings.median * 1000,
+        "ms (median)",
         target=f"< {target_ms:g} ms (p95)" if target_ms else None,
         met=p95 < target_ms if target_ms else None,
         notes={"p95_ms": p95, "max_ms": max(timings.seconds) * 1000, "runs": len(timings.seconds)},

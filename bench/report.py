@@ -22,9 +22,16 @@ def _met(met: bool | None) -> str:
     return {True: "[green]yes[/]", False: "[red]NO[/]", None: ""}[met]
 
 
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, list):
+        return "/".join(_value(v) for v in value)
+    return str(value)
+
+
 def _notes(notes: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                     for k, v in notes.items())
+    return ", ".join(f"{k}={_value(v)}" for k, v in notes.items())
 
 
 def table(results: Sequence[Result], sizes: Sizes, seconds: float) -> Table:
@@ -37,8 +44,16 @@ def table(results: Sequence[Result], sizes: Sizes, seconds: float) -> Table:
         if r.baseline_value is not None:
             base = f"{_figure(r.baseline_value, r.unit.split()[0])}: {r.baseline}"
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
-        out.add_row(r.bench, r.what, _figure(r.value, r.unit), base, ratio, r.target or "",
-                    _met(r.met), _notes(r.notes))
+        out.add_row(
+            r.bench,
+            r.what,
+            _figure(r.value, r.unit),
+            base,
+            ratio,
+            r.target or "",
+            _met(r.met),
+            _notes(r.notes),
+        )
     return out
 
 

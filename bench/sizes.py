@@ -19,6 +19,7 @@ class Sizes:
     small_max: int
     images: int  # real JPEG/PNG made with Pillow
     texts: int
+    ingest_runs: int  # each into a fresh workspace; the median is reported
     # 2.-5. the custody log
     log_appends: int
     transaction: int  # appends per write transaction (one signed checkpoint each)
@@ -30,19 +31,35 @@ class Sizes:
 FULL = Sizes(
     mode="full",
     corpus_min_bytes=1 << 30,
-    large_files=8, large_min=50 * MiB, large_max=100 * MiB,
-    small_files=300, small_max=2 * MiB,
-    images=12, texts=60,
-    log_appends=1_000_000, transaction=100_000,
-    inclusion_proofs=1000, issued_proofs=50, bundle_checks=200,
+    large_files=8,
+    large_min=50 * MiB,
+    large_max=100 * MiB,
+    small_files=300,
+    small_max=2 * MiB,
+    images=12,
+    texts=60,
+    ingest_runs=3,
+    log_appends=1_000_000,
+    transaction=100_000,
+    inclusion_proofs=1000,
+    issued_proofs=50,
+    bundle_checks=200,
 )
 
 QUICK = Sizes(
     mode="quick",
     corpus_min_bytes=128 * MiB,
-    large_files=3, large_min=16 * MiB, large_max=32 * MiB,
-    small_files=60, small_max=1 * MiB,
-    images=4, texts=10,
-    log_appends=100_000, transaction=20_000,
-    inclusion_proofs=200, issued_proofs=10, bundle_checks=50,
+    large_files=3,
+    large_min=16 * MiB,
+    large_max=32 * MiB,
+    small_files=60,
+    small_max=1 * MiB,
+    images=4,
+    texts=10,
+    ingest_runs=1,
+    log_appends=100_000,
+    transaction=20_000,
+    inclusion_proofs=200,
+    issued_proofs=10,
+    bundle_checks=50,
 )
