@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= gavah-data
 
-.PHONY: install demo test test-pg lint docs bench clean
+.PHONY: install demo test test-pg lint docs bench bench-quick clean
 
 # Exact versions of every dependency come from requirements.lock (regenerate: make lock).
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -41,8 +41,12 @@ docs: install
 	$(BIN)/python -m gavah.settings > /dev/null
 	$(BIN)/typer gavah.cli utils docs --name gavah --title "gavah command line" --output docs/cli.md
 
+## Benchmarks: figures and ratios against baselines measured in the same run (several minutes).
 bench: install
 	$(BIN)/python -m bench
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet '.[test]' \
