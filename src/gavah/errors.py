@@ -85,3 +85,7 @@ class StoreError(GavahError):
     """The blob store cannot read or write (disk full, permission denied, S3 refused)."""
 
     exit_code = ExitCode.PARTIAL
+
+    def __init__(self, message: str, *, hint: str | None = None, errno: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.errno = errno

@@ -195,11 +195,9 @@ def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress)
         staged = store.stage(_CountingReader(f, progress.advance))  # type: ignore[arg-type]
     try:
         after = os.stat(cand.path, follow_symlinks=follow)
-        changed = (after.st_size, after.st_mtime_ns, after.st_ino) != (
-            before.st_size,
-            before.st_mtime_ns,
-            before.st_ino,
-        )
+        # ctime too: a same-size rewrite that puts the mtime back (touch -r, rsync --inplace)
+        # still moves ctime, which user space cannot set.
+        changed = _identity(after) != _identity(before)
         if changed or staged.info.size != before.st_size:
             raise SourceChanged(
                 "changed while it was being read; ingest it again once it is stable"
@@ -219,6 +217,10 @@ def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress)
     )
 
 
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, GavahError):
         return exc.message
@@ -230,9 +232,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _is_store_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError | StoreError) and (
-        getattr(exc, "errno", None) in _FULL or "No space left" in str(exc)
-    )
+    return isinstance(exc, OSError | StoreError) and getattr(exc, "errno", None) in _FULL
 
 
 @dataclass

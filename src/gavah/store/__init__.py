@@ -14,10 +14,10 @@ import shutil
 import tempfile
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from gavah.errors import ConfigError, StoreError
 
@@ -47,7 +47,11 @@ class Staged:
     info: BlobInfo
 
 
-def hash_stream(src: BinaryIO, sink: BinaryIO | None = None) -> BlobInfo:
+class Sink(Protocol):
+    def write(self, block: bytes, /) -> object: ...
+
+
+def hash_stream(src: BinaryIO, sink: Sink | None = None) -> BlobInfo:
     """Hash a stream chunk by chunk (copying it to ``sink`` if given); memory stays bounded."""
     whole = hashlib.sha256()
     chunks = bytearray()
@@ -74,6 +78,24 @@ def damaged_ranges(expected: bytes, actual: bytes, size: int) -> list[tuple[int,
             else:
                 ranges.append((start, end))
     return ranges
+
+
+def _store_io(action: Callable[[], object]) -> None:
+    """Run a write to the staging area; its failures are the store's, not the source file's."""
+    try:
+        action()
+    except OSError as exc:
+        raise StoreError(f"cannot store: {exc.strerror}", errno=exc.errno) from None
+
+
+class _StoreSink:
+    """The staging file, with write errors (disk full, quota) reported as store errors."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+
+    def write(self, block: bytes) -> None:
+        _store_io(lambda: self.f.write(block))
 
 
 def _abandoned(folder: Path) -> bool:
@@ -124,9 +146,9 @@ class BlobStore(ABC):
         path = Path(name)
         try:
             with os.fdopen(fd, "wb") as sink:
-                info = hash_stream(src, sink)
-                sink.flush()
-                os.fsync(sink.fileno())
+                info = hash_stream(src, _StoreSink(sink))
+                _store_io(sink.flush)
+                _store_io(lambda: os.fsync(sink.fileno()))
         except BaseException:
             path.unlink(missing_ok=True)
             raise

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,7 +66,7 @@ class _Seen:
 
     leaves: list[bytes] = field(default_factory=list)
     ingested: set[str] = field(default_factory=set)
-    acquisitions: int = 0
+    acquired: dict[int, str] = field(default_factory=dict)  # log index -> evidence id
     descriptions: dict[str, str] = field(default_factory=dict)
 
 
@@ -153,7 +153,7 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
     if kind == EventKind.INGEST:
         seen.ingested.add(event["evidence"]["id"])
     if kind in (EventKind.INGEST, EventKind.REINGEST):
-        seen.acquisitions += 1
+        seen.acquired[idx] = event["evidence"]["id"]
     if kind == EventKind.METADATA:
         seen.descriptions[event["evidence"]["id"]] = event["changes"]["description"]
 
@@ -267,17 +267,48 @@ def _check_consistency(
         )
 
 
+Row = TypeVar("Row", models.Evidence, models.Acquisition)
+
+
+def _with_entries(
+    session: Session, model: type[Row]
+) -> Iterator[tuple[Row, dict[str, Any] | None]]:
+    """Rows of ``model`` in log order, each with the decoded log entry at its ``log_index``,
+    a page at a time (one query per page, not one per row)."""
+    last = -1
+    while True:
+        page = session.execute(
+            select(model, models.CustodyEvent.entry)
+            .outerjoin(models.CustodyEvent, models.CustodyEvent.idx == model.log_index)
+            .where(model.log_index > last)
+            .order_by(model.log_index)
+            .limit(_CHUNK)
+        ).all()
+        if not page:
+            return
+        for row, entry in page:
+            yield row, _decoded(entry)
+        last = page[-1][0].log_index
+        session.expunge_all()
+
+
+def _decoded(entry: bytes | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    try:
+        return decode_entry(bytes(entry))
+    except GavahError:
+        return None  # already reported by the entry scan
+
+
 def _check_evidence_rows(
     session: Session, seen: _Seen, report: VerifyReport
 ) -> list[tuple[str, str, int, bytes]]:
     evidence: list[tuple[str, str, int, bytes]] = []
     ids: set[str] = set()
-    for ev in session.execute(
-        select(models.Evidence).order_by(models.Evidence.log_index)
-    ).scalars():
+    for ev, entry in _with_entries(session, models.Evidence):
         ids.add(ev.id)
         where = f"evidence {ev.id}"
-        entry = _entry_at(session, ev.log_index)
         if entry is None or entry.get("kind") != EventKind.INGEST:
             report.add(
                 where, "log_index", f"log entry {ev.log_index} is not this item's ingest event"
@@ -294,24 +325,11 @@ def _check_evidence_rows(
     return evidence
 
 
-def _entry_at(session: Session, idx: int) -> dict[str, Any] | None:
-    row = session.get(models.CustodyEvent, idx)
-    if row is None:
-        return None
-    try:
-        return decode_entry(bytes(row.entry))
-    except GavahError:
-        return None
-
-
 def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> None:
-    count = 0
-    for acq in session.execute(
-        select(models.Acquisition).order_by(models.Acquisition.log_index)
-    ).scalars():
-        count += 1
+    unmatched = dict(seen.acquired)
+    for acq, entry in _with_entries(session, models.Acquisition):
         where = f"acquisition {acq.log_index} of {acq.evidence_id}"
-        entry = _entry_at(session, acq.log_index)
+        unmatched.pop(acq.log_index, None)
         if entry is None or entry.get("kind") not in (EventKind.INGEST, EventKind.REINGEST):
             report.add(where, "log_index", "no ingest event at this log index")
             continue
@@ -321,16 +339,11 @@ def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> 
             "at": entry.get("at"),
             "evidence_id": entry["evidence"]["id"],
         }
-        _compare(
-            where,
-            {"actor": acq.actor, "at": isotime(acq.at), "evidence_id": acq.evidence_id},
-            logged,
-            report,
-        )
-    if count != seen.acquisitions:
-        report.add(
-            "acquisitions", "rows", f"{count} rows, {seen.acquisitions} ingest events in the log"
-        )
+        row = {"actor": acq.actor, "at": isotime(acq.at), "evidence_id": acq.evidence_id}
+        _compare(where, row, logged, report)
+    for idx, evidence_id in sorted(unmatched.items()):
+        where = f"acquisition {idx} of {evidence_id}"
+        report.add(where, "row", f"logged by entry {idx}, but its row is missing")
 
 
 def _compare(where: str, row: dict[str, Any], logged: dict[str, Any], report: VerifyReport) -> None:
