@@ -23,7 +23,7 @@ from gavah.custody.note import (
     private_key_pem,
 )
 from gavah.db import models
-from gavah.db.engine import Database, connect, is_initialised, upgrade
+from gavah.db.engine import Database, connect, is_current, is_initialised, upgrade
 from gavah.errors import ConfigError, WorkspaceNotFound
 from gavah.settings import Settings
 from gavah.store import BlobStore, open_store
@@ -136,7 +136,8 @@ def open_workspace(settings: Settings) -> Workspace:
             f"the database for {settings.workspace} holds no gavah workspace",
             hint="run `gavah init` with the same settings",
         )
-    upgrade(db)
+    if not is_current(db):
+        upgrade(db)
     with db.read() as session:
         head = session.get(models.LogHead, 1)
         if head is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import (
@@ -21,10 +22,13 @@ from rich.text import Text
 
 from gavah.cli._common import JSON_OPTION, err, open_vault, print_json, say
 from gavah.errors import ExitCode
-from gavah.intake import ingest as intake
+from gavah.intake import Progress as IngestProgress
+
+if TYPE_CHECKING:
+    from gavah.intake.ingest import IngestSummary
 
 
-class _RichProgress(intake.Progress):
+class _RichProgress(IngestProgress):
     """Bytes and files, on stderr, only when stderr is a terminal."""
 
     def __init__(self, bar: Progress) -> None:
@@ -91,6 +95,8 @@ def ingest(
     Identical content is stored once; ingesting it again adds a custody event. Files that cannot
     be read are reported and skipped; everything else is ingested (exit code 3 if any failed).
     """
+    from gavah.intake import ingest as intake  # on demand: media libraries are slow to import
+
     vault = open_vault(ctx)
     inputs = [os.fsencode(p) for p in paths]  # exact bytes of the names, whatever their encoding
     run = functools.partial(
@@ -115,7 +121,7 @@ def ingest(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
-def _print_summary(summary: intake.IngestSummary) -> None:
+def _print_summary(summary: IngestSummary) -> None:
     for item in summary.items:
         flag = "new " if item["new"] else "held"
         say(f"{flag} {item['id']} {item['sha256'][:16]} {item['path']}")

@@ -14,9 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -99,7 +97,13 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _alembic_config(connection: Connection) -> Config:
+HEAD_REVISION = "0001"
+"""The newest migration; a test checks it against Alembic's own idea of the head."""
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config  # imported on demand: it costs start-up time
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("gavah.db") / "migrations"))
     cfg.attributes["connection"] = connection
@@ -108,8 +112,20 @@ def _alembic_config(connection: Connection) -> Config:
 
 def upgrade(db: Database) -> None:
     """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command
+
     with db.engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
+
+
+def is_current(db: Database) -> bool:
+    """True if the schema is at :data:`HEAD_REVISION`, read without loading Alembic."""
+    if not inspect(db.engine).has_table("alembic_version"):
+        return False
+    with db.engine.connect() as conn:
+        return (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+        )
 
 
 def is_initialised(db: Database) -> bool:

@@ -1,1 +1,9 @@
 """Getting evidence in: files and folders now; web captures and offline bundles later."""
+
+
+class Progress:
+    """Hooks for a progress display; the default shows nothing."""
+
+    def start(self, files: int, total_bytes: int) -> None: ...
+    def advance(self, nbytes: int) -> None: ...
+    def file_done(self) -> None: ...

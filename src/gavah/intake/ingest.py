@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from gavah.errors import GavahError, StoreError
+from gavah.intake import Progress
 from gavah.media import extract_metadata, sniff_mime
 from gavah.store import BlobStore
 from gavah.vault import Acquired, Recorded, Vault, display_path
@@ -72,14 +73,6 @@ class IngestSummary:
             "aborted": self.aborted,
             "checkpoint_size": self.checkpoint_size,
         }
-
-
-class Progress:
-    """Hooks for a progress display; the default shows nothing."""
-
-    def start(self, files: int, total_bytes: int) -> None: ...
-    def advance(self, nbytes: int) -> None: ...
-    def file_done(self) -> None: ...
 
 
 class SourceChanged(GavahError):
