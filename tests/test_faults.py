@@ -34,23 +34,12 @@ from gavah.store import CHUNK_SIZE
 from gavah.store.local import LocalStore
 from gavah.vault import Vault
 from gavah.workspace import open_workspace
+from gavah_cli import gavah
 
 PG = bool(os.environ.get("GAVAH_TEST_DATABASE_URL"))
 S3 = os.environ.get("GAVAH_TEST_STORE", "local") == "s3"
 SEED = int(os.environ.get("GAVAH_FAULT_SEED", "6962"))
 ROUNDS = int(os.environ.get("GAVAH_SIGKILL_ROUNDS", "5"))
-
-
-def gavah(
-    env: dict[str, str], *args: str, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gavah", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def verify(env: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -50,6 +50,17 @@ def test_stored_tree_matches_the_rfc_tree(workspace: Workspace) -> None:
         assert checkpoint == Checkpoint(workspace.log.origin, 38, tree.root())
 
 
+def run_in_processes(target: Any, arguments: list[tuple[Any, ...]]) -> None:
+    """Start one fresh interpreter per argument tuple, all at once, and require each to succeed."""
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=target, args=args) for args in arguments]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+
+
 def _worker(values: dict[str, Any], label: str, count: int) -> None:
     ws = open_workspace(Settings(**values))
     try:
@@ -61,13 +72,7 @@ def _worker(values: dict[str, Any], label: str, count: int) -> None:
 def test_concurrent_appenders_in_separate_processes_never_fork(
     workspace: Workspace, settings_values: dict[str, Any]
 ) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(settings_values, f"p{i}", 60)) for i in range(3)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    run_in_processes(_worker, [(settings_values, f"p{i}", 60) for i in range(3)])
     with workspace.db.read() as session:
         assert workspace.log.size(session) == 1 + 3 * 60
         checkpoints = session.query(models.Checkpoint).count()
@@ -97,16 +102,7 @@ def test_two_ingests_at_once_share_one_log_and_one_copy(
         for i, data in enumerate(shared):
             (folder / f"{i}.txt").write_bytes(data)
         (folder / "own.txt").write_bytes(f"only in {name}\n".encode())
-    ctx = multiprocessing.get_context("spawn")
-    procs = [
-        ctx.Process(target=_ingest_worker, args=(settings_values, str(tmp_path / n)))
-        for n in ("one", "two")
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    run_in_processes(_ingest_worker, [(settings_values, str(tmp_path / n)) for n in ("one", "two")])
     with workspace.db.read() as session:
         assert session.query(models.Evidence).count() == 42
         assert session.query(models.Acquisition).count() == 82
