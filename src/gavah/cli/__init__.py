@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from gavah import __version__
-from gavah.cli import ingest, items, log, proofs, workspace
+from gavah.cli import estimate, ingest, items, log, proofs, workspace
 from gavah.cli._common import err, printable
 from gavah.errors import ExitCode, GavahError
 
@@ -52,6 +52,7 @@ ingest.register(app)
 items.register(app)
 app.add_typer(log.app, name="log")
 proofs.register(app)
+estimate.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Counting the dead honestly: victim registers and multiple systems estimation (MSE)."""
