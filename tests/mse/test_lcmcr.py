@@ -1,0 +1,213 @@
+"""LCMCR (Manrique-Vallier 2016) against published Colombian estimates and known-total simulations.
+
+Run lengths are chosen for a 2-core CI machine (the whole file takes well under a minute); each
+tolerance below says which Monte Carlo error it allows for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gavah.casualties.mse.lcmcr import (
+    NOT_CONVERGED,
+    default_classes,
+    effective_sample_size,
+    estimate,
+    geweke_z,
+)
+from gavah.casualties.mse.patterns import CaptureHistories, Estimate
+from gavah.errors import InputError
+
+R1_DRAWS = "verdata/estimates/5743e3434235299ef53ed840b2578e666663f69d.json"
+# Two latent classes on 4 lists: 80% of victims are hard to record, 20% easy. True N = 2,000.
+CLASS_SIZES = (1600, 400)
+CAPTURE_PROBS = ((0.10, 0.05, 0.15, 0.20), (0.50, 0.60, 0.60, 0.70))
+TRUE_N = sum(CLASS_SIZES)
+
+
+def _shared_data() -> Path:
+    here = Path(__file__).resolve().parents[3] / "shared" / "data" / "mse"
+    if here.is_dir():
+        return here
+    env = os.environ.get("GAVAH_SHARED_DATA")
+    if env and Path(env).is_dir():
+        return Path(env)
+    pytest.skip("shared MSE data not found: set GAVAH_SHARED_DATA to the data/mse folder")
+
+
+def _simulate(seed: int) -> CaptureHistories:
+    rng = np.random.default_rng(seed)
+    rows = [rng.random((n, 4)) < p for n, p in zip(CLASS_SIZES, CAPTURE_PROBS, strict=True)]
+    return CaptureHistories.from_records(list("ABCD"), np.vstack(rows).astype(int))
+
+
+def _covers_truth(seed: int, K: int | None = None) -> tuple[bool, float]:
+    # 1,000 burn-in sweeps and 1,000 draws thinned by 2: on 4 lists the chain forgets its start
+    # within a few hundred sweeps (ESS of N is typically several hundred here), so the interval's
+    # end points carry a Monte Carlo error of a few percent, small next to the interval's width.
+    result = estimate(_simulate(seed), K=K, burnin=1_000, samples=1_000, thinning=2, seed=seed)
+    low, high = result.interval
+    return low <= TRUE_N <= high, result.estimate
+
+
+# --- the sampler itself ------------------------------------------------------------------------
+
+
+def test_same_seed_same_draws_other_seed_other_draws() -> None:
+    data = _simulate(1)
+    run = {"burnin": 100, "samples": 200, "thinning": 1}
+    first, again = estimate(data, seed=7, **run), estimate(data, seed=7, **run)
+    other = estimate(data, seed=8, **run)
+    assert first.draws == again.draws
+    assert first.draws != other.draws
+    assert len(first.draws) == 200
+
+
+def test_estimate_shape_and_plain_json_diagnostics() -> None:
+    result = estimate(_simulate(2), burnin=500, samples=500, thinning=2, seed=3)
+    assert isinstance(result, Estimate)
+    assert result.method == "lcmcr" and result.lists == ("A", "B", "C", "D")
+    assert result.interval[0] <= result.estimate <= result.interval[1]
+    assert min(result.draws) >= result.observed
+    assert result.diagnostics["K"] == default_classes(4) == 15
+    json.dumps(result.to_dict())  # numpy scalars would fail here
+    for key in ("mean", "geweke_z", "effective_sample_size", "converged", "seed", "thinning"):
+        assert key in result.diagnostics
+
+
+def test_short_chain_warns_it_may_not_have_converged() -> None:
+    # 50 draws cannot reach an effective sample size of 100, whatever the mixing.
+    result = estimate(_simulate(3), burnin=0, samples=50, thinning=1)
+    assert result.diagnostics["converged"] is False
+    assert NOT_CONVERGED in result.warnings
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"K": 0}, {"samples": 5}, {"thinning": 0}, {"burnin": -1}, {"a_alpha": 0.0}],
+)
+def test_bad_arguments_are_refused(kwargs: dict[str, float]) -> None:
+    with pytest.raises(InputError):
+        estimate(_simulate(4), **kwargs)  # type: ignore[arg-type]
+
+
+def test_two_lists_are_refused() -> None:
+    two = CaptureHistories.from_counts(["A", "B"], {(1, 0): 10, (0, 1): 12, (1, 1): 5})
+    with pytest.raises(InputError, match="at least 3 lists"):
+        estimate(two)
+
+
+def test_effective_sample_size_and_geweke_on_known_chains() -> None:
+    rng = np.random.default_rng(0)
+    iid = rng.normal(size=20_000)
+    assert 0.8 * iid.size < effective_sample_size(iid) <= iid.size
+    assert abs(geweke_z(iid)) < 3
+    ar = np.empty(20_000)  # AR(1), phi = 0.9: ESS = n (1 - phi) / (1 + phi) = n / 19
+    ar[0] = 0.0
+    for t in range(1, ar.size):
+        ar[t] = 0.9 * ar[t - 1] + rng.normal()
+    assert ar.size / 19 * 0.7 < effective_sample_size(ar) < ar.size / 19 * 1.3
+    assert abs(geweke_z(np.linspace(0, 1, 1_000) + rng.normal(size=1_000) * 0.01)) > 4
+    assert effective_sample_size(np.full(100, 3.0)) == 100 and geweke_z(np.full(100, 3.0)) == 0
+
+
+# --- known totals --------------------------------------------------------------------------------
+
+
+def test_interval_covers_the_true_total_in_most_simulations() -> None:
+    # 20 populations; a 95% interval should miss about 1. Observed on this code: 17/20 (LCMCR
+    # underestimates slightly when the hard-to-record class is large). For a calibrated 95%
+    # interval P(hits < 14 of 20) is about 3e-4, so 14 leaves room without hiding a broken model.
+    hits = [_covers_truth(seed)[0] for seed in range(20)]
+    print(f"LCMCR 95% interval coverage: {sum(hits)}/20")
+    assert sum(hits) >= 14, f"coverage {sum(hits)}/20"
+
+
+def test_a_homogeneous_model_misses_the_truth_so_the_check_has_teeth() -> None:
+    # K = 1 is the independence model: every victim equally likely to be listed. It ignores
+    # the hard-to-record class and underestimates badly (medians around 1,300 for N = 2,000);
+    # the coverage test above would fail for it.
+    results = [_covers_truth(seed, K=1) for seed in range(10)]
+    assert sum(hit for hit, _ in results) <= 2
+    assert np.median([median for _, median in results]) < 0.8 * TRUE_N
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GAVAH_MSE_COVERAGE_RUNS"),
+    reason="long coverage study: set GAVAH_MSE_COVERAGE_RUNS (e.g. 200)",
+)
+def test_coverage_study() -> None:
+    runs = int(os.environ["GAVAH_MSE_COVERAGE_RUNS"])
+    hits = sum(_covers_truth(1_000 + seed)[0] for seed in range(runs))
+    print(f"LCMCR 95% interval coverage: {hits}/{runs} = {hits / runs:.3f}")
+    # Binomial standard error at 0.95 is sqrt(.95 * .05 / runs); allow 0.85 plus 3 of them.
+    assert hits / runs >= 0.85 - 3 * np.sqrt(0.95 * 0.05 / runs)
+
+
+# --- Colombia: JEP-CEV-HRDAG forced recruitment, verdata replicate R1 ----------------------------
+
+
+def _verdata_r1_men_1999() -> CaptureHistories:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_parquet(_shared_data() / "verdata" / "verdata-reclutamiento-R1.parquet")
+    stratum = frame[(frame["sexo"] == "HOMBRE") & (frame["yy_hecho"] == 1999)]
+    sources = [c for c in stratum.columns if c.startswith("in_") and stratum[c].sum() >= 1]
+    captures = stratum[sources].to_numpy().astype(int)
+    return CaptureHistories.from_records(sources, captures[captures.sum(axis=1) > 0])
+
+
+def _published_r1_draws() -> np.ndarray:
+    return np.array(json.loads((_shared_data() / R1_DRAWS).read_text()), dtype=float)
+
+
+def test_verdata_stratum_is_the_published_one() -> None:
+    data = _verdata_r1_men_1999()
+    assert (data.observed, len(data.lists)) == (982, 20)
+    published = _published_r1_draws()
+    assert published.size == 1_000 and round(published.mean()) == 2066
+
+
+@pytest.fixture(scope="module")
+def r1_chains() -> tuple[Estimate, Estimate]:
+    # 10,000 burn-in sweeps, then 2,000 draws thinned by 10 (about 3.5 s each here). ESS of N is
+    # several hundred, so the posterior mean's Monte Carlo error is about 1%.
+    data = _verdata_r1_men_1999()
+    run = {"burnin": 10_000, "samples": 2_000, "thinning": 10}
+    return estimate(data, seed=19481210, **run), estimate(data, seed=1, **run)
+
+
+def test_verdata_r1_independent_chains_agree(r1_chains: tuple[Estimate, Estimate]) -> None:
+    # Chains from different seeds settle in slightly different places: at the default run length
+    # (10,000 + 10,000 x 10 sweeps) seeds 19481210 and 2 gave means 1,422 and 1,344, each with
+    # ESS in the thousands, so the spread is between-mode, not within-chain noise. Hence 10% on
+    # the mean and median and 20% on the 97.5% quantile, not the ~1% within-chain error.
+    first, second = r1_chains
+    assert first.diagnostics["mean"] == pytest.approx(second.diagnostics["mean"], rel=0.10)
+    assert first.estimate == pytest.approx(second.estimate, rel=0.10)
+    assert first.interval[1] == pytest.approx(second.interval[1], rel=0.20)
+    assert first.interval[0] > first.observed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known discrepancy: our posterior for R1 (mean 1,340-1,460 over seeds and run lengths, "
+        "95% about 1,270-1,700) sits ~30% below the published "
+        "LCMCR draws (mean 2,066, 1,396-3,062) (validation status in the lcmcr module docstring)"
+    ),
+)
+def test_verdata_r1_matches_published_posterior(r1_chains: tuple[Estimate, Estimate]) -> None:
+    # Tolerances: mean within 10%, 2.5%/50%/97.5% quantiles within 15%. The published draws are
+    # 1,000 nearly independent draws (Monte Carlo error of the mean ~1%, of the 97.5% quantile
+    # ~5%); ours are similar, so 10%/15% allows for both and little else.
+    result, _ = r1_chains
+    published = _published_r1_draws()
+    ours = np.array(result.draws)
+    assert ours.mean() == pytest.approx(published.mean(), rel=0.10)
+    for q in (0.025, 0.5, 0.975):
+        assert np.quantile(ours, q) == pytest.approx(np.quantile(published, q), rel=0.15)
