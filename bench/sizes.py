@@ -26,6 +26,9 @@ class Sizes:
     inclusion_proofs: int
     issued_proofs: int  # full issue_proof calls (each appends an event and signs)
     bundle_checks: int
+    # 6. multiple systems estimation (LCMCR on 4 lists)
+    mse_records: int = 100_000
+    mse_samples: int = 10_000
 
 
 FULL = Sizes(
@@ -62,4 +65,6 @@ QUICK = Sizes(
     inclusion_proofs=200,
     issued_proofs=10,
     bundle_checks=50,
+    mse_records=10_000,
+    mse_samples=1_000,
 )
