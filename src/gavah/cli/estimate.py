@@ -54,7 +54,10 @@ def estimate(
     tables = read_strata(patterns, strata)
     result = estimate_strata(tables, strata, method, lists=chosen or None, seed=seed)
     if html is not None:
-        html.write_text(report.html(result), encoding="utf-8")
+        try:
+            html.write_text(report.html(result), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {html}: {exc.strerror}") from None
     if as_json:
         print_json(result.to_dict())
     else:
