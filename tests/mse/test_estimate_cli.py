@@ -101,3 +101,14 @@ def test_refusals_are_explained(tmp_path: Path) -> None:
     malformed = gavah(env(), "estimate", "--patterns", str(bad), "--json")
     assert malformed.returncode == 2
     assert "line 3, column 'C'" in json.loads(malformed.stdout)["message"]
+
+
+def test_lcmcr_runs_from_the_command_line_with_its_chain_settings(tmp_path: Path) -> None:
+    run = gavah(env(), "estimate", "--patterns", str(patterns_file(tmp_path)), "--method", "lcmcr",
+                "--stratify", "province", "--burnin", "500", "--samples", "300", "--thinning", "2",
+                "--seed", "3", "--json")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["method"] == "lcmcr" and len(out["strata"]) == 2
+    assert all(s["diagnostics"]["samples"] == 300 for s in out["strata"])
+    assert out["interval"][0] < out["estimate"] < out["interval"][1]

@@ -9,7 +9,9 @@ import typer
 from gavah.cli._common import JSON_OPTION, print_json, say
 from gavah.errors import InputError
 
-METHOD_HELP = "loglinear (AIC/BIC averaging) or dga (Madigan-York)."
+METHOD_HELP = (
+    "loglinear (AIC/BIC averaging), lcmcr (latent classes, as HRDAG) or dga (Madigan-York)."
+)
 
 
 def _names(text: str | None) -> list[str]:
@@ -33,6 +35,14 @@ def estimate(
     seed: int = typer.Option(
         19481210, "--seed", help="Random seed: the same seed, the same result."
     ),
+    samples: int = typer.Option(
+        10_000,
+        "--samples",
+        min=20,
+        help="lcmcr: posterior draws kept (each after --thinning sweeps).",
+    ),
+    burnin: int = typer.Option(10_000, "--burnin", min=0, help="lcmcr: sweeps discarded first."),
+    thinning: int = typer.Option(10, "--thinning", min=1, help="lcmcr: sweeps per kept draw."),
     html: Path | None = typer.Option(None, "--html", help="Also write an HTML report with charts."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -52,7 +62,12 @@ def estimate(
     if lists is not None and len(chosen) < 2:
         raise InputError("--lists needs at least two list names, separated by commas")
     tables = read_strata(patterns, strata)
-    result = estimate_strata(tables, strata, method, lists=chosen or None, seed=seed)
+    options = (
+        {"samples": samples, "burnin": burnin, "thinning": thinning} if method == "lcmcr" else {}
+    )
+    result = estimate_strata(
+        tables, strata, method, lists=chosen or None, seed=seed, options=options
+    )
     if html is not None:
         try:
             html.write_text(report.html(result), encoding="utf-8")

@@ -13,10 +13,9 @@ from gavah.casualties.mse import guards
 from gavah.casualties.mse.patterns import CaptureHistories, Estimate
 from gavah.errors import InputError
 
-# lcmcr.py is not offered here until it reproduces the published Colombian posterior (see its
-# module docstring and tests/mse/test_lcmcr.py): nobody should get an unvalidated number.
 METHODS = {
     "loglinear": "log-linear models averaged by AIC or BIC",
+    "lcmcr": "Bayesian latent-class model (Manrique-Vallier 2016), as HRDAG uses it",
     "dga": "Bayesian model averaging over decomposable graphs (Madigan and York 1997)",
 }
 
