@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import pytest
+from mse_data import mse_data
 
 from gavah.casualties.mse.combine import Replicate, combine_replicates
 from gavah.errors import InputError
 
 
 def verdata() -> Path:
-    root = Path(
-        os.environ.get("GAVAH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
-    )
-    folder = root / "mse" / "verdata"
-    if not folder.is_dir():
-        pytest.skip(f"shared data not found at {folder} (set GAVAH_SHARED_DATA)")
-    return folder
+    return mse_data() / "verdata"
 
 
 def test_colombia_twenty_replicates_combine_to_the_published_figures() -> None:

@@ -4,12 +4,12 @@ as the R package dga's own tests state their results (EXPECTED.md, section B).""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from mse_data import mse_data
 
 from gavah.casualties.mse import dga
 from gavah.casualties.mse.graphs import decomposable_graphs
@@ -17,21 +17,9 @@ from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.errors import InputError
 
 
-def _data_dir() -> Path:
-    here = Path(__file__).resolve().parents[3] / "shared" / "data" / "mse"
-    if here.is_dir():
-        return here
-    env = os.environ.get("GAVAH_SHARED_DATA")
-    if env and (Path(env) / "mse").is_dir():
-        return Path(env) / "mse"
-    if env and Path(env).is_dir():
-        return Path(env)
-    pytest.skip("shared MSE data not found (../shared/data/mse or GAVAH_SHARED_DATA)")
-
-
 @pytest.fixture(scope="module")
 def data() -> Path:
-    return _data_dir()
+    return mse_data()
 
 
 @pytest.fixture(scope="module")

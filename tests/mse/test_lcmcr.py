@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from mse_data import mse_data
 
 from gavah.casualties.mse.lcmcr import (
     NOT_CONVERGED,
@@ -28,16 +28,6 @@ R1_DRAWS = "verdata/estimates/5743e3434235299ef53ed840b2578e666663f69d.json"
 CLASS_SIZES = (1600, 400)
 CAPTURE_PROBS = ((0.10, 0.05, 0.15, 0.20), (0.50, 0.60, 0.60, 0.70))
 TRUE_N = sum(CLASS_SIZES)
-
-
-def _shared_data() -> Path:
-    here = Path(__file__).resolve().parents[3] / "shared" / "data" / "mse"
-    if here.is_dir():
-        return here
-    env = os.environ.get("GAVAH_SHARED_DATA")
-    if env and Path(env).is_dir():
-        return Path(env)
-    pytest.skip("shared MSE data not found: set GAVAH_SHARED_DATA to the data/mse folder")
 
 
 def _simulate(seed: int) -> CaptureHistories:
@@ -154,7 +144,7 @@ def test_coverage_study() -> None:
 
 def _verdata_r1_men_1999() -> CaptureHistories:
     pandas = pytest.importorskip("pandas")
-    frame = pandas.read_parquet(_shared_data() / "verdata" / "verdata-reclutamiento-R1.parquet")
+    frame = pandas.read_parquet(mse_data() / "verdata" / "verdata-reclutamiento-R1.parquet")
     stratum = frame[(frame["sexo"] == "HOMBRE") & (frame["yy_hecho"] == 1999)]
     sources = [c for c in stratum.columns if c.startswith("in_") and stratum[c].sum() >= 1]
     captures = stratum[sources].to_numpy().astype(int)
@@ -162,7 +152,7 @@ def _verdata_r1_men_1999() -> CaptureHistories:
 
 
 def _published_r1_draws() -> np.ndarray:
-    return np.array(json.loads((_shared_data() / R1_DRAWS).read_text()), dtype=float)
+    return np.array(json.loads((mse_data() / R1_DRAWS).read_text()), dtype=float)
 
 
 def test_verdata_stratum_is_the_published_one() -> None:

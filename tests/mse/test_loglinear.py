@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from mse_data import mse_data
 
 from gavah.casualties.mse import loglinear, sudan
 from gavah.casualties.mse.patterns import CaptureHistories, Estimate
-
-
-def _data_dir() -> Path:
-    here = Path(__file__).resolve().parents[3] / "shared" / "data" / "mse"
-    if here.is_dir():
-        return here
-    env = os.environ.get("GAVAH_SHARED_DATA")
-    if env and Path(env).is_dir():
-        return Path(env)
-    pytest.skip("shared MSE data not found (../shared/data/mse or GAVAH_SHARED_DATA)")
 
 
 def _sparsemse_table(path: Path) -> CaptureHistories:
@@ -45,7 +35,7 @@ def test_two_lists_give_lincoln_petersen() -> None:
 
 # b. UK 2013, six lists (n = 2,744): Silverman (2014) gives 10,000 to 13,000.
 def test_uk_modern_slavery_2013_within_published_range() -> None:
-    histories = _sparsemse_table(_data_dir() / "sparsemse_UKdat.csv")
+    histories = _sparsemse_table(mse_data() / "sparsemse_UKdat.csv")
     assert histories.observed == 2744
     result = loglinear.estimate(histories, criterion="aic")
     assert 10_000 <= result.estimate <= 13_000  # 11,679 (stepwise AIC average)
@@ -54,7 +44,7 @@ def test_uk_modern_slavery_2013_within_published_range() -> None:
 
 
 def _khartoum() -> tuple[list[sudan.Record], list[sudan.CandidateLink], Path]:
-    folder = _data_dir() / "sudan_khartoum_2024"
+    folder = mse_data() / "sudan_khartoum_2024"
     records, links = sudan.read_khartoum(
         folder / "sdn_cam_data_final_public__data.csv", folder / "published_out_ovrlp_base.csv"
     )

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import gammaln, logsumexp
 
+from gavah.casualties.mse import guards
 from gavah.casualties.mse.graphs import (
     CHORDAL_GRAPH_COUNTS,
     MAX_LISTS,
@@ -208,28 +209,7 @@ def _check_lists(histories: CaptureHistories) -> None:
         raise InputError(
             "the capture histories record no victim at all; there is nothing to estimate"
         )
-    _check_overlaps(histories)
-
-
-def _check_overlaps(histories: CaptureHistories) -> None:
-    """A list sharing no victim with any other list gives no information on what it misses:
-    under most graphs the estimate of N then has no upper bound."""
-    for i, name in enumerate(histories.lists):
-        shared = sum(
-            c
-            for p, c in zip(histories.patterns, histories.counts, strict=True)
-            if p[i] and sum(p) > 1
-        )
-        if shared == 0:
-            raise InputError(
-                f"list {name!r} shares no victim with any other list, so capture-recapture "
-                "cannot tell how many victims it missed",
-                hint=(
-                    f"check the record linkage for {name!r}; if it really overlaps with no "
-                    "other list, leave it out of the estimate (or merge it with a related list) "
-                    "and report its victims separately."
-                ),
-            )
+    guards.refuse_isolated_lists(histories)
 
 
 def _check_parameters(delta: float, prior: str, prior_a: float, prior_b: float) -> None:

@@ -24,7 +24,7 @@ def check(histories: CaptureHistories) -> list[str]:
         )
     if histories.observed == 0:
         raise InputError("no victim is recorded on any list")
-    _refuse_isolated_lists(histories)
+    refuse_isolated_lists(histories)
     warnings = []
     if k == 2:
         warnings.append(
@@ -36,7 +36,9 @@ def check(histories: CaptureHistories) -> list[str]:
     return warnings
 
 
-def _refuse_isolated_lists(histories: CaptureHistories) -> None:
+def refuse_isolated_lists(histories: CaptureHistories) -> None:
+    """A list sharing no victim with any other says nothing about whom it missed: the estimate
+    would have no upper bound."""
     for i, name in enumerate(histories.lists):
         shared = sum(
             c
