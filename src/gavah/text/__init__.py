@@ -1,0 +1,1 @@
+"""Text helpers for Persian and Latin script: name keys for matching, Solar Hijri dates."""
