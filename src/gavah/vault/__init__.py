@@ -110,11 +110,11 @@ class Vault:
         with self.db.write() as session:
             appender = Appender(session)
             for item in items:
-                results.append(self._record_one(session, appender, item, collection, source, note))
-            self._finish(session, appender)
+                results.append(self.record_one(session, appender, item, collection, source, note))
+            self.finish(session, appender)
         return results
 
-    def _record_one(
+    def record_one(
         self,
         session: Session,
         appender: Appender,
@@ -123,6 +123,7 @@ class Vault:
         source: str | None,
         note: str | None,
     ) -> Recorded:
+        """Record one acquisition with ``appender``, inside a caller's write transaction."""
         at = utcnow()
         ev = session.execute(
             select(models.Evidence).where(models.Evidence.sha256 == item.blob.sha256)
@@ -165,7 +166,8 @@ class Vault:
         session.flush()
         return Recorded(ev.id, ev.sha256, appended.index, new)
 
-    def _finish(self, session: Session, appender: Appender) -> str:
+    def finish(self, session: Session, appender: Appender) -> str:
+        """Write what ``appender`` holds and sign a checkpoint over it (same transaction)."""
         appender.flush()
         return self.log.sign_checkpoint(session, appender.size, appender.root())
 
@@ -178,7 +180,7 @@ class Vault:
             "detail": detail,
         }
         index = appender.append(kind, ev.id, utcnow(), event).index
-        self._finish(session, appender)
+        self.finish(session, appender)
         return index
 
     def describe(self, ref: str, text: str) -> int:
@@ -193,7 +195,7 @@ class Vault:
                 "changes": {"description": text},
             }
             index = appender.append(EventKind.METADATA, ev.id, utcnow(), event).index
-            self._finish(session, appender)
+            self.finish(session, appender)
         return index
 
     # --- reading -------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class _Seen:
     ingested: set[str] = field(default_factory=set)
     acquired: dict[int, str] = field(default_factory=dict)  # log index -> evidence id
     descriptions: dict[str, str] = field(default_factory=dict)
+    register: dict[int, str] = field(default_factory=dict)  # log index -> victim register kind
 
 
 def verify_workspace(
@@ -81,6 +82,7 @@ def verify_workspace(
         _check_head(session, vault, tree, report)
         _check_checkpoints(session, vault, tree, report)
         evidence = _check_evidence_rows(session, seen, report)
+        _check_register(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -156,6 +158,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.acquired[idx] = event["evidence"]["id"]
     if kind == EventKind.METADATA:
         seen.descriptions[event["evidence"]["id"]] = event["changes"]["description"]
+    if isinstance(kind, str) and kind.startswith("victims."):
+        seen.register[idx] = kind
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -267,7 +271,15 @@ def _check_consistency(
         )
 
 
-Row = TypeVar("Row", models.Evidence, models.Acquisition)
+Row = TypeVar(
+    "Row",
+    models.Evidence,
+    models.Acquisition,
+    models.VictimList,
+    models.VictimRecordLink,
+    models.LinkageRun,
+    models.LinkageDecision,
+)
 
 
 def _with_entries(
@@ -344,6 +356,60 @@ def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> 
     for idx, evidence_id in sorted(unmatched.items()):
         where = f"acquisition {idx} of {evidence_id}"
         report.add(where, "row", f"logged by entry {idx}, but its row is missing")
+
+
+def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Victim lists (with a digest of their records), record links, linkage runs (with a digest
+    of their pairs) and decisions, each against the entry that recorded it."""
+    from gavah.casualties import people, register
+
+    unmatched = dict(seen.register)
+
+    def logged(where: str, row: Any, entry: dict[str, Any] | None, kind: str) -> bool:
+        unmatched.pop(row.log_index, None)
+        if entry is None or entry.get("kind") != kind:
+            report.add(where, "log_index", f"log entry {row.log_index} is not a {kind} event")
+            return False
+        return True
+
+    for vl, entry in _with_entries(session, models.VictimList):
+        where = f"victim list {vl.id}"
+        if logged(where, vl, entry, register.LIST_IMPORTED):
+            assert entry is not None
+            _compare(where, register.list_summary(vl), entry["list"], report)
+            records = session.execute(
+                select(models.VictimRecord)
+                .where(models.VictimRecord.list_id == vl.id)
+                .order_by(models.VictimRecord.row)
+            ).scalars()
+            if register.records_digest(records) != entry["list"]["records_sha256"]:
+                report.add(where, "records", "records differ from those logged at import")
+    for link, entry in _with_entries(session, models.VictimRecordLink):
+        where = f"record link {link.record_id} -> {link.kind} {link.target}"
+        if logged(where, link, entry, register.RECORD_LINKED):
+            assert entry is not None
+            linked = {"record": link.record_id, "kind": link.kind, "target": link.target}
+            _compare(where, linked, entry["link"], report)
+    for run, entry in _with_entries(session, models.LinkageRun):
+        where = f"linkage run {run.id}"
+        if logged(where, run, entry, people.LINKAGE_RUN):
+            assert entry is not None
+            pairs = people.stored_pairs_digest(session, run.id)
+            scored: dict[str, Any] = {"run": run.id, "pairs": run.pair_count, "pairs_sha256": pairs}
+            _compare(where, scored, {k: entry["linkage"][k] for k in scored}, report)
+    for d, entry in _with_entries(session, models.LinkageDecision):
+        where = f"decision {d.left_id} / {d.right_id} at {d.log_index}"
+        if logged(where, d, entry, people.DECIDED):
+            assert entry is not None
+            decided: dict[str, Any] = {
+                "left": d.left_id,
+                "right": d.right_id,
+                "decision": d.decision,
+                "note": d.note,
+            }
+            _compare(where, decided, entry["decision"], report)
+    for idx, kind in sorted(unmatched.items()):
+        report.add(f"log entry {idx}", "row", f"logged as {kind}, but its row is missing")
 
 
 def _compare(where: str, row: dict[str, Any], logged: dict[str, Any], report: VerifyReport) -> None:
