@@ -29,6 +29,8 @@ class Sizes:
     # 6. multiple systems estimation (LCMCR on 4 lists)
     mse_records: int = 100_000
     mse_samples: int = 10_000
+    # 7. record linkage (two synthetic lists of this many records each)
+    linkage_records: int = 100_000
 
 
 FULL = Sizes(
@@ -67,4 +69,5 @@ QUICK = Sizes(
     bundle_checks=50,
     mse_records=10_000,
     mse_samples=1_000,
+    linkage_records=5_000,
 )

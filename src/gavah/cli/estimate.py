@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -19,17 +20,21 @@ def _names(text: str | None) -> list[str]:
 
 
 def estimate(
-    patterns: Path = typer.Option(
-        ...,
+    ctx: typer.Context,
+    patterns: Path | None = typer.Option(
+        None,
         "--patterns",
         help="Capture-pattern table (CSV): one 0/1 column per list, a count column, "
-        "and any stratum columns.",
+        "and any stratum columns. Without it, the victim register is used.",
     ),
     lists: str | None = typer.Option(
-        None, "--lists", help="Comma-separated lists to use (default: every list column)."
+        None, "--lists", help="Comma-separated lists to use (default: every list)."
     ),
     stratify: str | None = typer.Option(
-        None, "--stratify", help="Comma-separated stratum columns, e.g. province,month."
+        None,
+        "--stratify",
+        help="Comma-separated strata, e.g. province,month. From the register: province, place, "
+        "month, year, gender, age_group, cause.",
     ),
     method: str = typer.Option("loglinear", "--method", "-m", help=METHOD_HELP),
     seed: int = typer.Option(
@@ -43,14 +48,37 @@ def estimate(
     ),
     burnin: int = typer.Option(10_000, "--burnin", min=0, help="lcmcr: sweeps discarded first."),
     thinning: int = typer.Option(10, "--thinning", min=1, help="lcmcr: sweeps per kept draw."),
+    threshold: float = typer.Option(
+        0.9,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Register: match probability from which linked records count as one person.",
+    ),
+    thresholds: str | None = typer.Option(
+        None,
+        "--thresholds",
+        help="Register: also estimate at these thresholds (e.g. 0.5,0.8,0.99) and show how "
+        "much the answer moves.",
+    ),
+    linkage_samples: int = typer.Option(
+        0,
+        "--linkage-samples",
+        min=0,
+        help="Register: pool this many draws of the linkage (each pair linked with its "
+        "probability), so the interval carries linkage uncertainty.",
+    ),
+    run: int | None = typer.Option(None, "--run", help="Register: linkage run (default: latest)."),
     html: Path | None = typer.Option(None, "--html", help="Also write an HTML report with charts."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total number of victims, documented plus undocumented, with a 95% interval
     (multiple systems estimation), per stratum and summed.
 
-    Warnings about the data (too few lists, lists that copy each other, tiny strata) are printed
-    with the number, never hidden; data MSE cannot use is refused with the reason."""
+    The counts come from a capture-pattern table (--patterns) or from the victim register, where
+    records are first linked into distinct people (gavah victims link). Warnings about the data
+    (too few lists, lists that copy each other, tiny strata) are printed with the number, never
+    hidden; data MSE cannot use is refused with the reason."""
     from gavah.casualties.mse import report
     from gavah.casualties.mse.patterns import read_strata
     from gavah.casualties.mse.run import METHODS, estimate_strata
@@ -61,23 +89,100 @@ def estimate(
     chosen = _names(lists)
     if lists is not None and len(chosen) < 2:
         raise InputError("--lists needs at least two list names, separated by commas")
-    tables = read_strata(patterns, strata)
     options = (
         {"samples": samples, "burnin": burnin, "thinning": thinning} if method == "lcmcr" else {}
     )
-    result = estimate_strata(
-        tables, strata, method, lists=chosen or None, seed=seed, options=options
-    )
+    linkage: dict[str, object] | None = None
+    if patterns is not None:
+        if thresholds or linkage_samples or run is not None:
+            raise InputError(
+                "--thresholds, --linkage-samples and --run apply to the register, not --patterns"
+            )
+        tables = read_strata(patterns, strata)
+        result = estimate_strata(
+            tables, strata, method, lists=chosen or None, seed=seed, options=options
+        )
+    else:
+        result, linkage = _from_register(
+            ctx, chosen, strata, method, seed, options, threshold, thresholds, linkage_samples, run
+        )
     if html is not None:
         try:
             html.write_text(report.html(result), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {html}: {exc.strerror}") from None
     if as_json:
-        print_json(result.to_dict())
-    else:
-        for line in report.text(result).splitlines():
-            say(line)
+        print_json({**result.to_dict(), **({"linkage": linkage} if linkage else {})})
+        return
+    for line in report.text(result).splitlines():
+        say(line)
+    if linkage and "variants" in linkage:
+        say("")
+        say(f"How the estimate moves with the linkage (run {linkage['run']}):")
+        for v in linkage["variants"]:  # type: ignore[attr-defined]
+            lo, hi = v["interval"]
+            say(
+                f"  {v['linkage']}: {v['observed']:,} people, estimate {v['estimate']:,.0f} "
+                f"({lo:,.0f} to {hi:,.0f})"
+            )
+        if linkage.get("ratio"):
+            say(f"  highest / lowest estimate: {linkage['ratio']:.2f}")
+
+
+def _from_register(
+    ctx: typer.Context,
+    lists: list[str],
+    strata: list[str],
+    method: str,
+    seed: int,
+    options: dict[str, int],
+    threshold: float,
+    thresholds: str | None,
+    linkage_samples: int,
+    run: int | None,
+) -> tuple[Any, dict[str, object]]:
+    from gavah.casualties.mse import sensitivity
+    from gavah.casualties.mse.run import estimate_strata
+    from gavah.casualties.people import People
+    from gavah.cli._common import open_vault
+
+    if thresholds and linkage_samples:
+        raise InputError("give --thresholds or --linkage-samples, not both")
+    grid = [threshold]
+    for text in _names(thresholds):
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"--thresholds: {text!r} is not a number") from None
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"--thresholds: {value} is not a probability between 0 and 1")
+        if value not in grid:
+            grid.append(value)
+    people = People(open_vault(ctx))
+    variants = []
+    run_id = None
+    for label, tables in people.histories(
+        lists or None,
+        strata,
+        thresholds=grid,
+        samples=linkage_samples,
+        seed=seed,
+        run=run,
+    ):
+        result = estimate_strata(tables, strata, method, seed=seed, options=options)
+        variants.append(sensitivity.Variant(label, result))
+    with people.db.read() as session:
+        run_id = people._run(session, run).id
+    if linkage_samples:
+        return sensitivity.pool(variants), {
+            "run": run_id,
+            "mode": "samples",
+            **sensitivity.summary(variants),
+        }
+    info: dict[str, object] = {"run": run_id, "mode": "thresholds", "threshold": threshold}
+    if len(variants) > 1:
+        info.update(sensitivity.summary(variants))
+    return variants[0].result, info
 
 
 def register(app: typer.Typer) -> None:

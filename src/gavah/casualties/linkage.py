@@ -1,0 +1,315 @@
+"""Record linkage: which records, within and across lists, are the same person.
+
+A Fellegi-Sunter model in Splink (on DuckDB, in memory) scores candidate pairs. Names are compared
+on Persian-aware keys from :mod:`gavah.text.names` (script folded, transliteration reduced to a
+consonant skeleton, name order and missing parts handled by comparing the sorted parts and their
+overlap); ages, dates of death, places and gender are compared with tolerance. Only pairs that share
+a blocking key (same name parts; same surname and date; same given name and date; same surname
+and age) are compared at all, so the work grows with the lists, not with their product.
+
+Weights are learned from the data: u-probabilities from random pairs, m-probabilities by
+expectation maximisation. A register too small to learn from (fewer than
+:data:`MIN_RECORDS_TO_TRAIN` records) keeps the prior weights below and says so in the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from gavah.db import models
+from gavah.errors import InputError
+from gavah.text.names import name_key
+from gavah.text.places import place_key
+
+MIN_RECORDS_TO_TRAIN = 1_000
+STORE_FROM = 0.01  # pairs scored below this probability are not kept
+DEFAULT_THRESHOLD = 0.9
+M_FLOOR = 0.01  # see floor_m
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    left: str
+    right: str
+    probability: float
+    match_weight: float
+    levels: dict[str, str]
+
+
+@dataclass
+class LinkageResult:
+    pairs: list[ScoredPair]
+    model: dict[str, Any]
+    training: dict[str, Any]
+    records: int
+    lists: list[str] = field(default_factory=list)
+
+
+def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
+    """The columns the model compares, one row per record (as a column dict for Arrow)."""
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "unique_id",
+            "source_dataset",
+            "name_sorted",
+            "name_compact",
+            "name_first",
+            "name_last",
+            "name_parts",
+            "age",
+            "day",
+            "place_key",
+            "province_key",
+            "gender",
+        )
+    }
+    for rec in records:
+        primary = name_key(rec.name_fa or rec.name or "")
+        other = name_key(rec.name or "") if rec.name_fa and rec.name else None
+        parts = set(primary.tokens) | (set(other.tokens) if other else set())
+        cols["unique_id"].append(rec.id)
+        cols["source_dataset"].append(rec.list_id)
+        cols["name_sorted"].append(primary.sorted or None)
+        cols["name_compact"].append(primary.compact or None)
+        cols["name_first"].append(primary.first or None)
+        cols["name_last"].append(primary.last or None)
+        cols["name_parts"].append(sorted(parts) or None)
+        cols["age"].append(rec.age)
+        cols["day"].append(
+            date.fromisoformat(rec.date).toordinal() - _EPOCH
+            if rec.date and rec.date_precision in (None, "day")
+            else None
+        )
+        cols["place_key"].append(place_key(rec.place) or None)
+        cols["province_key"].append(place_key(rec.province) or None)
+        cols["gender"].append(rec.gender)
+    return cols
+
+
+def _settings(link_type: Literal["dedupe_only", "link_and_dedupe"]) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_description="name (Persian-aware keys)",
+        comparison_levels=[
+            cll.NullLevel("name_sorted"),
+            cll.ExactMatchLevel("name_sorted", term_frequency_adjustments=True).configure(
+                label_for_charts="every name part agrees (any order, any script)",
+                m_probability=0.6,
+                u_probability=0.0005,
+            ),
+            cll.ExactMatchLevel("name_compact").configure(
+                label_for_charts="same name, parts split differently",
+                m_probability=0.1,
+                u_probability=0.0005,
+            ),
+            cll.JaroWinklerLevel("name_sorted", 0.94).configure(
+                label_for_charts="names nearly agree (a letter or two differ)",
+                m_probability=0.12,
+                u_probability=0.003,
+            ),
+            cll.ArrayIntersectLevel("name_parts", 2).configure(
+                label_for_charts="two or more name parts agree",
+                m_probability=0.08,
+                u_probability=0.003,
+            ),
+            cll.JaroWinklerLevel("name_sorted", 0.85).configure(
+                label_for_charts="names are similar",
+                m_probability=0.05,
+                u_probability=0.03,
+            ),
+            cll.ArrayIntersectLevel("name_parts", 1).configure(
+                label_for_charts="one name part agrees",
+                m_probability=0.04,
+                u_probability=0.1,
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="names differ", m_probability=0.01, u_probability=0.86
+            ),
+        ],
+    )
+    age = _numeric("age", "age", [(1, 0.25, 0.06), (3, 0.05, 0.12)], exact=(0.65, 0.02))
+    day = _numeric(
+        "day", "date of death", [(1, 0.15, 0.05), (7, 0.08, 0.2)], exact=(0.7, 0.02), unit="day"
+    )
+    place = cl.CustomComparison(
+        output_column_name="place",
+        comparison_description="place and province of death",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(place_key_l IS NULL OR place_key_r IS NULL) AND "
+                "(province_key_l IS NULL OR province_key_r IS NULL)",
+                label_for_charts="place unknown",
+            ).configure(is_null_level=True),
+            cll.ExactMatchLevel("place_key").configure(
+                label_for_charts="same place", m_probability=0.7, u_probability=0.05
+            ),
+            cll.ExactMatchLevel("province_key").configure(
+                label_for_charts="same province", m_probability=0.2, u_probability=0.1
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="places differ", m_probability=0.1, u_probability=0.85
+            ),
+        ],
+    )
+    gender = cl.CustomComparison(
+        output_column_name="gender",
+        comparison_levels=[
+            cll.NullLevel("gender"),
+            cll.ExactMatchLevel("gender").configure(
+                label_for_charts="same gender", m_probability=0.97, u_probability=0.5
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="genders differ", m_probability=0.03, u_probability=0.5
+            ),
+        ],
+    )
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        source_dataset_column_name="source_dataset",
+        probability_two_random_records_match=0.0001,
+        comparisons=[name, age, day, place, gender],
+        blocking_rules_to_generate_predictions=[
+            block_on("name_sorted"),
+            block_on("name_compact"),
+            block_on("name_last", "day"),
+            block_on("name_first", "day"),
+            block_on("name_last", "age"),
+            block_on("substr(name_compact, 1, 4)", "day"),
+        ],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _numeric(
+    column: str,
+    description: str,
+    steps: Sequence[tuple[int, float, float]],
+    *,
+    exact: tuple[float, float],
+    unit: str = "year",
+) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    levels: list[Any] = [
+        cll.NullLevel(column),
+        cll.ExactMatchLevel(column).configure(
+            label_for_charts=f"same {description}", m_probability=exact[0], u_probability=exact[1]
+        ),
+    ]
+    rest_m, rest_u = 1 - exact[0], 1 - exact[1]
+    for limit, m, u in steps:
+        levels.append(
+            cll.AbsoluteDifferenceLevel(column, limit).configure(
+                label_for_charts=f"{description} within {limit} {unit}{'s' if limit > 1 else ''}",
+                m_probability=m,
+                u_probability=u,
+            )
+        )
+        rest_m, rest_u = rest_m - m, rest_u - u
+    levels.append(
+        cll.ElseLevel().configure(
+            label_for_charts=f"{description} differs",
+            m_probability=max(rest_m, 0.001),
+            u_probability=max(rest_u, 0.001),
+        )
+    )
+    return cl.CustomComparison(
+        output_column_name=column, comparison_description=description, comparison_levels=levels
+    )
+
+
+def link(records: Sequence[models.VictimRecord], *, seed: int) -> LinkageResult:
+    """Score candidate pairs among ``records`` (within and across their lists)."""
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker, block_on
+
+    if len(records) < 2:
+        raise InputError("record linkage needs at least two records in the register")
+    lists = sorted({r.list_id for r in records})
+    db = DuckDBAPI()
+    table = db.register(pa.table(features(records)), dataset_display_name="records")
+    linker = Linker(table, _settings("dedupe_only"), log_level=logging.ERROR)
+    training: dict[str, Any] = {"records": len(records), "seed": seed}
+    if len(records) >= MIN_RECORDS_TO_TRAIN:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            train = linker.training
+            train.estimate_probability_two_random_records_match(
+                [block_on("name_sorted", "day"), block_on("name_compact", "age")], recall=0.7
+            )
+            train.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+            train.estimate_parameters_using_expectation_maximisation(
+                block_on("name_sorted"), estimate_without_term_frequencies=True
+            )
+            train.estimate_parameters_using_expectation_maximisation(
+                block_on("day", "age"), estimate_without_term_frequencies=True
+            )
+        training["weights"] = "learned (u: random pairs; m: expectation maximisation)"
+        linker = Linker(table, floor_m(linker.misc.save_model_to_json()), log_level=logging.ERROR)
+    else:
+        training["weights"] = (
+            f"prior weights: fewer than {MIN_RECORDS_TO_TRAIN:,} records to learn from"
+        )
+    predictions = linker.inference.predict(threshold_match_probability=STORE_FROM)
+    labels = _level_labels(linker)
+    pairs = [_pair(row, labels) for row in predictions.as_record_list()]
+    pairs.sort(key=lambda p: (p.left, p.right))
+    model = linker.misc.save_model_to_json()
+    return LinkageResult(pairs, model, training, len(records), lists)
+
+
+def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """Raise every learned m-probability to at least ``floor`` (then renormalise).
+
+    Expectation maximisation drives to zero the m of a level it never sees among matches ("places
+    differ" when the training lists never disagree on place), and a zero m makes that one field a
+    veto: no agreement elsewhere could link the pair. Real lists get a province or an age wrong
+    now and then, so no single disagreement may count as proof of two different people."""
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        raised = [max(float(lv.get("m_probability") or 0.0), floor) for lv in levels]
+        total = sum(raised)
+        for lv, m in zip(levels, raised, strict=True):
+            lv["m_probability"] = m / total
+    return model
+
+
+def _level_labels(linker: Any) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        labels[comparison.output_column_name] = {
+            level.comparison_vector_value: level.label_for_charts
+            for level in comparison.comparison_levels
+        }
+    return labels
+
+
+def _pair(row: dict[str, Any], labels: dict[str, dict[int, str]]) -> ScoredPair:
+    left, right = sorted((row["unique_id_l"], row["unique_id_r"]))
+    levels = {
+        name: by_value.get(row.get(f"gamma_{name}", -1), "unknown")
+        for name, by_value in labels.items()
+    }
+    weight = row["match_weight"]
+    return ScoredPair(
+        left,
+        right,
+        float(row["match_probability"]),
+        float(weight) if weight is not None and math.isfinite(weight) else 0.0,
+        levels,
+    )

@@ -1,0 +1,457 @@
+"""Distinct people in the register: linkage runs, reviewers' decisions, and capture histories.
+
+A linkage run scores candidate pairs once (:mod:`gavah.casualties.linkage`) and keeps them; the
+register of people is then built at any threshold from the stored pairs and every decision a
+reviewer made (:mod:`gavah.casualties.clusters`), without scoring again. Runs and decisions are
+custody events. Capture histories for multiple systems estimation come from the people: which of
+the chosen lists each person appears on, and the stratum each person falls in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from gavah.casualties import clusters, linkage
+from gavah.casualties.clusters import DECISIONS, Groups, Pair, pair
+from gavah.casualties.mse.patterns import CaptureHistories
+from gavah.custody.entry import canonical_json
+from gavah.custody.log import Appender, isotime, utcnow
+from gavah.db import models
+from gavah.errors import InputError, NotFound
+from gavah.text import places
+from gavah.vault import Vault
+
+LINKAGE_RUN = "victims.linkage-run"
+DECIDED = "victims.linkage-decided"
+STRATA = ("province", "place", "month", "year", "gender", "age_group", "cause", "list_count")
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str  # the smallest record id in the group: stable while the group is
+    records: tuple[models.VictimRecord, ...]
+
+    @property
+    def lists(self) -> list[str]:
+        return sorted({r.list_id for r in self.records})
+
+    def value(self, field: str) -> str:
+        """The person's value of a stratum field: the most common among their records."""
+        if field == "month":
+            values = [r.date[:7] for r in self.records if r.date]
+        elif field == "year":
+            values = [r.date[:4] for r in self.records if r.date]
+        elif field == "list_count":
+            return str(len(self.lists))
+        elif field == "province":  # one name per province, whatever script each list used
+            values = [places.province(v) or v for r in self.records if (v := r.province)]
+        else:
+            values = [v for r in self.records if (v := getattr(r, field))]
+        if not values:
+            return UNKNOWN
+        counts = Counter(values)
+        top = max(counts.values())
+        return min(v for v, c in counts.items() if c == top)
+
+
+def pairs_digest(pairs: Iterable[tuple[str, str, float]]) -> str:
+    """Digest of scored pairs in (left, right) order, probabilities to 6 decimals."""
+    digest = hashlib.sha256()
+    for left, right, probability in pairs:
+        digest.update(canonical_json([left, right, f"{probability:.6f}"]) + b"\n")
+    return digest.hexdigest()
+
+
+def stored_pairs_digest(session: Session, run_id: int) -> str:
+    rows = session.execute(
+        select(
+            models.LinkagePair.left_id, models.LinkagePair.right_id, models.LinkagePair.probability
+        ).where(models.LinkagePair.run_id == run_id)
+    )
+    # Sorted here, not in SQL: PostgreSQL's collation may order text differently from Python.
+    return pairs_digest(sorted((a, b, float(p)) for a, b, p in rows))
+
+
+class People:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.db = vault.db
+
+    # --- linkage runs ----------------------------------------------------------------------
+    def run_linkage(self, lists: Sequence[str] | None, *, seed: int) -> dict[str, Any]:
+        with self.db.read() as session:
+            chosen = self._lists(session, lists)
+            records = self._records(session, chosen)
+        result = linkage.link(records, seed=seed)
+        model_json = json.dumps(result.model, sort_keys=True)
+        digest = pairs_digest((p.left, p.right, p.probability) for p in result.pairs)
+        with self.db.write() as session:
+            run_id = int(session.execute(select(func.max(models.LinkageRun.id))).scalar() or 0) + 1
+            appender = Appender(session)
+            at = utcnow()
+            settings = {"seed": seed, "store_from": linkage.STORE_FROM, **result.training}
+            event = {
+                "actor": self.vault.actor,
+                "linkage": {
+                    "run": run_id,
+                    "lists": chosen,
+                    "records": len(records),
+                    "settings": {k: str(v) for k, v in settings.items()},
+                    "model_sha256": hashlib.sha256(model_json.encode()).hexdigest(),
+                    "pairs": len(result.pairs),
+                    "pairs_sha256": digest,
+                },
+            }
+            index = appender.append(LINKAGE_RUN, None, at, event).index
+            session.add(
+                models.LinkageRun(
+                    id=run_id,
+                    lists=json.dumps(chosen),
+                    settings=json.dumps(settings, sort_keys=True),
+                    model=model_json,
+                    record_count=len(records),
+                    pair_count=len(result.pairs),
+                    pairs_sha256=digest,
+                    log_index=index,
+                    actor=self.vault.actor,
+                    created_at=at,
+                )
+            )
+            session.flush()
+            rows = [
+                {
+                    "run_id": run_id,
+                    "left_id": p.left,
+                    "right_id": p.right,
+                    "probability": p.probability,
+                    "match_weight": p.match_weight,
+                    "levels": json.dumps(p.levels, sort_keys=True),
+                }
+                for p in result.pairs
+            ]
+            for start in range(0, len(rows), 20_000):
+                session.execute(insert(models.LinkagePair), rows[start : start + 20_000])
+            self.vault.finish(session, appender)
+        return {
+            "run": run_id,
+            "lists": chosen,
+            "records": len(records),
+            "pairs": len(result.pairs),
+            "training": result.training,
+            "log_index": index,
+        }
+
+    def _lists(self, session: Session, lists: Sequence[str] | None) -> list[str]:
+        known = list(
+            session.execute(select(models.VictimList.id).order_by(models.VictimList.id)).scalars()
+        )
+        if not known:
+            raise NotFound("the register holds no lists", hint="import one: gavah victims import")
+        if not lists:
+            return known
+        missing = [name for name in lists if name not in known]
+        if missing:
+            raise NotFound(
+                f"no list named {', '.join(missing)} in the register",
+                hint=f"lists: {', '.join(known)}",
+            )
+        return sorted(dict.fromkeys(lists))
+
+    def _records(self, session: Session, lists: Sequence[str]) -> list[models.VictimRecord]:
+        return list(
+            session.execute(
+                select(models.VictimRecord)
+                .where(models.VictimRecord.list_id.in_(lists))
+                .order_by(models.VictimRecord.list_id, models.VictimRecord.row)
+            ).scalars()
+        )
+
+    def _run(self, session: Session, run: int | None) -> models.LinkageRun:
+        if run is None:
+            found = session.execute(
+                select(models.LinkageRun).order_by(models.LinkageRun.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            if found is None:
+                raise NotFound(
+                    "no linkage run yet", hint="run the linkage first: gavah victims link"
+                )
+            return found
+        chosen = session.get(models.LinkageRun, run)
+        if chosen is None:
+            raise NotFound(f"no linkage run {run}")
+        return chosen
+
+    def _scored(self, session: Session, run: models.LinkageRun) -> list[tuple[str, str, float]]:
+        rows = session.execute(
+            select(
+                models.LinkagePair.left_id,
+                models.LinkagePair.right_id,
+                models.LinkagePair.probability,
+            )
+            .where(models.LinkagePair.run_id == run.id)
+            .order_by(models.LinkagePair.left_id, models.LinkagePair.right_id)
+        )
+        return [(a, b, float(p)) for a, b, p in rows]
+
+    # --- decisions -------------------------------------------------------------------------
+    def decisions(self, session: Session) -> dict[Pair, str]:
+        """The standing decision per pair (the latest made)."""
+        rows = session.execute(
+            select(
+                models.LinkageDecision.left_id,
+                models.LinkageDecision.right_id,
+                models.LinkageDecision.decision,
+            ).order_by(models.LinkageDecision.id)
+        )
+        return {(a, b): d for a, b, d in rows}
+
+    def decide(self, a: str, b: str, decision: str, note: str | None = None) -> dict[str, Any]:
+        if decision not in DECISIONS:
+            raise InputError(
+                f"unknown decision {decision!r}", hint=f"decide one of {', '.join(DECISIONS)}"
+            )
+        left, right = pair(a.strip(), b.strip())
+        if left == right:
+            raise InputError("a record is always the same person as itself")
+        with self.db.write() as session:
+            for ref in (left, right):
+                if session.get(models.VictimRecord, ref) is None:
+                    raise NotFound(f"no victim record {ref!r}", hint="records are named LIST:ROW")
+            standing = self.decisions(session)
+            others = {p: d for p, d in standing.items() if p != (left, right)}
+            ids = {x for p in others for x in p} | {left, right}
+            groups, _ = clusters.human_groups(ids, others)
+            already = clusters.implied(groups, left, right)
+            if decision in (clusters.SAME, clusters.DIFFERENT) and already not in (None, decision):
+                raise InputError(
+                    f"{left} and {right} are already {'one person' if already == 'same' else 'different people'} "
+                    "through other decisions",
+                    hint="change the decision that links them first (gavah victims decisions)",
+                )
+            at = utcnow()
+            appender = Appender(session)
+            event = {
+                "actor": self.vault.actor,
+                "decision": {"left": left, "right": right, "decision": decision, "note": note},
+            }
+            index = appender.append(DECIDED, None, at, event).index
+            session.add(
+                models.LinkageDecision(
+                    left_id=left,
+                    right_id=right,
+                    decision=decision,
+                    note=note,
+                    log_index=index,
+                    actor=self.vault.actor,
+                    at=at,
+                )
+            )
+            self.vault.finish(session, appender)
+        return {
+            "left": left,
+            "right": right,
+            "decision": decision,
+            "implied_before": already,
+            "log_index": index,
+        }
+
+    def decision_history(self) -> list[dict[str, Any]]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(models.LinkageDecision).order_by(models.LinkageDecision.id)
+            ).scalars()
+            return [
+                {
+                    "left": d.left_id,
+                    "right": d.right_id,
+                    "decision": d.decision,
+                    "note": d.note,
+                    "actor": d.actor,
+                    "at": isotime(d.at),
+                    "log_index": d.log_index,
+                }
+                for d in rows
+            ]
+
+    def to_review(
+        self, *, run: int | None = None, lower: float = 0.2, upper: float = 0.98, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Uncertain pairs nobody has decided, most uncertain first; pairs already settled by
+        decisions on other pairs (transitively) are left out."""
+        with self.db.read() as session:
+            chosen = self._run(session, run)
+            standing = self.decisions(session)
+            ids = {x for p in standing for x in p}
+            groups, _ = clusters.human_groups(ids, standing)
+            rows = session.execute(
+                select(models.LinkagePair)
+                .where(
+                    models.LinkagePair.run_id == chosen.id,
+                    models.LinkagePair.probability >= lower,
+                    models.LinkagePair.probability <= upper,
+                )
+                .order_by(
+                    func.abs(models.LinkagePair.probability - 0.5), models.LinkagePair.left_id
+                )
+            ).scalars()
+            out: list[dict[str, Any]] = []
+            for p in rows:
+                if (p.left_id, p.right_id) in standing:
+                    continue
+                if clusters.implied(groups, p.left_id, p.right_id) is not None:
+                    continue
+                left = session.get(models.VictimRecord, p.left_id)
+                right = session.get(models.VictimRecord, p.right_id)
+                assert left is not None and right is not None
+                out.append(
+                    {
+                        "run": chosen.id,
+                        "left": _brief(left),
+                        "right": _brief(right),
+                        "probability": p.probability,
+                        "match_weight": p.match_weight,
+                        "explanation": json.loads(p.levels),
+                    }
+                )
+                if len(out) >= limit:
+                    break
+            return out
+
+    # --- people ----------------------------------------------------------------------------
+    def people(
+        self,
+        *,
+        lists: Sequence[str] | None = None,
+        threshold: float = linkage.DEFAULT_THRESHOLD,
+        run: int | None = None,
+    ) -> tuple[list[Person], dict[str, Any]]:
+        with self.db.read() as session:
+            state = self._state(session, lists, run)
+            groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold)
+            return state.people(groups), {**state.about, "threshold": threshold}
+
+    def _state(self, session: Session, lists: Sequence[str] | None, run: int | None) -> _State:
+        chosen_lists = self._lists(session, lists)
+        records = self._records(session, chosen_lists)
+        linkage_run = self._run(session, run)
+        missing = sorted(set(chosen_lists) - set(json.loads(linkage_run.lists)))
+        if missing:
+            raise InputError(
+                f"linkage run {linkage_run.id} did not include {', '.join(missing)}",
+                hint="run the linkage again over these lists: gavah victims link",
+            )
+        by_id = {r.id: r for r in records}
+        scored = [t for t in self._scored(session, linkage_run) if t[0] in by_id and t[1] in by_id]
+        decided = {
+            p: d for p, d in self.decisions(session).items() if p[0] in by_id and p[1] in by_id
+        }
+        about = {"run": linkage_run.id, "lists": chosen_lists, "records": len(records)}
+        return _State(by_id, scored, decided, about)
+
+    def histories(
+        self,
+        lists: Sequence[str] | None,
+        strata: Sequence[str],
+        *,
+        thresholds: Sequence[float] = (linkage.DEFAULT_THRESHOLD,),
+        samples: int = 0,
+        seed: int = 19481210,
+        run: int | None = None,
+    ) -> Iterator[tuple[str, dict[tuple[str, ...], CaptureHistories]]]:
+        """Capture histories by stratum for each linkage threshold (label "threshold 0.9"), or
+        for ``samples`` draws of the linkage (label "draw 3"), each pair accepted with its
+        probability."""
+        bad = [s for s in strata if s not in STRATA]
+        if bad:
+            raise InputError(
+                f"cannot stratify by {', '.join(bad)}", hint=f"strata: {', '.join(STRATA)}"
+            )
+        with self.db.read() as session:
+            state = self._state(session, lists, run)
+        chosen = tuple(state.about["lists"])
+        if samples:
+            rng = np.random.default_rng(seed)
+            for draw in range(1, samples + 1):
+                uniforms = rng.random(len(state.scored)).tolist()
+                groups = clusters.sample(state.ids, state.scored, state.decisions, uniforms)
+                yield f"draw {draw}", _tables(state.people(groups), chosen, strata)
+        else:
+            for t in thresholds:
+                groups = clusters.cluster(state.ids, state.scored, state.decisions, t)
+                yield f"threshold {t:g}", _tables(state.people(groups), chosen, strata)
+
+
+@dataclass
+class _State:
+    by_id: dict[str, models.VictimRecord]
+    scored: list[tuple[str, str, float]]
+    decisions: dict[Pair, str]
+    about: dict[str, Any]
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.by_id)
+
+    def people(self, groups: Groups) -> list[Person]:
+        return [
+            Person(root, tuple(self.by_id[i] for i in members))
+            for root, members in sorted(groups.groups().items())
+        ]
+
+
+def _tables(
+    people: Sequence[Person], lists: Sequence[str], strata: Sequence[str]
+) -> dict[tuple[str, ...], CaptureHistories]:
+    counts: dict[tuple[str, ...], Counter[tuple[int, ...]]] = {}
+    for person in people:
+        on = set(person.lists)
+        key = tuple(person.value(s) for s in strata)
+        counts.setdefault(key, Counter())[tuple(int(name in on) for name in lists)] += 1
+    return {key: CaptureHistories.from_counts(lists, c) for key, c in sorted(counts.items())}
+
+
+def _brief(rec: models.VictimRecord) -> dict[str, Any]:
+    return {
+        "id": rec.id,
+        "list": rec.list_id,
+        "name": rec.name,
+        "name_fa": rec.name_fa,
+        "age": rec.age if rec.age is not None else rec.age_group,
+        "gender": rec.gender,
+        "date": rec.date_original or rec.date,
+        "place": ", ".join(v for v in (rec.place, rec.province) if v) or None,
+    }
+
+
+def person_dict(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "lists": person.lists,
+        "records": [r.id for r in person.records],
+        "name": next((r.name for r in person.records if r.name), None),
+        "name_fa": next((r.name_fa for r in person.records if r.name_fa), None),
+        "date": person.value("date"),
+        "province": person.value("province"),
+    }
+
+
+def describe_pairs_about(run: models.LinkageRun) -> Mapping[str, Any]:
+    return {
+        "run": run.id,
+        "lists": json.loads(run.lists),
+        "records": run.record_count,
+        "pairs": run.pair_count,
+        "settings": json.loads(run.settings),
+        "actor": run.actor,
+        "at": isotime(run.created_at),
+    }

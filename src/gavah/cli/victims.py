@@ -1,0 +1,360 @@
+"""``gavah victims``: the victim register. Import published lists, link records of the same person
+within and across lists, review uncertain pairs, and list the distinct victims."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from gavah.cli._common import JSON_OPTION, err, open_vault, out, print_json, printable, say
+from gavah.errors import InputError
+
+app = typer.Typer(
+    help="The victim register: lists of the dead, linked into distinct people.",
+    no_args_is_help=True,
+)
+
+SEED_OPTION = typer.Option(19481210, "--seed", help="Random seed: the same seed, the same result.")
+
+
+def _names(text: str | None) -> list[str] | None:
+    names = [n.strip() for n in text.split(",") if n.strip()] if text else []
+    return names or None
+
+
+@app.command("import")
+def import_list(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The list: CSV, XLSX, JSON (array) or JSON lines."),
+    list_name: str = typer.Option(
+        ..., "--list", help="Short name for the list, e.g. HRANA-2026-01 (records become NAME:ROW)."
+    ),
+    mapping: list[str] = typer.Option(
+        [],
+        "--map",
+        help="FIELD=COLUMN pairs, comma-separated or repeated: fields are id, name, name_fa, "
+        "age, age_group, gender, date, place, province, cause, circumstances, sources, evidence. "
+        "Default: columns named like the fields.",
+    ),
+    title: str | None = typer.Option(None, "--title", help="The list's title, as published."),
+    publisher: str | None = typer.Option(None, "--publisher", help="Who published the list."),
+    published: str | None = typer.Option(None, "--published", help="When it was published."),
+    url: str | None = typer.Option(None, "--url", help="Where it was published."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv, xlsx, json or jsonl (default: from the file name)."
+    ),
+    delimiter: str | None = typer.Option(
+        None, "--delimiter", help="CSV delimiter (default: guessed from ',', ';' or tab)."
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
+    calendar: str = typer.Option(
+        "auto",
+        "--calendar",
+        help="Dates are gregorian, solar_hijri, or auto (years 1200-1499 are Solar Hijri).",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Import a published list of victims, whole or not at all.
+
+    The file is kept in the vault (by SHA-256) and every row is kept as published beside the
+    fields read from it. A row that cannot be read is reported with its line, and nothing is
+    imported until every row reads."""
+    from gavah.casualties import tables
+    from gavah.casualties.register import ListInfo, Register, parse_mapping
+
+    if fmt is not None and fmt not in tables.FORMATS:
+        raise InputError(f"unknown --format {fmt!r}", hint="use csv, xlsx, json or jsonl")
+    if calendar not in ("auto", "gregorian", "solar_hijri"):
+        raise InputError(f"unknown --calendar {calendar!r}", hint="auto, gregorian or solar_hijri")
+    info = ListInfo(list_name, title, publisher, published, url)
+    result = Register(open_vault(ctx)).import_list(
+        file,
+        info,
+        parse_mapping(mapping) or None,
+        fmt=fmt,
+        delimiter=delimiter,
+        sheet=sheet,
+        calendar=calendar,
+    )
+    if as_json:
+        print_json(result)
+        return
+    say(
+        f"imported {result['records']:,} records as list {result['list']} "
+        f"(file {result['file']['evidence_id']}, log index {result['log_index']})"
+    )
+    if result["without_name"]:
+        say(f"{result['without_name']:,} records have no name; they cannot be linked by name")
+
+
+@app.command("lists")
+def lists(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """The lists in the register: who published each, when, and how many records it holds."""
+    from gavah.casualties.register import Register
+
+    found = Register(open_vault(ctx)).lists()
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        say("no lists yet: import one with `gavah victims import FILE --list NAME`")
+        return
+    table = Table("list", "records", "publisher", "published", "file")
+    for item in found:
+        table.add_row(
+            *(
+                printable(str(v or ""))
+                for v in (
+                    item["id"],
+                    f"{item['record_count']:,}",
+                    item["publisher"],
+                    item["published"],
+                    item["file"],
+                )
+            )
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    record: str = typer.Argument(..., help="A record, named LIST:ROW."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One record: its fields, the row as published, and what it is linked to."""
+    from gavah.casualties.register import Register
+
+    found = Register(open_vault(ctx)).show(record)
+    if as_json:
+        print_json(found)
+        return
+    for key, value in found.items():
+        if value not in (None, [], {}):
+            say(f"{key}: {value}")
+
+
+@app.command("attach")
+def attach(
+    ctx: typer.Context,
+    record: str = typer.Argument(..., help="A record, named LIST:ROW."),
+    evidence: str | None = typer.Option(
+        None, "--evidence", help="An evidence item (id or SHA-256 prefix)."
+    ),
+    incident: str | None = typer.Option(None, "--incident", help="An incident's identifier."),
+    entity: str | None = typer.Option(None, "--entity", help="A registry entity's identifier."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Link a record to an evidence item, an incident or a registry entity (a custody event)."""
+    from gavah.casualties.register import Register
+
+    given = [
+        (k, v) for k, v in (("evidence", evidence), ("incident", incident), ("entity", entity)) if v
+    ]
+    if len(given) != 1:
+        raise InputError("give exactly one of --evidence, --incident or --entity")
+    result = Register(open_vault(ctx)).attach(record, *given[0])
+    if as_json:
+        print_json(result)
+    else:
+        say(f"{result['record']} linked to {result['kind']} {result['target']}")
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    lists_opt: str | None = typer.Option(
+        None, "--lists", help="Comma-separated lists to link (default: all)."
+    ),
+    seed: int = SEED_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Find records of the same person within and across lists.
+
+    A Fellegi-Sunter model (Splink on DuckDB) compares names on Persian-aware keys, ages, dates,
+    places and gender, with weights learned from the data, and keeps every pair with a match
+    probability of 1% or more. Review the uncertain ones with `gavah victims review`."""
+    from gavah.casualties.people import People
+
+    people = People(open_vault(ctx))
+    with err.status("linking records…", spinner="dots") if not as_json else _nothing():
+        result = people.run_linkage(_names(lists_opt), seed=seed)
+    if as_json:
+        print_json(result)
+        return
+    say(
+        f"linkage run {result['run']}: {result['records']:,} records in "
+        f"{len(result['lists'])} lists, {result['pairs']:,} candidate pairs kept"
+    )
+    say(f"weights: {result['training']['weights']}")
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    run: int | None = typer.Option(None, "--run", help="Linkage run (default: the latest)."),
+    lower: float = typer.Option(0.2, "--lower", min=0.0, max=1.0, help="Lowest probability shown."),
+    upper: float = typer.Option(
+        0.98, "--upper", min=0.0, max=1.0, help="Highest probability shown."
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, help="Pairs to review in this session."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Decide uncertain pairs: same person, different people, or unsure.
+
+    Pairs are shown most uncertain first, side by side with what the model saw. Decisions are
+    custody events, remembered transitively: a pair already settled by other decisions is not
+    asked. With --json, the pairs waiting for review are printed instead."""
+    from gavah.casualties.people import People
+
+    people = People(open_vault(ctx))
+    pending = people.to_review(run=run, lower=lower, upper=upper, limit=limit)
+    if as_json:
+        print_json(pending)
+        return
+    if not pending:
+        say("nothing to review in that range")
+        return
+    answers = {"s": "same", "d": "different", "u": "unsure"}
+    done = 0
+    for number, item in enumerate(pending, start=1):
+        _show_pair(item, number, len(pending))
+        while True:
+            answer = typer.prompt("same (s), different (d), unsure (u), skip (k), quit (q)")
+            answer = answer.strip().lower()[:1]
+            if answer in answers or answer in ("k", "q"):
+                break
+        if answer == "q":
+            break
+        if answer == "k":
+            continue
+        try:
+            people.decide(item["left"]["id"], item["right"]["id"], answers[answer])
+            done += 1
+        except InputError as exc:  # settled meanwhile by a decision on another pair
+            say(f"not recorded: {exc.message}")
+    say(f"{done} decision(s) recorded")
+
+
+def _show_pair(item: dict[str, Any], number: int, total: int) -> None:
+    table = Table(
+        "",
+        printable(item["left"]["id"]),
+        printable(item["right"]["id"]),
+        title=f"pair {number} of {total}: match probability {item['probability']:.2f}",
+    )
+    for field in ("name", "name_fa", "age", "gender", "date", "place"):
+        table.add_row(
+            field,
+            printable(str(item["left"][field] or "")),
+            printable(str(item["right"][field] or "")),
+        )
+    out.print(table)
+    for comparison, level in item["explanation"].items():
+        say(f"  {comparison}: {level}")
+
+
+@app.command("decide")
+def decide(
+    ctx: typer.Context,
+    left: str = typer.Argument(..., help="A record, LIST:ROW."),
+    right: str = typer.Argument(..., help="Another record, LIST:ROW."),
+    decision: str = typer.Argument(..., help="same, different or unsure."),
+    note: str | None = typer.Option(None, "--note", help="Why (kept with the decision)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record one decision on a pair, as in review (for scripts). The latest decision on a pair
+    stands; a decision that contradicts others (transitively) is refused with the reason."""
+    from gavah.casualties.people import People
+
+    result = People(open_vault(ctx)).decide(left, right, decision.strip().lower(), note)
+    if as_json:
+        print_json(result)
+    else:
+        say(f"{result['left']} / {result['right']}: {result['decision']}")
+
+
+@app.command("decisions")
+def decisions(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Every decision made, in order, with who made it and when."""
+    from gavah.casualties.people import People
+
+    found = People(open_vault(ctx)).decision_history()
+    if as_json:
+        print_json(found)
+        return
+    for d in found:
+        note = f" ({d['note']})" if d["note"] else ""
+        say(f"{d['at']}  {d['actor']}: {d['left']} / {d['right']}: {d['decision']}{note}")
+
+
+@app.command("register")
+def register_cmd(
+    ctx: typer.Context,
+    lists_opt: str | None = typer.Option(
+        None, "--lists", help="Comma-separated lists (default: all)."
+    ),
+    threshold: float = typer.Option(
+        0.9, "--threshold", min=0.0, max=1.0, help="Match probability from which pairs are linked."
+    ),
+    run: int | None = typer.Option(None, "--run", help="Linkage run (default: the latest)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The distinct victims: each with the records and lists it appears on."""
+    from gavah.casualties.people import People, person_dict
+
+    if as_json:
+        fmt = "json"
+    if fmt not in ("table", "csv", "json"):
+        raise InputError(f"unknown --format {fmt!r}", hint="table, csv or json")
+    found, about = People(open_vault(ctx)).people(
+        lists=_names(lists_opt), threshold=threshold, run=run
+    )
+    rows = [person_dict(p) for p in found]
+    if fmt == "json":
+        print_json({**about, "people": len(rows), "register": rows})
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "lists", "records", "name", "name_fa", "date", "province"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r["id"],
+                    ";".join(r["lists"]),
+                    ";".join(r["records"]),
+                    r["name"],
+                    r["name_fa"],
+                    r["date"],
+                    r["province"],
+                ]
+            )
+    else:
+        say(
+            f"{len(rows):,} distinct people from {about['records']:,} records "
+            f"(linkage run {about['run']}, threshold {threshold:g})"
+        )
+        table = Table("person", "lists", "name", "name_fa", "date")
+        for r in rows[:200]:
+            table.add_row(
+                *(
+                    printable(str(v or ""))
+                    for v in (r["id"], ", ".join(r["lists"]), r["name"], r["name_fa"], r["date"])
+                )
+            )
+        out.print(table)
+        if len(rows) > 200:
+            say(f"… and {len(rows) - 200:,} more (use --format csv for all)")

@@ -1,0 +1,86 @@
+"""People from scored pairs and decisions: transitive decisions, vetoes, order independence."""
+
+from __future__ import annotations
+
+import random
+
+from gavah.casualties.clusters import Groups, cluster, human_groups, implied, sample
+
+
+def _sets(groups: Groups) -> set[frozenset[str]]:
+    return {frozenset(members) for members in groups.groups().values()}
+
+
+def test_pairs_above_the_threshold_merge_transitively() -> None:
+    scored = [("a", "b", 0.95), ("b", "c", 0.91), ("c", "d", 0.5)]
+    groups = cluster("abcd", scored, {}, 0.9)
+    assert _sets(groups) == {frozenset("abc"), frozenset("d")}
+    assert _sets(cluster("abcd", scored, {}, 0.4)) == {frozenset("abcd")}
+    assert _sets(cluster("abcd", scored, {}, 0.99)) == {frozenset(x) for x in "abcd"}
+
+
+def test_same_decisions_are_transitive_and_override_the_model() -> None:
+    decisions = {("a", "b"): "same", ("b", "c"): "same"}
+    groups = cluster("abcd", [("a", "c", 0.01)], decisions, 0.9)
+    assert _sets(groups) == {frozenset("abc"), frozenset("d")}
+
+
+def test_different_blocks_merges_through_a_chain() -> None:
+    # a=b by decision, b!=c by decision: the model's strong a-c pair must not join them,
+    # nor may c join b through d.
+    decisions = {("a", "b"): "same", ("b", "c"): "different"}
+    scored = [("a", "c", 0.99), ("c", "d", 0.98), ("b", "d", 0.97)]
+    groups = cluster("abcd", scored, decisions, 0.9)
+    assert groups.find("a") == groups.find("b")
+    assert groups.find("a") != groups.find("c")
+    # d joins c first (stronger pair); then b-d would join b to c: refused.
+    assert groups.find("c") == groups.find("d")
+    assert groups.find("b") != groups.find("d")
+
+
+def test_unsure_leaves_the_pair_to_the_model() -> None:
+    groups = cluster("ab", [("a", "b", 0.95)], {("a", "b"): "unsure"}, 0.9)
+    assert groups.find("a") == groups.find("b")
+
+
+def test_implied_decisions() -> None:
+    groups, conflicts = human_groups(
+        "abcde", {("a", "b"): "same", ("b", "c"): "same", ("c", "d"): "different"}
+    )
+    assert conflicts == []
+    assert implied(groups, "a", "c") == "same"
+    assert implied(groups, "a", "d") == "different"
+    assert implied(groups, "a", "e") is None
+
+
+def test_contradictory_decisions_are_reported_not_applied() -> None:
+    decisions = {("a", "b"): "same", ("b", "c"): "same", ("a", "c"): "different"}
+    groups, conflicts = human_groups("abc", decisions)
+    assert len(conflicts) == 1 and conflicts[0].pair == ("a", "c")
+    assert implied(groups, "a", "c") == "same"
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    rng = random.Random(5)
+    ids = [f"r{i:03d}" for i in range(60)]
+    scored = [(a, b, rng.random()) for a in ids for b in ids if a < b and rng.random() < 0.05]
+    decisions = {("r001", "r002"): "different", ("r003", "r004"): "same"}
+    first = _sets(cluster(ids, scored, decisions, 0.5))
+    for _ in range(5):
+        shuffled = scored[:]
+        rng.shuffle(shuffled)
+        assert _sets(cluster(list(reversed(ids)), shuffled, decisions, 0.5)) == first
+
+
+def test_sampling_accepts_pairs_with_their_probability() -> None:
+    scored = [("a", "b", 0.3)]
+    rng = random.Random(1)
+    merged = sum(
+        1
+        for _ in range(4000)
+        if (g := sample("ab", scored, {}, [rng.random()])).find("a") == g.find("b")
+    )
+    assert abs(merged / 4000 - 0.3) < 0.03
+    # A reviewer's "different" holds in every draw.
+    always_apart = sample("ab", [("a", "b", 1.0)], {("a", "b"): "different"}, [0.0])
+    assert always_apart.find("a") != always_apart.find("b")
