@@ -8,7 +8,11 @@ from pathlib import Path
 
 
 def gavah(
-    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 120
+    env: dict[str, str],
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gavah", *args],
@@ -17,4 +21,6 @@ def gavah(
         capture_output=True,
         text=True,
         timeout=timeout,
+        input=input_text,
+        stdin=None if input_text is not None else subprocess.DEVNULL,
     )

@@ -159,10 +159,10 @@ def test_estimates_move_with_the_linkage_threshold(
     points = {
         label: estimate_strata({(): h}, [], "loglinear", seed=1).estimate for label, h in at.items()
     }
-    assert points["threshold 0.5"] < points["threshold 0.99"]
-    # Missed links (recall below 1) can only split people and thin the overlaps, so the model's
-    # register overestimates; with this synthetic data's recall it stays within a quarter.
-    assert POPULATION < points["threshold 0.9"] < 1.25 * POPULATION, points
+    assert points["threshold 0.5"] < points["threshold 0.9"] < points["threshold 0.99"], points
+    # Missed links (recall below 1) split people and thin the overlaps between lists, so a
+    # strict linkage overestimates: the direction the Sudan study saw too.
+    assert POPULATION < points["threshold 0.99"], points
 
 
 def _register_ids(vault: Vault, lists: list[list[dict[str, str]]]) -> dict[tuple[int, str], str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ MIN_RECORDS_TO_TRAIN = 1_000
 STORE_FROM = 0.01  # pairs scored below this probability are not kept
 DEFAULT_THRESHOLD = 0.9
 M_FLOOR = 0.01  # see floor_m
+RARE_NAME = 5  # a name held by at most this many records may block on its own
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -64,6 +66,7 @@ def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
             "name_first",
             "name_last",
             "name_parts",
+            "name_rare",
             "age",
             "day",
             "place_key",
@@ -71,8 +74,9 @@ def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
             "gender",
         )
     }
-    for rec in records:
-        primary = name_key(rec.name_fa or rec.name or "")
+    keys = [name_key(rec.name_fa or rec.name or "") for rec in records]
+    frequency = Counter(k.sorted for k in keys)
+    for rec, primary in zip(records, keys, strict=True):
         other = name_key(rec.name or "") if rec.name_fa and rec.name else None
         parts = set(primary.tokens) | (set(other.tokens) if other else set())
         cols["unique_id"].append(rec.id)
@@ -82,6 +86,8 @@ def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
         cols["name_first"].append(primary.first or None)
         cols["name_last"].append(primary.last or None)
         cols["name_parts"].append(sorted(parts) or None)
+        rare = primary.sorted and frequency[primary.sorted] <= RARE_NAME
+        cols["name_rare"].append(primary.sorted if rare else None)
         cols["age"].append(rec.age)
         cols["day"].append(
             date.fromisoformat(rec.date).toordinal() - _EPOCH
@@ -182,15 +188,19 @@ def _settings(link_type: Literal["dedupe_only", "link_and_dedupe"]) -> Any:
         probability_two_random_records_match=0.0001,
         comparisons=[name, age, day, place, gender],
         blocking_rules_to_generate_predictions=[
-            block_on("name_sorted"),
-            block_on("name_compact"),
-            block_on("name_last", "day"),
-            block_on("name_first", "day"),
-            block_on("name_last", "age"),
-            block_on("substr(name_compact, 1, 4)", "day"),
+            # A name alone only where it is rare: a common name ("Mohammad Mohammadi") would
+            # pair thousands of records with each other. Common names need one more field.
+            block_on("name_rare"),
+            block_on("name_sorted", "province_key"),
+            block_on("name_sorted", "day"),
+            block_on("name_compact", "age"),
+            block_on("name_last", "day", "province_key"),
+            block_on("name_first", "day", "age"),
+            block_on("name_last", "age", "province_key"),
+            block_on("substr(name_compact, 1, 4)", "day", "province_key"),
         ],
         retain_matching_columns=False,
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=True,  # the gamma_ columns explain a score
     )
 
 
@@ -245,30 +255,32 @@ def link(records: Sequence[models.VictimRecord], *, seed: int) -> LinkageResult:
     table = db.register(pa.table(features(records)), dataset_display_name="records")
     linker = Linker(table, _settings("dedupe_only"), log_level=logging.ERROR)
     training: dict[str, Any] = {"records": len(records), "seed": seed}
-    if len(records) >= MIN_RECORDS_TO_TRAIN:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            train = linker.training
-            train.estimate_probability_two_random_records_match(
-                [block_on("name_sorted", "day"), block_on("name_compact", "age")], recall=0.7
-            )
-            train.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-            train.estimate_parameters_using_expectation_maximisation(
-                block_on("name_sorted"), estimate_without_term_frequencies=True
-            )
-            train.estimate_parameters_using_expectation_maximisation(
-                block_on("day", "age"), estimate_without_term_frequencies=True
-            )
-        training["weights"] = "learned (u: random pairs; m: expectation maximisation)"
-        linker = Linker(table, floor_m(linker.misc.save_model_to_json()), log_level=logging.ERROR)
-    else:
-        training["weights"] = (
-            f"prior weights: fewer than {MIN_RECORDS_TO_TRAIN:,} records to learn from"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train = linker.training
+        # How likely two records are to match, from pairs that agree on name and date or
+        # age; and the u-probabilities from random pairs (nearly all non-matches). Both work
+        # on small registers too.
+        train.estimate_probability_two_random_records_match(
+            [block_on("name_sorted", "day"), block_on("name_compact", "age")], recall=0.7
         )
-    predictions = linker.inference.predict(threshold_match_probability=STORE_FROM)
-    labels = _level_labels(linker)
-    pairs = [_pair(row, labels) for row in predictions.as_record_list()]
-    pairs.sort(key=lambda p: (p.left, p.right))
+        train.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+        if len(records) >= MIN_RECORDS_TO_TRAIN:
+            train.estimate_parameters_using_expectation_maximisation(
+                block_on("name_sorted", "province_key"), estimate_without_term_frequencies=True
+            )
+            train.estimate_parameters_using_expectation_maximisation(
+                block_on("day", "age", "province_key"), estimate_without_term_frequencies=True
+            )
+            training["weights"] = "learned (u: random pairs; m: expectation maximisation)"
+        else:
+            training["weights"] = (
+                "u learned from random pairs; m prior (fewer than "
+                f"{MIN_RECORDS_TO_TRAIN:,} records to learn it from)"
+            )
+    linker = Linker(table, floor_m(linker.misc.save_model_to_json()), log_level=logging.ERROR)
+    predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
+    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker))
     model = linker.misc.save_model_to_json()
     return LinkageResult(pairs, model, training, len(records), lists)
 
@@ -289,27 +301,54 @@ def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
     return model
 
 
-def _level_labels(linker: Any) -> dict[str, dict[int, str]]:
-    labels: dict[str, dict[int, str]] = {}
+def _level_weights(linker: Any) -> dict[str, list[tuple[float, str]]]:
+    """Per comparison, each level's match weight (log2 of m/u) and its label. Splink 5 reports
+    the weight each comparison contributed (``mw_<name>``), not the level, so the level is the
+    one whose weight that is."""
+    levels: dict[str, list[tuple[float, str]]] = {}
     for comparison in linker._settings_obj.comparisons:
-        labels[comparison.output_column_name] = {
-            level.comparison_vector_value: level.label_for_charts
-            for level in comparison.comparison_levels
-        }
-    return labels
+        found = []
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                found.append((0.0, "not known on one side"))
+                continue
+            m, u = level.m_probability, level.u_probability
+            if m and u:
+                found.append((math.log2(m / u), level.label_for_charts))
+        levels[comparison.output_column_name] = found
+    return levels
 
 
-def _pair(row: dict[str, Any], labels: dict[str, dict[int, str]]) -> ScoredPair:
-    left, right = sorted((row["unique_id_l"], row["unique_id_r"]))
-    levels = {
-        name: by_value.get(row.get(f"gamma_{name}", -1), "unknown")
-        for name, by_value in labels.items()
-    }
-    weight = row["match_weight"]
-    return ScoredPair(
-        left,
-        right,
-        float(row["match_probability"]),
-        float(weight) if weight is not None and math.isfinite(weight) else 0.0,
-        levels,
+def _pairs(table: Any, weights: dict[str, list[tuple[float, str]]]) -> list[ScoredPair]:
+    """Scored pairs from Splink's prediction table, each with its explanation, in id order.
+    Done column by column (numpy), not row by row: a run may keep a million pairs."""
+    import numpy as np
+
+    columns = table.column_names
+    left = table.column("unique_id_l").to_pylist()
+    right = table.column("unique_id_r").to_pylist()
+    probability = table.column("match_probability").to_numpy(zero_copy_only=False)
+    match_weight = np.nan_to_num(
+        table.column("match_weight").to_numpy(zero_copy_only=False).astype(float)
     )
+    explained: dict[str, list[str]] = {}
+    for name, options in weights.items():
+        level_weights = np.array([w for w, _ in options])
+        mw = np.nan_to_num(table.column(f"mw_{name}").to_numpy(zero_copy_only=False).astype(float))
+        level = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
+        total = mw
+        if f"mw_tf_adj_{name}" in columns:  # common names weigh less, rare ones more
+            adj = table.column(f"mw_tf_adj_{name}").to_numpy(zero_copy_only=False).astype(float)
+            total = mw + np.nan_to_num(adj)
+        labels = [label for _, label in options]
+        explained[name] = [
+            f"{labels[i]} ({t:+.1f})" for i, t in zip(level.tolist(), total.tolist(), strict=True)
+        ]
+    pairs = []
+    names = list(explained)
+    for i in range(len(left)):
+        a, b = (left[i], right[i]) if left[i] <= right[i] else (right[i], left[i])
+        levels = {name: explained[name][i] for name in names}
+        pairs.append(ScoredPair(a, b, float(probability[i]), float(match_weight[i]), levels))
+    pairs.sort(key=lambda p: (p.left, p.right))
+    return pairs

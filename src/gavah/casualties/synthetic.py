@@ -71,6 +71,20 @@ MALE_SHARE = 0.85
 CHILD_SHARE = 0.05  # aged 1-17; adults are 17 + Gamma(2, 7) years (mean 31)
 GIVEN_ZIPF = 1.0  # name frequency ~ 1 / rank**s: many people share the commonest names
 SURNAME_ZIPF = 0.7
+DERIVED_SHARE = 0.5  # people whose surname is a derived one (Hosseinzadeh, Rezapour, ...)
+DERIVED_ZIPF = 0.5
+# Surnames made from a given name and a suffix, as many Iranian surnames are; with them about
+# 820 surnames instead of 176, so that full names collide about as much as in real lists.
+_SUFFIXES = (
+    ("zadeh", ZWNJ + "زاده"),
+    ("pour", ZWNJ + "پور"),
+    ("nejad", ZWNJ + "نژاد"),
+    ("far", ZWNJ + "فر"),
+    ("nia", ZWNJ + "نیا"),
+    ("vand", "وند"),
+    ("khani", "خانی"),
+    ("loo", "لو"),
+)
 # Deaths cluster on days of mass protest: two peaks, at these fractions of the window.
 PEAKS = (0.35, 0.6)
 PEAK_WIDTH = 0.05  # standard deviation, as a fraction of the window
@@ -592,6 +606,20 @@ def _names(rows: Iterable[list[str]], simple: Mapping[str, tuple[str, ...]]) -> 
     )
 
 
+def _derived(given: Sequence[Name], taken: set[str]) -> tuple[Name, ...]:
+    """Given name + suffix surnames (حسین‌زاده Hosseinzadeh), skipping any already in the table."""
+    out = []
+    for suffix, suffix_fa in _SUFFIXES:
+        for name in given:
+            fa = name.fa.replace(ZWNJ, "") + suffix_fa
+            if fa in taken or " " in name.en:
+                continue
+            latin = _dedupe(v.replace(" ", "").replace("-", "") + suffix for v in name.latin[:3])
+            out.append(Name(fa=fa, latin=latin))
+            taken.add(fa)
+    return tuple(out)
+
+
 def _provinces() -> tuple[Province, ...]:
     return tuple(
         Province(latin=latin, fa=fa, population=_POPULATION[latin[0]])
@@ -602,7 +630,9 @@ def _provinces() -> tuple[Province, ...]:
 _SIMPLE = _simple_spellings(_rows(_MALE) + _rows(_FEMALE) + _rows(_SURNAMES))
 MALE_GIVEN_NAMES = _names(_rows(_MALE), _SIMPLE)
 FEMALE_GIVEN_NAMES = _names(_rows(_FEMALE), _SIMPLE)
-SURNAMES = _names(_rows(_SURNAMES), _SIMPLE)
+BASE_SURNAMES = _names(_rows(_SURNAMES), _SIMPLE)
+DERIVED_SURNAMES = _derived(MALE_GIVEN_NAMES, {n.fa for n in BASE_SURNAMES})
+SURNAMES = BASE_SURNAMES + DERIVED_SURNAMES
 PROVINCES = _provinces()
 _GIVEN = {(n.fa, n.en): n for n in MALE_GIVEN_NAMES + FEMALE_GIVEN_NAMES}
 _FAMILY = {(n.fa, n.en): n for n in SURNAMES}
@@ -626,7 +656,11 @@ def people(
     male = (rng.random(n) < MALE_SHARE).tolist()
     men = rng.choice(len(MALE_GIVEN_NAMES), n, p=_zipf(len(MALE_GIVEN_NAMES), GIVEN_ZIPF))
     women = rng.choice(len(FEMALE_GIVEN_NAMES), n, p=_zipf(len(FEMALE_GIVEN_NAMES), GIVEN_ZIPF))
-    family = rng.choice(len(SURNAMES), n, p=_zipf(len(SURNAMES), SURNAME_ZIPF)).tolist()
+    base = rng.choice(len(BASE_SURNAMES), n, p=_zipf(len(BASE_SURNAMES), SURNAME_ZIPF))
+    derived = len(BASE_SURNAMES) + rng.choice(
+        len(DERIVED_SURNAMES), n, p=_zipf(len(DERIVED_SURNAMES), DERIVED_ZIPF)
+    )
+    family = np.where(rng.random(n) < DERIVED_SHARE, derived, base).tolist()
     ages = _ages(rng, n)
     days = _days(start, end)
     died = rng.choice(len(days), n, p=_day_weights(len(days))).tolist()

@@ -20,12 +20,12 @@ b      ب                           b
 p      پ                           p
 t      ت ط                         t (``th`` is t + h, see below)
 s      ث س ص                       s
-j      ج                           j, dj
+j      ج ژ                         j, dj, zh
 C      چ                           ch, tch
 h      ح ه                         h
 x      خ                           kh, x (UniPers, Kurdish and Tajik Latin)
 d      د                           d
-z      ذ ز ض ظ ژ                   z, zh
+z      ذ ز ض ظ                     z
 r      ر ڕ                         r
 S      ش                           sh
 q      غ ق                         gh, q
@@ -53,10 +53,13 @@ masculine and feminine forms: Farid and Farideh (frd), Samir and Samira (smr), T
 (thr); Vali and Valiollah (vl).
 
 Known misses (one name, two skeletons): a Latin ``sh`` or ``zh`` that stands for two letters
-(Eshagh gives Sq, اسحاق gives shq; Azhar gives zr, ازهر gives zhr); an Arabic-style ``th`` for ث
+(Eshagh gives Sq, اسحاق gives shq; Azhar gives jr, ازهر gives zhr); an Arabic-style ``th`` for ث
 (Othman gives thmn, عثمان gives smn); the ``x`` of a foreign name (Alex gives lx, الکس gives lks);
 the German ``ch`` for خ (Chamenei gives Cmn, خامنه‌ای gives xmn). In ``compact``, a split Latin
 spelling whose part ends in a real ح (Ruh Allah gives rl, روح‌الله gives rhl, as Ruhollah does).
+
+ژ shares a class with ج: transliterations write it j as often as zh (Nejad, Jaleh), and the
+-nejad of countless surnames must meet نژاد.
 
 ``th`` is read as t + h rather than as a digraph: Persian has no /θ/, and in Persian names a Latin
 "th" is nearly always ت + ح or ه (Fathi فتحی, Fathollah فتح‌الله).
@@ -218,12 +221,12 @@ _PERSIAN_LETTER_CLASSES = {
     "p": "پ",
     "t": "تط",
     "s": "ثسص",
-    "j": "ج",
+    "j": "جژ",
     "C": "چ",
     "h": "حهةۀ",
     "x": "خ",
     "d": "د",
-    "z": "ذزضظژ",
+    "z": "ذزضظ",
     "r": "رڕ",
     "S": "ش",
     "q": "غق",
@@ -250,7 +253,7 @@ _DIGRAPHS = {
     "ch": "C",
     "kh": "x",
     "gh": "q",
-    "zh": "z",
+    "zh": "j",
     "dj": "j",
     "ph": "f",
 }
@@ -374,10 +377,25 @@ class NameKey:
 EMPTY_KEY = NameKey(tokens=(), sorted="", compact="", first="", last="")
 
 
+_WORD_BREAK = re.compile(r"[\s,،\-]+")
+
+
 def name_key(text: str | None) -> NameKey:
-    """The :class:`NameKey` of a full name. Never raises; a name with no letters gives EMPTY_KEY."""
+    """The :class:`NameKey` of a full name. Never raises; a name with no letters gives EMPTY_KEY.
+
+    Parts joined by a ZWNJ are one word here, read as one skeleton (محمد‌علی → mhmdl, as
+    Mohammadali; مرتضی‌زاده → mrtzzd, as Mortezazadeh), because Latin spellings join them."""
     tokens = name_tokens(text)
-    skeletons = tuple(s for s in map(_token_skeleton, tokens) if s)
+    if not tokens:
+        return EMPTY_KEY
+    words = (name_tokens(w) for w in _WORD_BREAK.split(_surname_last(text or "")))
+    skeletons = tuple(
+        s
+        for parts in words
+        if parts
+        for s in [_joined(parts) if len(parts) > 1 else _token_skeleton(parts[0])]
+        if s
+    )
     if not skeletons:
         return EMPTY_KEY
     return NameKey(
