@@ -17,10 +17,16 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 install: $(BIN)/.installed
 
 ## Quick start 1: a workspace on the embedded default (SQLite + local folder), the synthetic
-## samples ingested, the whole log verified, and the signed checkpoint printed.
+## samples ingested, three synthetic victim lists imported, linked and estimated, the whole log
+## verified, and the signed checkpoint printed.
+VICTIM_MAP := id=record_id,name=name,name_fa=name_fa,age=age,age_group=age_group,gender=gender,date=date,province=place
 demo: install
 	$(BIN)/gavah --workspace $(DEMO) init
 	$(BIN)/gavah --workspace $(DEMO) ingest samples --collection demo --source "synthetic samples shipped with gavah"
+	for L in A B C; do $(BIN)/gavah --workspace $(DEMO) victims import samples/victim-lists/list-$$L.csv \
+		--list DEMO-$$L --publisher "synthetic NGO $$L" --map "$(VICTIM_MAP)" || exit 1; done
+	$(BIN)/gavah --workspace $(DEMO) victims link
+	$(BIN)/gavah --workspace $(DEMO) estimate --lists DEMO-A,DEMO-B,DEMO-C --thresholds 0.5,0.99
 	$(BIN)/gavah --workspace $(DEMO) log verify
 	$(BIN)/gavah --workspace $(DEMO) log checkpoint
 

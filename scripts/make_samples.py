@@ -65,9 +65,21 @@ def video() -> None:
     (OUT / "clip-synthetic.mp4").write_bytes(buf.getvalue())
 
 
+def victim_lists() -> None:
+    """Three synthetic lists of the dead, as three NGOs might publish them (invented names)."""
+    from gavah.casualties import synthetic
+
+    folder = OUT / "victim-lists"
+    folder.mkdir(exist_ok=True)
+    population = synthetic.people(500, seed=2026)
+    for j, records in enumerate(synthetic.lists(population, [0.55, 0.45, 0.4], seed=2027)):
+        synthetic.write_csv(records, folder / f"list-{synthetic.list_prefix(j)}.csv")
+
+
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     photo()
     report()
     tone()
     video()
+    victim_lists()

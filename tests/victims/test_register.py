@@ -133,9 +133,18 @@ def test_list_names_are_checked_and_never_reused(vault: Vault, tmp_path: Path) -
     path = _write(tmp_path, "list.csv", CSV)
     with pytest.raises(InputError, match="not usable as a short name"):
         Register(vault).import_list(path, ListInfo("../etc"), parse_mapping(MAP))
-    Register(vault).import_list(path, ListInfo("A"), parse_mapping(MAP))
+    first = Register(vault).import_list(path, ListInfo("A"), parse_mapping(MAP))
+    events = _count(vault, models.CustodyEvent)
+    # The same file and mapping again: nothing changes (a re-run script is safe).
+    again = Register(vault).import_list(path, ListInfo("A"), parse_mapping(MAP))
+    assert again["already_imported"] and again["log_index"] == first["log_index"]
+    assert _count(vault, models.CustodyEvent) == events
+    assert _count(vault, models.VictimRecord) == 3
+    other = _write(tmp_path, "other.csv", CSV.replace("Rasht", "Lahijan"))
     with pytest.raises(InputError, match="already in the register"):
-        Register(vault).import_list(path, ListInfo("A"), parse_mapping(MAP))
+        Register(vault).import_list(other, ListInfo("A"), parse_mapping(MAP))
+    with pytest.raises(InputError, match="already in the register"):
+        Register(vault).import_list(path, ListInfo("A"), parse_mapping(MAP[:1]))
 
 
 def test_json_and_xlsx_lists(vault: Vault, tmp_path: Path) -> None:

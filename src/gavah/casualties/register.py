@@ -253,14 +253,12 @@ class Register:
                 f"list name {info.name!r} is not usable as a short name",
                 hint="use letters, digits, '.', '_' or '-' (up to 64), e.g. HRANA-2026-01",
             )
-        with self.db.read() as session:
-            if session.get(models.VictimList, info.name) is not None:
-                raise InputError(
-                    f"a list named {info.name} is already in the register",
-                    hint="a list is imported once; give an updated edition its own name",
-                )
         fmt = fmt or tables.guess_format(path.name)
         acquired, data = self._acquire(path)
+        with self.db.read() as session:
+            existing = session.get(models.VictimList, info.name)
+            if existing is not None:
+                return self._already(session, existing, acquired.blob.sha256, mapping)
         table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
         mapping = dict(mapping) if mapping else default_mapping(table.columns)
         _check_mapping(mapping, table.columns, path.name)
@@ -304,7 +302,35 @@ class Register:
                 "file": {"evidence_id": recorded.evidence_id, "sha256": recorded.sha256},
                 "log_index": vl.log_index,
                 "without_name": sum(1 for r in records if not (r.name or r.name_fa)),
+                "already_imported": False,
             }
+
+    def _already(
+        self,
+        session: Session,
+        existing: models.VictimList,
+        sha256: str,
+        mapping: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        """Importing the same file under the same name again changes nothing (scripts may be
+        re-run); anything else under a name already taken is refused."""
+        file = session.get(models.Evidence, existing.evidence_id)
+        same_mapping = mapping is None or dict(mapping) == json.loads(existing.mapping)
+        if file is None or file.sha256 != sha256 or not same_mapping:
+            raise InputError(
+                f"a list named {existing.id} is already in the register, from another file "
+                "or mapping",
+                hint="a list is imported once; give an updated edition its own name",
+            )
+        return {
+            "list": existing.id,
+            "records": existing.record_count,
+            "evidence_links": None,
+            "file": {"evidence_id": file.id, "sha256": file.sha256},
+            "log_index": existing.log_index,
+            "without_name": None,
+            "already_imported": True,
+        }
 
     def _acquire(self, path: Path) -> tuple[Any, bytes]:
         raw = os.fsencode(path)

@@ -84,6 +84,9 @@ def import_list(
     if as_json:
         print_json(result)
         return
+    if result["already_imported"]:
+        say(f"list {result['list']} was imported from this file before: nothing changed")
+        return
     say(
         f"imported {result['records']:,} records as list {result['list']} "
         f"(file {result['file']['evidence_id']}, log index {result['log_index']})"
