@@ -43,7 +43,7 @@ def lists(workspace: Workspace, cli_env: dict[str, str], tmp_path: Path) -> dict
     return cli_env
 
 
-def test_import_link_review_register_and_estimate(lists: dict[str, str]) -> None:
+def test_import_link_review_register_and_estimate(lists: dict[str, str], tmp_path: Path) -> None:
     env = lists
     listed = json.loads(gavah(env, "victims", "lists", "--json").stdout)
     assert [item["id"] for item in listed] == ["A", "B", "C"]
@@ -76,8 +76,19 @@ def test_import_link_review_register_and_estimate(lists: dict[str, str]) -> None
     on_lists = {p["id"]: p["lists"] for p in registered["register"]}
     assert all(on_lists[r["id"]] == r["lists"].split(";") for r in rows)
 
+    page = tmp_path / "report.html"
     est = gavah(
-        env, "estimate", "--lists", "A,B,C", "--thresholds", "0.5,0.99", "--json", "--seed", "4"
+        env,
+        "estimate",
+        "--lists",
+        "A,B,C",
+        "--thresholds",
+        "0.5,0.99",
+        "--json",
+        "--seed",
+        "4",
+        "--html",
+        str(page),
     )
     assert est.returncode == 0, est.stderr
     result = json.loads(est.stdout)
@@ -86,10 +97,14 @@ def test_import_link_review_register_and_estimate(lists: dict[str, str]) -> None
     variants = result["linkage"]["variants"]
     assert [v["linkage"] for v in variants] == ["threshold 0.9", "threshold 0.5", "threshold 0.99"]
     assert result["linkage"]["ratio"] >= 1
+    shown = page.read_text(encoding="utf-8")
+    assert "How the estimate moves across linkage thresholds" in shown
+    assert "threshold 0.99:" in shown
 
     text = gavah(env, "estimate", "--stratify", "gender", "--linkage-samples", "3")
     assert text.returncode == 0, text.stderr
     assert "pool 3 draws of the linkage" in text.stdout
+    assert "How the estimate moves across draws of the linkage" in text.stdout
     assert gavah(env, "log", "verify").returncode == 0
 
 

@@ -255,12 +255,12 @@ class Register:
             )
         fmt = fmt or tables.guess_format(path.name)
         acquired, data = self._acquire(path)
+        table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
+        mapping = dict(mapping) if mapping else default_mapping(table.columns)
         with self.db.read() as session:
             existing = session.get(models.VictimList, info.name)
             if existing is not None:
                 return self._already(session, existing, acquired.blob.sha256, mapping)
-        table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
-        mapping = dict(mapping) if mapping else default_mapping(table.columns)
         _check_mapping(mapping, table.columns, path.name)
         with self.db.write() as session:
             appender = Appender(session)
@@ -310,12 +310,12 @@ class Register:
         session: Session,
         existing: models.VictimList,
         sha256: str,
-        mapping: Mapping[str, str] | None,
+        mapping: Mapping[str, str],
     ) -> dict[str, Any]:
         """Importing the same file under the same name again changes nothing (scripts may be
         re-run); anything else under a name already taken is refused."""
         file = session.get(models.Evidence, existing.evidence_id)
-        same_mapping = mapping is None or dict(mapping) == json.loads(existing.mapping)
+        same_mapping = dict(mapping) == json.loads(existing.mapping)
         if file is None or file.sha256 != sha256 or not same_mapping:
             raise InputError(
                 f"a list named {existing.id} is already in the register, from another file "

@@ -108,7 +108,7 @@ def estimate(
         )
     if html is not None:
         try:
-            html.write_text(report.html(result), encoding="utf-8")
+            html.write_text(report.html(result, linkage), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {html}: {exc.strerror}") from None
     if as_json:
@@ -116,17 +116,10 @@ def estimate(
         return
     for line in report.text(result).splitlines():
         say(line)
-    if linkage and "variants" in linkage:
+    if linkage and linkage.get("variants"):
         say("")
-        say(f"How the estimate moves with the linkage (run {linkage['run']}):")
-        for v in linkage["variants"]:  # type: ignore[attr-defined]
-            lo, hi = v["interval"]
-            say(
-                f"  {v['linkage']}: {v['observed']:,} people, estimate {v['estimate']:,.0f} "
-                f"({lo:,.0f} to {hi:,.0f})"
-            )
-        if linkage.get("ratio"):
-            say(f"  highest / lowest estimate: {linkage['ratio']:.2f}")
+        for line in report.linkage_text(linkage).splitlines():
+            say(line)
 
 
 def _from_register(

@@ -3,7 +3,9 @@ of the posterior and of the strata (inline SVG: no script, no fonts or styles fr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
+from typing import Any
 
 import numpy as np
 
@@ -51,8 +53,26 @@ def text(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html(result: Result) -> str:
-    body = "".join(f"<p>{escape(line)}</p>" for line in text(result).splitlines() if line.strip())
+def linkage_text(linkage: Mapping[str, Any]) -> str:
+    """How the estimate moves with the record linkage (thresholds or draws), for people."""
+    if not linkage.get("variants"):
+        return ""
+    how = "draws of the linkage" if linkage.get("mode") == "samples" else "linkage thresholds"
+    lines = [f"How the estimate moves across {how} (linkage run {linkage['run']}):"]
+    for v in linkage["variants"]:
+        lo, hi = v["interval"]
+        lines.append(
+            f"  {v['linkage']}: {v['observed']:,} people, estimate {_n(v['estimate'])} "
+            f"({_n(lo)} to {_n(hi)})"
+        )
+    if linkage.get("ratio"):
+        lines.append(f"  highest / lowest estimate: {linkage['ratio']:.2f}")
+    return "\n".join(lines)
+
+
+def html(result: Result, linkage: Mapping[str, Any] | None = None) -> str:
+    lines = text(result).splitlines() + (linkage_text(linkage).splitlines() if linkage else [])
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines if line.strip())
     charts = _posterior_svg(result) + _strata_svg(result)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
