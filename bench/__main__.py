@@ -62,7 +62,7 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
         results += mse.run(sizes)
     if 7 in only:
         say(f"7. linkage: two synthetic lists of about {sizes.linkage_records:,} records each")
-        results += linkage.run(sizes)
+        results += linkage.run(sizes, tmp)
     return sorted(results, key=lambda r: r.bench)
 
 

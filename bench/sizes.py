@@ -69,5 +69,5 @@ QUICK = Sizes(
     bundle_checks=50,
     mse_records=10_000,
     mse_samples=1_000,
-    linkage_records=20_000,
+    linkage_records=10_000,
 )

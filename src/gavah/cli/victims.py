@@ -181,7 +181,7 @@ def link(
 
     A Fellegi-Sunter model (Splink on DuckDB) compares names on Persian-aware keys, ages, dates,
     places and gender, with weights learned from the data, and keeps every pair with a match
-    probability of 1% or more. Review the uncertain ones with `gavah victims review`."""
+    probability of 5% or more. Review the uncertain ones with `gavah victims review`."""
     from gavah.casualties.people import People
 
     people = People(open_vault(ctx))
