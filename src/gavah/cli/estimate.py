@@ -151,19 +151,27 @@ def _from_register(
             raise InputError(f"--thresholds: {value} is not a probability between 0 and 1")
         if value not in grid:
             grid.append(value)
+    from rich.progress import Progress
+
+    from gavah.cli._common import err
+
     people = People(open_vault(ctx))
     variants = []
     run_id = None
-    for label, tables in people.histories(
-        lists or None,
-        strata,
-        thresholds=grid,
-        samples=linkage_samples,
-        seed=seed,
-        run=run,
-    ):
-        result = estimate_strata(tables, strata, method, seed=seed, options=options)
-        variants.append(sensitivity.Variant(label, result))
+    steps = linkage_samples or len(grid)
+    with Progress(console=err, transient=True, disable=steps < 2) as progress:
+        task = progress.add_task("estimating over the linkage", total=steps)
+        for label, tables in people.histories(
+            lists or None,
+            strata,
+            thresholds=grid,
+            samples=linkage_samples,
+            seed=seed,
+            run=run,
+        ):
+            result = estimate_strata(tables, strata, method, seed=seed, options=options)
+            variants.append(sensitivity.Variant(label, result))
+            progress.advance(task)
     with people.db.read() as session:
         run_id = people._run(session, run).id
     if linkage_samples:

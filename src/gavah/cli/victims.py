@@ -72,15 +72,17 @@ def import_list(
     if calendar not in ("auto", "gregorian", "solar_hijri"):
         raise InputError(f"unknown --calendar {calendar!r}", hint="auto, gregorian or solar_hijri")
     info = ListInfo(list_name, title, publisher, published, url)
-    result = Register(open_vault(ctx)).import_list(
-        file,
-        info,
-        parse_mapping(mapping) or None,
-        fmt=fmt,
-        delimiter=delimiter,
-        sheet=sheet,
-        calendar=calendar,
-    )
+    register = Register(open_vault(ctx))
+    with err.status(f"importing {printable(file.name)}…") if not as_json else _nothing():
+        result = register.import_list(
+            file,
+            info,
+            parse_mapping(mapping) or None,
+            fmt=fmt,
+            delimiter=delimiter,
+            sheet=sheet,
+            calendar=calendar,
+        )
     if as_json:
         print_json(result)
         return
