@@ -112,3 +112,43 @@ def test_lcmcr_runs_from_the_command_line_with_its_chain_settings(tmp_path: Path
     assert out["method"] == "lcmcr" and len(out["strata"]) == 2
     assert all(s["diagnostics"]["samples"] == 300 for s in out["strata"])
     assert out["interval"][0] < out["estimate"] < out["interval"][1]
+
+
+def test_dga_grid_can_be_widened_from_the_command_line(tmp_path: Path) -> None:
+    path = patterns_file(tmp_path)
+    narrow = gavah(
+        env(),
+        "estimate",
+        "--patterns",
+        str(path),
+        "--method",
+        "dga",
+        "--json",
+        "--max-missing",
+        "60",
+        "--stratify",
+        "province",
+    )
+    assert narrow.returncode == 0, narrow.stderr
+    cut = json.loads(narrow.stdout)
+    assert any("--max-missing" in w for w in cut["warnings"])
+    wide = gavah(
+        env(),
+        "estimate",
+        "--patterns",
+        str(path),
+        "--method",
+        "dga",
+        "--json",
+        "--max-missing",
+        "5000",
+        "--stratify",
+        "province",
+    )
+    widened = json.loads(wide.stdout)
+    assert not any("--max-missing" in w for w in widened["warnings"])
+    assert widened["interval"][1] > cut["interval"][1]
+    refused = gavah(
+        env(), "estimate", "--patterns", str(path), "--max-missing", "60", "--stratify", "province"
+    )
+    assert refused.returncode == 2 and "dga only" in refused.stderr

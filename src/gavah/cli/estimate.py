@@ -48,6 +48,13 @@ def estimate(
     ),
     burnin: int = typer.Option(10_000, "--burnin", min=0, help="lcmcr: sweeps discarded first."),
     thinning: int = typer.Option(10, "--thinning", min=1, help="lcmcr: sweeps per kept draw."),
+    max_missing: int | None = typer.Option(
+        None,
+        "--max-missing",
+        min=1,
+        help="dga: the largest number of unlisted victims considered (default: 10 x documented, "
+        "at least 1,000). Raise it when the output warns that the grid cuts the posterior off.",
+    ),
     threshold: float = typer.Option(
         0.9,
         "--threshold",
@@ -89,9 +96,13 @@ def estimate(
     chosen = _names(lists)
     if lists is not None and len(chosen) < 2:
         raise InputError("--lists needs at least two list names, separated by commas")
-    options = (
-        {"samples": samples, "burnin": burnin, "thinning": thinning} if method == "lcmcr" else {}
-    )
+    options: dict[str, int] = {}
+    if method == "lcmcr":
+        options = {"samples": samples, "burnin": burnin, "thinning": thinning}
+    elif method == "dga" and max_missing is not None:
+        options = {"max_missing": max_missing}
+    elif max_missing is not None:
+        raise InputError("--max-missing applies to --method dga only")
     linkage: dict[str, object] | None = None
     if patterns is not None:
         if thresholds or linkage_samples or run is not None:

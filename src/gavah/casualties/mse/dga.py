@@ -392,5 +392,5 @@ def _warnings(result: DgaPosterior) -> tuple[str, ...]:
         f"{edge_mass:.1%} of the posterior of N lies in the top {EDGE_FRACTION:.0%} of the grid "
         f"of unlisted victims (which ends at {int(grid[-1]):,}): the grid probably cuts the "
         "posterior off, so the estimate and the upper bound are too low. Rerun with a larger "
-        "max_missing.",
+        "grid (gavah estimate --max-missing N).",
     )
