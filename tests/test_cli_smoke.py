@@ -119,3 +119,11 @@ def test_consistency_proof_checks_offline_against_a_kept_checkpoint(
     bundle.write_text(json.dumps(data))
     truncated = gavah(cli_env, "verify-proof", str(bundle), "--key", str(key))
     assert truncated.returncode == 5 and "consistency" in truncated.stderr.lower()
+
+
+def test_printable_keeps_persian_joiners_and_escapes_what_could_disguise() -> None:
+    from gavah.cli._common import printable
+
+    assert printable("محمد\u200cرضا") == "محمد\u200cرضا"
+    assert printable("evil\u202etxt.exe") == "evil\\u202etxt.exe"
+    assert printable("line\nbreak\x1b[31m") == "line\\nbreak\\x1b[31m"

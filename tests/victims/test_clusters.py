@@ -84,3 +84,39 @@ def test_sampling_accepts_pairs_with_their_probability() -> None:
     # A reviewer's "different" holds in every draw.
     always_apart = sample("ab", [("a", "b", 1.0)], {("a", "b"): "different"}, [0.0])
     assert always_apart.find("a") != always_apart.find("b")
+
+
+def test_strata_from_imprecise_dates() -> None:
+    from gavah.casualties.people import Person
+    from gavah.db import models
+    from gavah.text.dates import parse_date
+
+    def person(text: str) -> Person:
+        d = parse_date(text)
+        rec = models.VictimRecord(
+            id="L:2",
+            list_id="L",
+            row=2,
+            original="{}",
+            date=d.iso,
+            date_calendar=d.calendar,
+            date_precision=d.precision,
+        )
+        return Person("L:2", (rec,))
+
+    assert (person("18 Dey 1404").value("month"), person("18 Dey 1404").value("year")) == (
+        "2026-01",
+        "2026",
+    )
+    # Dey 1404 runs from December 2025 into January 2026: no month, no year.
+    assert (person("Dey 1404").value("month"), person("Dey 1404").value("year")) == (
+        "unknown",
+        "unknown",
+    )
+    # Mehr 1404 lies inside 2025; a Gregorian month is a month.
+    assert (person("Mehr 1404").value("month"), person("Mehr 1404").value("year")) == (
+        "unknown",
+        "2025",
+    )
+    assert person("January 2026").value("month") == "2026-01"
+    assert person("1404").value("year") == "unknown"

@@ -203,3 +203,42 @@ def test_verify_finds_a_changed_record(vault: Vault, tmp_path: Path) -> None:
         )
     report = verify_workspace(vault, check_blobs=False)
     assert any(p.where == "victim list NGO-A" and p.field == "records" for p in report.problems)
+
+
+def test_unknown_names_are_missing_not_a_shared_name(vault: Vault, tmp_path: Path) -> None:
+    text = "name,name_fa,date\nunknown,نامعلوم,2026-01-08\nUnidentified,ناشناس,2026-01-08\n"
+    path = _write(tmp_path, "unnamed.csv", text)
+    result = Register(vault).import_list(path, ListInfo("U"))
+    assert result["without_name"] == 2
+    shown = Register(vault).show("U:2")
+    assert shown["name"] is None and shown["name_fa"] is None
+    assert shown["original"]["name"] == "unknown"  # the row as published is kept
+
+
+def test_verify_finds_changed_runs_pairs_and_decisions(vault: Vault, tmp_path: Path) -> None:
+    from gavah.casualties.people import People
+
+    Register(vault).import_list(_write(tmp_path, "a.csv", CSV), ListInfo("A"), parse_mapping(MAP))
+    Register(vault).import_list(_write(tmp_path, "b.csv", CSV), ListInfo("B"), parse_mapping(MAP))
+    run = People(vault).run_linkage(None, seed=1)
+    assert run["pairs"] > 0
+    People(vault).decide("A:2", "B:2", "same", note="synthetic")
+    assert verify_workspace(vault, check_blobs=False).ok
+    with vault.db.write() as session:
+        session.execute(update(models.LinkageRun).values(model="{}", record_count=1))
+        session.execute(update(models.LinkagePair).values(levels="{}"))
+        session.execute(update(models.LinkageDecision).values(actor="someone else"))
+    problems = {(p.where, p.field) for p in verify_workspace(vault, check_blobs=False).problems}
+    assert ("linkage run 1", "model_sha256") in problems
+    assert ("linkage run 1", "records") in problems
+    assert ("linkage run 1", "pairs_sha256") in problems
+    assert any(w.startswith("decision A:2 / B:2") and f == "actor" for w, f in problems)
+
+
+def test_a_refused_list_leaves_nothing_in_the_store(vault: Vault, tmp_path: Path) -> None:
+    before = set(vault.store.addresses())
+    bad = _write(tmp_path, "bad.csv", "name,age\nA (synthetic),abc\n")
+    with pytest.raises(InputError):
+        Register(vault).import_list(bad, ListInfo("B"))
+    assert set(vault.store.addresses()) == before
+    assert not verify_workspace(vault).warnings

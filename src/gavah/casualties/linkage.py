@@ -202,6 +202,7 @@ def _settings(link_type: Literal["dedupe_only", "link_and_dedupe"]) -> Any:
             block_on("name_last", "day", "province_key"),
             block_on("name_first", "day", "age"),
             block_on("name_last", "age", "province_key"),
+            block_on("name_last", "day", "age"),
             block_on("substr(name_compact, 1, 4)", "day", "province_key"),
         ],
         retain_matching_columns=False,

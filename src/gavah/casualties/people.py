@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from gavah.vault import Vault
 
 LINKAGE_RUN = "victims.linkage-run"
 DECIDED = "victims.linkage-decided"
-STRATA = ("province", "place", "month", "year", "gender", "age_group", "cause", "list_count")
+STRATA = ("province", "place", "month", "year", "gender", "age_group", "cause")
 UNKNOWN = "unknown"
 
 
@@ -47,12 +48,8 @@ class Person:
 
     def value(self, field: str) -> str:
         """The person's value of a stratum field: the most common among their records."""
-        if field == "month":
-            values = [r.date[:7] for r in self.records if r.date]
-        elif field == "year":
-            values = [r.date[:4] for r in self.records if r.date]
-        elif field == "list_count":
-            return str(len(self.lists))
+        if field in ("month", "year"):
+            values = [v for r in self.records if (v := _period(r, field))]
         elif field == "province":  # one name per province, whatever script each list used
             values = [places.province(v) or v for r in self.records if (v := r.province)]
         else:
@@ -64,22 +61,36 @@ class Person:
         return min(v for v, c in counts.items() if c == top)
 
 
-def pairs_digest(pairs: Iterable[tuple[str, str, float]]) -> str:
-    """Digest of scored pairs in (left, right) order, probabilities to 6 decimals."""
+Scored = tuple[str, str, float, float, str]  # left, right, probability, weight, levels (JSON)
+
+
+def pairs_digest(pairs: Iterable[Scored]) -> str:
+    """Digest of scored pairs in (left, right) order: ids, probability and weight to 6 decimals,
+    and the explanation, so that no stored part of a run can change unseen."""
     digest = hashlib.sha256()
-    for left, right, probability in pairs:
-        digest.update(canonical_json([left, right, f"{probability:.6f}"]) + b"\n")
+    for left, right, probability, weight, levels in pairs:
+        row = [left, right, f"{probability:.6f}", f"{weight:.6f}", levels]
+        digest.update(canonical_json(row) + b"\n")
     return digest.hexdigest()
 
 
 def stored_pairs_digest(session: Session, run_id: int) -> str:
+    pair = models.LinkagePair
     rows = session.execute(
-        select(
-            models.LinkagePair.left_id, models.LinkagePair.right_id, models.LinkagePair.probability
-        ).where(models.LinkagePair.run_id == run_id)
+        select(pair.left_id, pair.right_id, pair.probability, pair.match_weight, pair.levels).where(
+            pair.run_id == run_id
+        )
     )
     # Sorted here, not in SQL: PostgreSQL's collation may order text differently from Python.
-    return pairs_digest(sorted((a, b, float(p)) for a, b, p in rows))
+    return pairs_digest(sorted((a, b, float(p), float(w), lv) for a, b, p, w, lv in rows))
+
+
+def _levels_json(levels: Mapping[str, str]) -> str:
+    return json.dumps(levels, sort_keys=True, ensure_ascii=False)
+
+
+def model_digest(model_json: str) -> str:
+    return hashlib.sha256(model_json.encode("utf-8")).hexdigest()
 
 
 class People:
@@ -94,7 +105,10 @@ class People:
             records = self._records(session, chosen)
         result = linkage.link(records, seed=seed)
         model_json = json.dumps(result.model, sort_keys=True)
-        digest = pairs_digest((p.left, p.right, p.probability) for p in result.pairs)
+        digest = pairs_digest(
+            (p.left, p.right, p.probability, p.match_weight, _levels_json(p.levels))
+            for p in result.pairs
+        )
         with self.db.write() as session:
             run_id = int(session.execute(select(func.max(models.LinkageRun.id))).scalar() or 0) + 1
             appender = Appender(session)
@@ -107,7 +121,7 @@ class People:
                     "lists": chosen,
                     "records": len(records),
                     "settings": {k: str(v) for k, v in settings.items()},
-                    "model_sha256": hashlib.sha256(model_json.encode()).hexdigest(),
+                    "model_sha256": model_digest(model_json),
                     "pairs": len(result.pairs),
                     "pairs_sha256": digest,
                 },
@@ -135,7 +149,7 @@ class People:
                     "right_id": p.right,
                     "probability": p.probability,
                     "match_weight": p.match_weight,
-                    "levels": json.dumps(p.levels, sort_keys=True),
+                    "levels": _levels_json(p.levels),
                 }
                 for p in result.pairs
             ]
@@ -407,6 +421,22 @@ class _State:
             Person(root, tuple(self.by_id[i] for i in members))
             for root, members in sorted(groups.groups().items())
         ]
+
+
+def _period(rec: models.VictimRecord, field: str) -> str | None:
+    """The Gregorian month ("2026-01") or year of a record's date, where the date says it. A
+    Solar Hijri month straddles two Gregorian months (Dey 1404 is 22 December to 20 January), so
+    it gives no Gregorian month, and a year only when it lies inside one; a Hijri year gives none."""
+    if not rec.date:
+        return None
+    if rec.date_precision in (None, "day") or rec.date_calendar != "solar_hijri":
+        exact = field == "year" or rec.date_precision in (None, "day", "month")
+        return (rec.date[:7] if field == "month" else rec.date[:4]) if exact else None
+    if field == "year" and rec.date_precision == "month":
+        start = date.fromisoformat(rec.date)
+        end = start + timedelta(days=30)
+        return str(start.year) if start.year == end.year else None
+    return None
 
 
 def _tables(

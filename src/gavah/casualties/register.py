@@ -55,6 +55,19 @@ LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_ERRORS = 20  # rows reported before an import gives up
 
 _UNKNOWN = {"", "?", "-", "unknown", "n/a", "na", "none", "نامعلوم", "نامشخص", "مجهول"}
+_NO_NAME = {
+    "unidentified",
+    "unnamed",
+    "anonymous",
+    "not known",
+    "name unknown",
+    "ناشناس",
+    "ناشناخته",
+    "بی نام",
+    "مجهول الهویه",
+    "مجهول‌الهویه",
+    "نام نامعلوم",
+}
 _MALE = {"m", "male", "man", "boy", "مرد", "پسر", "مذکر", "آقا"}
 _FEMALE = {"f", "female", "woman", "girl", "زن", "دختر", "مونث", "مؤنث", "خانم"}
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -120,8 +133,8 @@ def convert_row(
     value = {field: row.get(column, "").strip() for field, column in mapping.items()}
     fields: dict[str, Any] = {
         "source_ref": value.get("id") or None,
-        "name": value.get("name") or None,
-        "name_fa": value.get("name_fa") or None,
+        "name": _name(value.get("name", "")),
+        "name_fa": _name(value.get("name_fa", "")),
         "age": None,
         "age_group": value.get("age_group") or None,
         "gender": _gender(value.get("gender", "")),
@@ -169,6 +182,15 @@ def convert_row(
             except (InputError, NotFound) as exc:
                 raise RowError(f"evidence {ref!r}: {exc.message}") from None
     return fields, evidence
+
+
+def _name(text: str) -> str | None:
+    """A name as published, or None where the list says it is not known: "unknown" is nobody's
+    name, and two unknowns must never be linked as one person by their shared "name"."""
+    folded = " ".join(text.replace("\u200c", " ").split()).lower()
+    if folded in _UNKNOWN or folded in _NO_NAME:
+        return None
+    return text or None
 
 
 def _gender(text: str) -> str | None:
@@ -251,20 +273,24 @@ class Register:
                 hint="use letters, digits, '.', '_' or '-' (up to 64), e.g. HRANA-2026-01",
             )
         fmt = fmt or tables.guess_format(path.name)
-        acquired, data = self._acquire(path)
+        # Everything is read and checked before the file goes into the store: a refused list
+        # leaves nothing behind, not even an unrecorded blob.
+        data = _read(path)
+        sha256 = hashlib.sha256(data).hexdigest()
         table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
         mapping = dict(mapping) if mapping else default_mapping(table.columns)
         with self.db.read() as session:
             existing = session.get(models.VictimList, info.name)
             if existing is not None:
-                return self._already(session, existing, acquired.blob.sha256, mapping)
-        _check_mapping(mapping, table.columns, path.name)
+                return self._already(session, existing, sha256, mapping)
+            _check_mapping(mapping, table.columns, path.name)
+            records, cited = self._records(session, table, mapping, calendar, path.name, info)
+        acquired = self._acquire(path, sha256)
         with self.db.write() as session:
             appender = Appender(session)
             recorded = self.vault.record_one(
                 session, appender, acquired, "victim-lists", info.publisher, f"list {info.name}"
             )
-            records, cited = self._records(session, table, mapping, calendar, path.name, info)
             vl = models.VictimList(
                 id=info.name,
                 title=info.title,
@@ -330,23 +356,19 @@ class Register:
             "already_imported": True,
         }
 
-    def _acquire(self, path: Path) -> tuple[Any, bytes]:
+    def _acquire(self, path: Path, sha256: str) -> Any:
+        """The file into the store, checked to be the bytes that were read and parsed."""
         raw = os.fsencode(path)
         try:
             size = os.stat(raw).st_size
             acquired = acquire(self.vault.store, Candidate(raw, size), False, Progress())
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise NotFound(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path} is a folder; give the list's file") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
         except SourceChanged as exc:
             raise InputError(f"{path}: {exc.message}") from None
-        if hashlib.sha256(data).hexdigest() != acquired.blob.sha256:
+        if acquired.blob.sha256 != sha256:
             raise InputError(f"{path} changed while it was being read; import it once it is stable")
-        return acquired, data
+        return acquired
 
     def _records(
         self,
@@ -484,6 +506,17 @@ class Register:
         if lists:
             query = query.where(models.VictimRecord.list_id.in_(lists))
         return int(session.execute(query).scalar_one())
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder; give the list's file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _check_mapping(mapping: Mapping[str, str], columns: Sequence[str], filename: str) -> None:

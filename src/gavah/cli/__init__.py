@@ -64,7 +64,10 @@ def main(argv: list[str] | None = None) -> None:
     except GavahError as exc:
         if wants_json:
             sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")
-        err.print(f"error: {printable(exc.message)}", markup=False)
+        first, *more = exc.message.splitlines() or [""]
+        err.print(f"error: {printable(first)}", markup=False)
+        for line in more:  # e.g. one line per bad row of an import
+            err.print(f"  {printable(line)}", markup=False)
         if exc.hint:
             err.print(f"hint: {printable(exc.hint)}", markup=False)
         sys.exit(int(exc.exit_code))

@@ -26,8 +26,13 @@ def printable(text: str) -> str:
     """Text safe for a terminal: control characters (newlines in file names, escape sequences)
     are shown as escapes instead of acting on the screen."""
     return "".join(
-        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text
+        c if c.isprintable() or c in _SHOWN else c.encode("unicode_escape").decode() for c in text
     )
+
+
+# Space, and the zero-width (non-)joiners that Persian writes inside words (محمد‌رضا). Other
+# invisible characters, bidi overrides above all, stay escaped: they could disguise a name.
+_SHOWN = frozenset(" \u200c\u200d")
 
 
 def settings_from(ctx: typer.Context) -> Settings:

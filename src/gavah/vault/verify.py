@@ -377,6 +377,7 @@ def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None
         if logged(where, vl, entry, register.LIST_IMPORTED):
             assert entry is not None
             _compare(where, register.list_summary(vl), entry["list"], report)
+            _compare(where, _who(vl.actor, vl.created_at), _who_logged(entry), report)
             records = session.execute(
                 select(models.VictimRecord)
                 .where(models.VictimRecord.list_id == vl.id)
@@ -390,13 +391,24 @@ def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None
             assert entry is not None
             linked = {"record": link.record_id, "kind": link.kind, "target": link.target}
             _compare(where, linked, entry["link"], report)
+            _compare(where, _who(link.actor, link.at), _who_logged(entry), report)
     for run, entry in _with_entries(session, models.LinkageRun):
         where = f"linkage run {run.id}"
         if logged(where, run, entry, people.LINKAGE_RUN):
             assert entry is not None
             pairs = people.stored_pairs_digest(session, run.id)
-            scored: dict[str, Any] = {"run": run.id, "pairs": run.pair_count, "pairs_sha256": pairs}
-            _compare(where, scored, {k: entry["linkage"][k] for k in scored}, report)
+            settings = {k: str(v) for k, v in json.loads(run.settings).items()}
+            scored: dict[str, Any] = {
+                "run": run.id,
+                "lists": json.loads(run.lists),
+                "records": run.record_count,
+                "settings": settings,
+                "model_sha256": people.model_digest(run.model),
+                "pairs": run.pair_count,
+                "pairs_sha256": pairs,
+            }
+            _compare(where, scored, {k: entry["linkage"].get(k) for k in scored}, report)
+            _compare(where, _who(run.actor, run.created_at), _who_logged(entry), report)
     for d, entry in _with_entries(session, models.LinkageDecision):
         where = f"decision {d.left_id} / {d.right_id} at {d.log_index}"
         if logged(where, d, entry, people.DECIDED):
@@ -408,8 +420,17 @@ def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None
                 "note": d.note,
             }
             _compare(where, decided, entry["decision"], report)
+            _compare(where, _who(d.actor, d.at), _who_logged(entry), report)
     for idx, kind in sorted(unmatched.items()):
         report.add(f"log entry {idx}", "row", f"logged as {kind}, but its row is missing")
+
+
+def _who(actor: str, at: datetime) -> dict[str, Any]:
+    return {"actor": actor, "at": isotime(at)}
+
+
+def _who_logged(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"actor": entry.get("actor"), "at": entry.get("at")}
 
 
 def _compare(where: str, row: dict[str, Any], logged: dict[str, Any], report: VerifyReport) -> None:

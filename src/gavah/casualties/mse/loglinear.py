@@ -244,7 +244,17 @@ def _fit(
     limit = EXPLOSION_FACTOR * histories.observed
     if not (math.isfinite(fit.n0) and math.isfinite(fit.se_log_n0)) or fit.n0 > limit:
         return Dropped(terms, f"divergent: n0 = {fit.n0:.4g} (limit {limit:.4g})")
+    if fit.n0 <= 0 or math.log(fit.n0) + Z95 * fit.se_log_n0 > math.log(limit * UNBOUNDED):
+        # Tiny strata: the point may be finite while its interval runs past any number.
+        return Dropped(
+            terms,
+            f"not identifiable: the data cannot bound its estimate "
+            f"(standard error of log n0 = {fit.se_log_n0:.3g})",
+        )
     return fit
+
+
+UNBOUNDED = 1e6  # an upper bound a million times the explosion limit is no bound at all
 
 
 def _overlap(patterns: npt.NDArray[np.int8], counts: FloatArray, pair: Pair) -> bool:

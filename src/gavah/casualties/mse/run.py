@@ -90,9 +90,20 @@ def estimate_strata(
     without draws gets the sum of its intervals, which is conservative, and says so."""
     per: list[StratumEstimate] = []
     for key, table in tables.items():
+        stratum = dict(zip(strata_names, key, strict=True))
         chosen = table.select(lists) if lists else table
-        est = estimate_one(chosen, method, seed=seed, options=options or {})
-        per.append(StratumEstimate(dict(zip(strata_names, key, strict=True)), est))
+        try:
+            est = estimate_one(chosen, method, seed=seed, options=options or {})
+        except InputError as exc:
+            if not stratum:
+                raise
+            raise InputError(
+                f"stratum {_label(stratum).rstrip(': ')} ({chosen.observed:,} victims): "
+                f"{exc.message}",
+                hint="use fewer or broader strata, so that each holds enough victims on "
+                "several lists",
+            ) from None
+        per.append(StratumEstimate(stratum, est))
     if not per:
         raise InputError("no strata to estimate")
     return _total(per, method, seed)
