@@ -42,20 +42,24 @@ y      ی at the start of a word    y at the start of a word
 
 Then, in both scripts: runs of one class collapse to one letter (Mohammad → mhmd, Hossein → hsn,
 Davood → d), and a final ``h`` is dropped unless it is the only letter (Fatemeh/فاطمه/Fatima → ftm).
+A final -i (ی; Latin i, ee, ie or y) is kept as ``y``: it is the suffix of countless surnames, and
+without it Mohammadi would read as Mohammad (محمدی, Mohammadi → mhmdy; Rezaei, Rezaee, رضایی →
+rzy; Ali, علی → ly). A ی read as "a" (an alef maqsura: مرتضی Morteza, مصطفی Mostafa) is not an
+-i; nor is an -i inside a compound (علی‌رضا and Alireza → lrz).
 Letters of other scripts and digits are kept as they are, so such names still get distinct keys.
 Collapsing after the vowels are gone is deliberate: Persian does not write short vowels, so
 ممتاز and Momtaz only agree if m-o-m and مم reduce alike.
 
 Known collisions (different names, one skeleton; record linkage must tell them apart by other
 fields): Hassan, Hossein and Ehsan (hsn); Mohammad and Mahmoud (mhmd); Hamid, Ahmad and Hamed
-(hmd); Ali, Leila, Laleh and Ela (l); Amin, Iman and Mina (mn); Zahra, Zohreh and Zahir (zhr);
+(hmd); Leila, Laleh and Ela (l); Amin, Iman and Mina (mn); Zahra, Zohreh and Zahir (zhr);
 masculine and feminine forms: Farid and Farideh (frd), Samir and Samira (smr), Taher and Tahereh
-(thr); Vali and Valiollah (vl).
+(thr).
 
 Known misses (one name, two skeletons): a Latin ``sh`` or ``zh`` that stands for two letters
 (Eshagh gives Sq, اسحاق gives shq; Azhar gives jr, ازهر gives zhr); an Arabic-style ``th`` for ث
 (Othman gives thmn, عثمان gives smn); the ``x`` of a foreign name (Alex gives lx, الکس gives lks);
-the German ``ch`` for خ (Chamenei gives Cmn, خامنه‌ای gives xmn). In ``compact``, a split Latin
+the German ``ch`` for خ (Chamenei gives Cmny, خامنه‌ای gives xmny). In ``compact``, a split Latin
 spelling whose part ends in a real ح (Ruh Allah gives rl, روح‌الله gives rhl, as Ruhollah does).
 
 ژ shares a class with ج: transliterations write it j as often as zh (Nejad, Jaleh), and the
@@ -259,18 +263,27 @@ _DIGRAPHS = {
 }
 _DIGRAPH = re.compile("|".join(_DIGRAPHS))  # "tch" is listed before "ch", so it wins
 _REPEATS = re.compile(r"([^\W\d_])\1+")
+# A final -i (ی): the suffix of countless surnames (Mohammadi, Hosseini, Rezaei, Rezaee) and the
+# end of given names (Ali, Mahdi). Without it, Mohammadi would read as Mohammad.
+_FINAL_I = re.compile(r"(?:i|ee|ie|y)$")
+# Names whose final ی is an Arabic alef maqsura, read "a" (Morteza, Mostafa, Mojtaba, Musa).
+_ALEF_MAQSURA = frozenset(
+    ("مرتضی", "مصطفی", "مجتبی", "موسی", "عیسی", "یحیی", "کبری", "صغری", "عظمی", "مولی", "هدی")
+)
 
 
 def _classes(token: str, initial: bool) -> str:
     """Consonant classes of one folded, single-script token, before collapsing."""
     if "\u0600" <= token[0] <= "\u08ff":
         table, heads = _PERSIAN_CLASSES, _PERSIAN_INITIAL
+        tail = "y" if len(token) > 1 and token[-1] == "ی" and token not in _ALEF_MAQSURA else ""
     else:
         token = _DIGRAPH.sub(lambda m: _DIGRAPHS[m.group()], token)
         table, heads = _LATIN_CLASSES, _LATIN_INITIAL
+        tail = "y" if len(token) > 1 and _FINAL_I.search(token) else ""
     if initial and token[0] in heads:
-        return heads[token[0]] + token[1:].translate(table)
-    return token.translate(table)
+        return heads[token[0]] + token[1:].translate(table) + tail
+    return token.translate(table) + tail
 
 
 @lru_cache(maxsize=1 << 17)
@@ -309,6 +322,8 @@ def _joined(tokens: Sequence[str]) -> str:
     for previous, token in zip(tokens, tokens[1:], strict=False):
         if previous[-1] != "ح":
             word = _drop_final_h(word)
+        # A final -i inside a compound is no suffix: علی‌رضا and Alireza agree, like علیرضا.
+        word = word[:-1] if len(word) > 1 and word[-1] == "y" else word
         run = _inner_run(token)
         # Each run is collapsed already; only a repeat across the seam is left to collapse.
         if run and word and run[0] == word[-1] and _REPEATS.match(word[-1] + run[0]):
