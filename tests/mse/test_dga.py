@@ -180,4 +180,4 @@ def test_refuses_bad_options(spina_bifida: CaptureHistories, options: dict[str, 
 def test_warns_when_the_grid_cuts_the_posterior(spina_bifida: CaptureHistories) -> None:
     result = dga.estimate(spina_bifida, max_missing=60)
     assert len(result.warnings) == 1
-    assert "larger max_missing" in result.warnings[0]
+    assert "--max-missing" in result.warnings[0]
