@@ -366,4 +366,6 @@ def _warnings(models: ModelSet) -> tuple[str, ...]:
         f"[{', '.join(term_names(models.histories, d.terms)) or 'independence'}]: {d.reason}"
         for d in models.dropped
     )
-    return (f"{len(models.dropped)} model(s) dropped as divergent or not identifiable: {listed}",)
+    return (
+        f"{len(models.dropped)} model(s) left out of the average, each with its reason: {listed}",
+    )
