@@ -19,7 +19,7 @@ import math
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
@@ -55,7 +55,6 @@ class LinkageResult:
     model: dict[str, Any]
     training: dict[str, Any]
     records: int
-    lists: list[str] = field(default_factory=list)
 
 
 def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
@@ -256,7 +255,6 @@ def link(records: Sequence[models.VictimRecord], *, seed: int) -> LinkageResult:
 
     if len(records) < 2:
         raise InputError("record linkage needs at least two records in the register")
-    lists = sorted({r.list_id for r in records})
     db = DuckDBAPI()
     table = db.register(pa.table(features(records)), dataset_display_name="records")
     linker = Linker(table, _settings("dedupe_only"), log_level=logging.ERROR)
@@ -288,7 +286,7 @@ def link(records: Sequence[models.VictimRecord], *, seed: int) -> LinkageResult:
     predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
     pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker))
     model = linker.misc.save_model_to_json()
-    return LinkageResult(pairs, model, training, len(records), lists)
+    return LinkageResult(pairs, model, training, len(records))
 
 
 def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:

@@ -190,6 +190,11 @@ class People:
             ).scalars()
         )
 
+    def run_id(self, run: int | None = None) -> int:
+        """The linkage run's number: ``run`` if it exists, else the latest."""
+        with self.db.read() as session:
+            return self._run(session, run).id
+
     def _run(self, session: Session, run: int | None) -> models.LinkageRun:
         if run is None:
             found = session.execute(
@@ -472,16 +477,4 @@ def person_dict(person: Person) -> dict[str, Any]:
         "name_fa": next((r.name_fa for r in person.records if r.name_fa), None),
         "date": person.value("date"),
         "province": person.value("province"),
-    }
-
-
-def describe_pairs_about(run: models.LinkageRun) -> Mapping[str, Any]:
-    return {
-        "run": run.id,
-        "lists": json.loads(run.lists),
-        "records": run.record_count,
-        "pairs": run.pair_count,
-        "settings": json.loads(run.settings),
-        "actor": run.actor,
-        "at": isotime(run.created_at),
     }

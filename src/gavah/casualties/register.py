@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gavah.casualties import tables
@@ -479,11 +479,6 @@ class Register:
                 for vl in rows.scalars()
             ]
 
-    def list_ids(self, session: Session) -> list[str]:
-        return list(
-            session.execute(select(models.VictimList.id).order_by(models.VictimList.id)).scalars()
-        )
-
     def show(self, ref: str) -> dict[str, Any]:
         with self.db.read() as session:
             rec = self._record(session, ref)
@@ -500,12 +495,6 @@ class Register:
                     for link in links
                 ],
             }
-
-    def count(self, session: Session, lists: Sequence[str] | None = None) -> int:
-        query = select(func.count()).select_from(models.VictimRecord)
-        if lists:
-            query = query.where(models.VictimRecord.list_id.in_(lists))
-        return int(session.execute(query).scalar_one())
 
 
 def _read(path: Path) -> bytes:

@@ -168,7 +168,6 @@ def _from_register(
 
     people = People(open_vault(ctx))
     variants = []
-    run_id = None
     steps = linkage_samples or len(grid)
     with Progress(console=err, transient=True, disable=steps < 2) as progress:
         task = progress.add_task("estimating over the linkage", total=steps)
@@ -183,8 +182,7 @@ def _from_register(
             result = estimate_strata(tables, strata, method, seed=seed, options=options)
             variants.append(sensitivity.Variant(label, result))
             progress.advance(task)
-    with people.db.read() as session:
-        run_id = people._run(session, run).id
+    run_id = people.run_id(run)
     if linkage_samples:
         return sensitivity.pool(variants), {
             "run": run_id,

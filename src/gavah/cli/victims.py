@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def import_list(
         raise InputError(f"unknown --calendar {calendar!r}", hint="auto, gregorian or solar_hijri")
     info = ListInfo(list_name, title, publisher, published, url)
     register = Register(open_vault(ctx))
-    with err.status(f"importing {printable(file.name)}…") if not as_json else _nothing():
+    with err.status(f"importing {printable(file.name)}…") if not as_json else nullcontext():
         result = register.import_list(
             file,
             info,
@@ -187,7 +188,7 @@ def link(
     from gavah.casualties.people import People
 
     people = People(open_vault(ctx))
-    with err.status("linking records…", spinner="dots") if not as_json else _nothing():
+    with err.status("linking records…", spinner="dots") if not as_json else nullcontext():
         result = people.run_linkage(_names(lists_opt), seed=seed)
     if as_json:
         print_json(result)
@@ -197,14 +198,6 @@ def link(
         f"{len(result['lists'])} lists, {result['pairs']:,} candidate pairs kept"
     )
     say(f"weights: {result['training']['weights']}")
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *args: object) -> None:
-        return None
 
 
 @app.command("review")

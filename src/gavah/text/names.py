@@ -400,17 +400,11 @@ def name_key(text: str | None) -> NameKey:
 
     Parts joined by a ZWNJ are one word here, read as one skeleton (محمد‌علی → mhmdl, as
     Mohammadali; مرتضی‌زاده → mrtzzd, as Mortezazadeh), because Latin spellings join them."""
-    tokens = name_tokens(text)
-    if not tokens:
+    if not isinstance(text, str):
         return EMPTY_KEY
-    words = (name_tokens(w) for w in _WORD_BREAK.split(_surname_last(text or "")))
-    skeletons = tuple(
-        s
-        for parts in words
-        if parts
-        for s in [_joined(parts) if len(parts) > 1 else _token_skeleton(parts[0])]
-        if s
-    )
+    words = [name_tokens(w) for w in _WORD_BREAK.split(_surname_last(text))]
+    tokens = [t for parts in words for t in parts]
+    skeletons = tuple(s for parts in words if parts and (s := _joined(parts)))
     if not skeletons:
         return EMPTY_KEY
     return NameKey(
