@@ -25,11 +25,17 @@ estimates. This module does the same in general terms:
 Fixed thresholds (the published sensitivity grid d1..5 x o1..5) are the same machinery with
 probabilities 0 or 1: :func:`threshold_probabilities`.
 
-Differences from the published code, which this module does not reproduce: their models add
-record-level covariates (month of death, number of mentions, cause) interacting with the lists
-(Rossi 2010); ours are plain 3-list log-linear models. In the version of their code we read
-(01_functions.R, commit 32f075d) the random draw is ``prob < runif()``, which accepts a link
-with probability 1 - p; we accept with p (accepting with 1 - p gives about 23,500 here).
+Two models. By default, plain 3-list log-linear models. With ``covariates`` (for Khartoum,
+:func:`khartoum_covariates`: month of death, number of reports, cause), the record-level models
+of :mod:`gavah.casualties.mse.covariates` (Rossi 2010), which is what the published analysis
+fits (01_functions.R ``f_model``, confounders ``mmyy``, ``n_rep``, ``cod2``).
+
+Two ways to draw. ``draw="run"`` (the default) draws one probability per (kind, score) per run
+from its plausible values, so the uncertainty about a score's probability moves every link of
+that score together. ``draw="link"`` draws one per link, as the published code does (R's
+``approx`` on the quantiles, then ``rbinom``); the per-score uncertainty then averages out.
+(An earlier version of their code, commit 32f075d, drew ``prob < runif()``, accepting with
+1 - p; the version with the score quantiles accepts with p, as we do.)
 """
 
 from __future__ import annotations
@@ -44,8 +50,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
+from gavah.casualties.mse import covariates as record_level
 from gavah.casualties.mse import loglinear
 from gavah.casualties.mse.patterns import CaptureHistories, Estimate
 from gavah.errors import InputError
@@ -53,6 +61,8 @@ from gavah.errors import InputError
 LinkKind = Literal["duplicate", "match"]
 Person = tuple[tuple["Record", ...], ...]  # a merged person: within-list duplicate groups
 EligibleRule = Callable[[Person], bool]
+CovariateRule = Callable[[Sequence[Person]], Mapping[str, Sequence[float]]]
+Draw = Literal["run", "link"]
 
 OVERFIT_P = 0.6  # published rule: drop models whose LR test against the saturated model has p > 0.6
 KHARTOUM_LISTS = ("PB", "PV", "SM")  # public survey, private survey, social media
@@ -89,6 +99,21 @@ class ScoreProbabilities:
     def draw(self, rng: np.random.Generator) -> dict[tuple[str, int], float]:
         return {key: float(v[rng.integers(len(v))]) for key, v in self.values.items()}
 
+    def draw_each(
+        self, links: Sequence[CandidateLink], rng: np.random.Generator
+    ) -> npt.NDArray[np.float64]:
+        """One probability per link, drawn from the quantile function that the plausible
+        values give (read as quantiles at equally spaced levels 0..1, as score_probs holds)."""
+        out = np.empty(len(links))
+        u = rng.random(len(links))
+        for i, link in enumerate(links):
+            values = self.values.get((link.kind, link.score))
+            if values is None:
+                raise InputError(f"no probability for a {link.kind} scored {link.score}")
+            levels = np.linspace(0.0, 1.0, len(values)) if len(values) > 1 else np.zeros(1)
+            out[i] = float(np.interp(u[i], levels, values))
+        return out
+
     def probability(self, link: CandidateLink, drawn: Mapping[tuple[str, int], float]) -> float:
         try:
             return drawn[(link.kind, link.score)]
@@ -111,7 +136,8 @@ class LinkageRun:
 
     histories: CaptureHistories
     estimate: Estimate
-    models: loglinear.ModelSet
+    models: loglinear.ModelSet | record_level.CovariateModels
+    published: tuple[float, float, float]  # total and interval as the published code reports
 
 
 def link_people(
@@ -184,11 +210,30 @@ def run_once(
     accepted: Sequence[bool],
     lists: Sequence[str],
     eligible: EligibleRule,
+    covariates: CovariateRule | None = None,
 ) -> LinkageRun:
-    """Fit and average every log-linear model for one linkage (pairwise models, AIC)."""
-    histories = capture_histories(link_people(records, links, accepted), lists, eligible)
-    models = _without_overfitted(loglinear.fit_models(histories))
-    return LinkageRun(histories, loglinear.averaged_estimate(models, "aic"), models)
+    """Fit and average every log-linear model for one linkage (pairwise models, AIC), with
+    record-level ``covariates`` when given."""
+    people = [p for p in link_people(records, links, accepted) if eligible(p)]
+    histories = capture_histories(people, lists, lambda _: True)
+    if covariates is None:
+        models = _without_overfitted(loglinear.fit_models(histories))
+        estimate = loglinear.averaged_estimate(models, "aic")
+        return LinkageRun(histories, estimate, models, _published_plain(models, estimate))
+    rows = [[int(any(r.list_name == name for g in p for r in g)) for name in lists] for p in people]
+    fitted = record_level.fit_models(rows, covariates(people), lists, overfit_p=OVERFIT_P)
+    estimate = record_level.averaged_estimate(fitted)
+    low, high = estimate.diagnostics["published_style_interval"]
+    return LinkageRun(histories, estimate, fitted, (estimate.estimate, low, high))
+
+
+def _published_plain(models: loglinear.ModelSet, estimate: Estimate) -> tuple[float, float, float]:
+    """The published summary of one run: AIC-weighted means of the models' n0 and of their
+    interval bounds (not the mixture quantiles gavah reports)."""
+    w = loglinear.model_weights(models.fits, "aic", estimate.observed)
+    bounds = np.array([f.interval() for f in models.fits])
+    low, high = (float(np.dot(w, bounds[:, i])) for i in (0, 1))
+    return estimate.estimate, estimate.observed + low, estimate.observed + high
 
 
 def _without_overfitted(models: loglinear.ModelSet) -> loglinear.ModelSet:
@@ -213,23 +258,34 @@ def pooled_estimate(
     eligible: EligibleRule,
     runs: int = 100,
     seed: int = 0,
+    covariates: CovariateRule | None = None,
+    draw: Draw = "run",
 ) -> Estimate:
     """Redraw the linkage ``runs`` times, estimate each, and pool (see the module docstring)."""
     if runs < 1:
         raise InputError(f"runs must be at least 1, got {runs}")
     rng = np.random.default_rng(seed)
     results = [
-        run_once(records, links, _draw_links(links, probabilities, rng), lists, eligible)
+        run_once(
+            records, links, _draw_links(links, probabilities, rng, draw), lists, eligible,
+            covariates,
+        )
         for _ in range(runs)
-    ]
+    ]  # fmt: skip
     return _pool(results, tuple(lists))
 
 
 def _draw_links(
-    links: Sequence[CandidateLink], probabilities: ScoreProbabilities, rng: np.random.Generator
+    links: Sequence[CandidateLink],
+    probabilities: ScoreProbabilities,
+    rng: np.random.Generator,
+    draw: Draw = "run",
 ) -> list[bool]:
-    drawn = probabilities.draw(rng)
-    p = np.array([probabilities.probability(link, drawn) for link in links])
+    if draw == "link":
+        p = probabilities.draw_each(links, rng)
+    else:
+        drawn = probabilities.draw(rng)
+        p = np.array([probabilities.probability(link, drawn) for link in links])
     return [bool(x) for x in rng.random(len(links)) < p]
 
 
@@ -244,7 +300,7 @@ def _pool(results: Sequence[LinkageRun], lists: tuple[str, ...]) -> Estimate:
     low, high = loglinear.mixture_interval(fits, weights)
     median_observed = statistics.median(observed)
     return Estimate(
-        method="loglinear-linkage",
+        method=f"{results[0].estimate.method}-linkage",
         lists=lists,
         observed=int(round(median_observed)),
         estimate=statistics.median(totals),
@@ -257,13 +313,13 @@ def _pool(results: Sequence[LinkageRun], lists: tuple[str, ...]) -> Estimate:
 
 def _pool_diagnostics(results: Sequence[LinkageRun], observed: list[int]) -> dict[str, object]:
     totals = [r.estimate.estimate for r in results]
-    lows = [r.estimate.interval[0] for r in results]
-    highs = [r.estimate.interval[1] for r in results]
+    published = np.median(np.array([r.published for r in results]), axis=0)
     return {
         "runs": len(results),
         "observed_median": statistics.median(observed),
         "observed_range": [min(observed), max(observed)],
-        "published_style_interval": [statistics.median(lows), statistics.median(highs)],
+        "published_style_estimate": float(published[0]),
+        "published_style_interval": [float(published[1]), float(published[2])],
         "run_estimates_2.5_97.5": [float(np.quantile(totals, q)) for q in (0.025, 0.975)],
     }
 
@@ -272,9 +328,11 @@ def _pool_warnings(results: Sequence[LinkageRun]) -> tuple[str, ...]:
     dropped = sum(
         1 for r in results if any("over-fitting" not in d.reason for d in r.models.dropped)
     )
-    if not dropped:
-        return ()
-    return (f"in {dropped} of {len(results)} runs a model was dropped as divergent",)
+    out = (
+        [f"in {dropped} of {len(results)} runs a model was dropped as divergent"] if dropped else []
+    )
+    missing = [w for w in results[0].estimate.warnings if "lack a covariate" in w]
+    return (*out, *missing[:1])
 
 
 # --- The Khartoum files (sdn_mortality_2024, public release) -----------------------------------
@@ -327,6 +385,13 @@ def _location(raw: str) -> str:
     return _LOCATION_ALIASES.get(raw, raw)
 
 
+def _cause(raw: str) -> str:
+    """Causes grouped as 02_read_prepare_data.R does before any merging."""
+    if raw in {"natural death", "other", "starvation_disease"}:
+        return "disease"
+    return "unknown / unclear" if raw in {"", "NA"} else raw
+
+
 def _khartoum_record(row: Mapping[str, str]) -> Record:
     dup_id = _normalise_id(row["dup_id"])
     death = row.get("death_date", "").strip()
@@ -339,7 +404,7 @@ def _khartoum_record(row: Mapping[str, str]) -> Record:
         "year_death": row.get("year_death", "").strip(),
         "month_death": row.get("month_death", "").strip(),
         "day_death": death[8:10] if len(death) >= 10 else "15",
-        "cod": row.get("cod", "").strip(),
+        "cod": _cause(row.get("cod", "").strip()),
     }
     key = _normalise_id(row["id"])
     return Record(key=key, list_name=key[:2], fields=fields)
@@ -410,6 +475,8 @@ class PersonFacts:
     location: str | None
     del_score: float
     death_date: date | None
+    cause: str | None = None
+    reports: int = 1  # entries merged into this person (the published ``n_rep``)
 
 
 def person_facts(person: Person) -> PersonFacts:
@@ -417,7 +484,24 @@ def person_facts(person: Person) -> PersonFacts:
     location = _mode([g[0] for g in groups])
     del_score = _mean([g[1] for g in groups])
     ymd = [_mean([g[2][i] for g in groups]) for i in range(3)]
-    return PersonFacts(location, del_score, _date([_round(v) for v in ymd]))
+    cause = _mode([_mode([r.fields.get("cod") for r in g]) for g in person])
+    reports = sum(len(g) for g in person)
+    return PersonFacts(location, del_score, _date([_round(v) for v in ymd]), cause, reports)
+
+
+def khartoum_covariates(people: Sequence[Person]) -> dict[str, list[float]]:
+    """The published main analysis's confounders, per person: ``month`` of death (a running
+    month number; unknown when the date is), ``reports`` (entries merged) and ``cause`` (1 when
+    not an intentional injury, as its ``cod2``)."""
+    facts = [person_facts(p) for p in people]
+    return {
+        "month": [
+            math.nan if f.death_date is None else 12.0 * f.death_date.year + f.death_date.month
+            for f in facts
+        ],
+        "reports": [float(f.reports) for f in facts],
+        "cause": [float((f.cause or "unknown / unclear") != "injury_intentional") for f in facts],
+    }
 
 
 def _group_facts(group: Sequence[Record]) -> tuple[str | None, float, list[float]]:
