@@ -4,8 +4,9 @@ Capture-Recapture Analysis" (SSRN 5016438; data MIT, francescochecchi/sdn_mortal
 
 It links the three lists at the published main thresholds (d3o3), writes the capture-pattern
 table ``khartoum_d3o3.csv`` that ``gavah estimate --patterns`` reads, estimates with each method,
-walks the threshold grid d1..d5 x o1..o5 and pools redraws of the linkage. The figures of
-``gavah estimate`` come from the same code the command runs, on the CSV written here.
+walks the threshold grid d1..d5 x o1..o5 and pools redraws of the linkage, first with gavah's
+plain models, then with the published method (record-level covariates, one draw per link). The
+figures of ``gavah estimate`` come from the same code the command runs, on the CSV written here.
 
 Run: .venv/bin/python scripts/sudan_example.py --out /tmp/khartoum [--quick] [--json]
 """
@@ -69,10 +70,14 @@ def fixed_links(links: Sequence[sudan.CandidateLink], duplicate: int, match: int
     return [probabilities.probability(link, drawn) == 1.0 for link in links]
 
 
-def run_at(data: Linkage, duplicate: int, match: int) -> sudan.LinkageRun:
+def run_at(
+    data: Linkage, duplicate: int, match: int, covariates: sudan.CovariateRule | None = None
+) -> sudan.LinkageRun:
     records, links = data
     accepted = fixed_links(links, duplicate, match)
-    return sudan.run_once(records, links, accepted, sudan.KHARTOUM_LISTS, sudan.khartoum_all_cause)
+    return sudan.run_once(
+        records, links, accepted, sudan.KHARTOUM_LISTS, sudan.khartoum_all_cause, covariates
+    )
 
 
 # --- What the lists hold ----------------------------------------------------------------------
@@ -196,7 +201,9 @@ def cli_estimate(path: Path, method: str, seed: int, chain: dict[str, int] | Non
     return estimate_strata(read_strata(path, ()), (), method, seed=seed, options=chain or {})
 
 
-def main_estimates(path: Path, main: sudan.LinkageRun, seed: int, quick: bool) -> dict[str, Any]:
+def main_estimates(
+    path: Path, main: sudan.LinkageRun, adjusted: sudan.LinkageRun, seed: int, quick: bool
+) -> dict[str, Any]:
     wide = dga.estimate(main.histories, max_missing=DGA_WIDE_GRID, seed=seed)
     loglinear = cli_estimate(path, "loglinear", seed, None)
     return {
@@ -207,6 +214,14 @@ def main_estimates(path: Path, main: sudan.LinkageRun, seed: int, quick: bool) -
         "loglinear_published_rule": {
             **figures(main.estimate, "sudan.run_once: the saturated model dropped, as published"),
             "models": models(main.estimate.diagnostics),
+        },
+        "loglinear_covariates": {
+            **figures(
+                adjusted.estimate,
+                "sudan.run_once with sudan.khartoum_covariates: the published models",
+            ),
+            "published_style": list(adjusted.published),
+            "models": adjusted.estimate.diagnostics["models"],
         },
         "dga": figures(cli_estimate(path, "dga", seed, None), command("dga", seed)),
         "dga_wide_grid": figures(wide, f"dga.estimate(max_missing={DGA_WIDE_GRID:_})"),
@@ -274,9 +289,16 @@ def _ratio(values: Sequence[float]) -> dict[str, float]:
     return {"lowest": min(values), "highest": max(values), "ratio": max(values) / min(values)}
 
 
-def pooled(data: Linkage, folder: Path, draws: int, seed: int) -> dict[str, Any]:
+def pooled(
+    data: Linkage, folder: Path, draws: int, seed: int, published_method: bool = False
+) -> dict[str, Any]:
+    """Redraw the linkage ``draws`` times. gavah's way: plain models, one probability per score
+    per draw. The published method: record-level covariates, one probability per link."""
     records, links = data
     probabilities = sudan.read_score_probabilities(folder / "published_out_score_probs.csv")
+    extra: dict[str, Any] = (
+        {"covariates": sudan.khartoum_covariates, "draw": "link"} if published_method else {}
+    )
     result = sudan.pooled_estimate(
         records,
         links,
@@ -285,12 +307,30 @@ def pooled(data: Linkage, folder: Path, draws: int, seed: int) -> dict[str, Any]
         eligible=sudan.khartoum_all_cause,
         runs=draws,
         seed=seed,
+        **extra,
     )
+    how = f"sudan.pooled_estimate(runs={draws}, seed={seed}"
+    how += ", covariates=sudan.khartoum_covariates, draw='link')" if published_method else ")"
     return {
-        **figures(result, f"sudan.pooled_estimate(runs={draws}, seed={seed})"),
+        **figures(result, how),
         "diagnostics": result.diagnostics,
         "published": _published_total(folder / "published_out_all_cause_out_est_sim.csv"),
     }
+
+
+def _published_models(folder: Path) -> list[dict[str, Any]]:
+    """The published d3o3 table (covariate models): model, unlisted (interval), AIC, weight."""
+    path = folder / "published_out_d3o3_all_cause_out_pretty.csv"
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return [
+            {
+                "model": row["model"],
+                "unlisted": row["deaths outside any list (95%CI)"],
+                "aic": row["AIC"],
+                "weight": row["posterior probability"],
+            }
+            for row in csv.DictReader(f)
+        ]
 
 
 def _published_total(path: Path) -> dict[str, Any]:
@@ -310,6 +350,7 @@ def example(folder: Path, out: Path, draws: int, seed: int, quick: bool) -> dict
     data = read_data(folder)
     out.mkdir(parents=True, exist_ok=True)
     main = run_at(data, *MAIN_THRESHOLDS)
+    adjusted = run_at(data, *MAIN_THRESHOLDS, sudan.khartoum_covariates)
     path = out / PATTERNS_FILE
     write_patterns(main.histories, path)
     report: dict[str, Any] = {
@@ -323,10 +364,14 @@ def example(folder: Path, out: Path, draws: int, seed: int, quick: bool) -> dict
         "d3o3": overlaps(main.histories),
     }
     report["d3o3"]["estimates"] = clock.lap(
-        "d3o3 estimates", main_estimates, path, main, seed, quick
+        "d3o3 estimates", main_estimates, path, main, adjusted, seed, quick
     )
+    report["d3o3"]["published_models"] = _published_models(folder)
     report["grid"] = clock.lap("threshold grid", grid, data, folder)
     report["pooled"] = clock.lap("linkage redraws", pooled, data, folder, draws, seed)
+    report["pooled_published_method"] = clock.lap(
+        "linkage redraws, published method", pooled, data, folder, draws, seed, True
+    )
     report["seconds"] = clock.total()
     return report
 
@@ -405,17 +450,30 @@ def _text_d3o3(report: dict[str, Any]) -> list[str]:
         if "effective_sample_size" in e:
             lines.append(f"      effective sample size {e['effective_sample_size']:.0f}")
         lines += [f"      warning: {w}" for w in e["warnings"]]
+        if "published_style" in e:
+            lines.append(
+                f"      published style: {_n(e['published_style'][0])} "
+                f"({_range(e['published_style'][1:])})"
+            )
         lines += [_model_line(m) for m in e.get("models", [])]
         lines += [_graph_line(g) for g in e.get("graphs", [])]
+    lines.append("  published d3o3 table (covariate models):")
+    lines += [
+        f"      {m['model']}: unlisted {m['unlisted']}, AIC {m['aic']}, weight {m['weight']}"
+        for m in d["published_models"]
+    ]
     return [*lines, ""]
 
 
 def _model_line(m: dict[str, Any]) -> str:
-    terms = " + ".join(m["terms"]) or "no interactions"
+    terms = m["model"] if "model" in m else " + ".join(m["terms"]) or "no interactions"
     interval = _range(m["interval"])
-    return (
+    line = (
         f"      model {terms}: weight {m['weight']:.3f}, unlisted {_n(m['unlisted'])} ({interval})"
     )
+    if "published_style_interval" in m:
+        line += f"; published style ({_range(m['published_style_interval'])}), AIC {m['aic']:.2f}"
+    return line
 
 
 def _graph_line(g: dict[str, Any]) -> str:
@@ -446,17 +504,25 @@ def _text_grid(report: dict[str, Any]) -> list[str]:
 
 
 def _text_pooled(report: dict[str, Any]) -> list[str]:
-    p = report["pooled"]
-    diag, pub = p["diagnostics"], p["published"]
-    return [
-        f"Linkage redrawn {diag['runs']} times: {_n(p['estimate'])} ({_range(p['interval'])}); "
-        f"people per draw {_n(diag['observed_range'][0])} to {_n(diag['observed_range'][1])} "
-        f"(median {_n(diag['observed_median'])})",
-        f"  medians of the draws' bounds (published style): {_range(diag['published_style_interval'])}",
-        f"  published: {_as_published(pub['estimate'])} ({_as_published(pub['interval'][0])} to "
-        f"{_as_published(pub['interval'][1])})",
-        "",
-    ]
+    lines = []
+    for key, label in (
+        ("pooled", "gavah's models"),
+        ("pooled_published_method", "published method"),
+    ):
+        p = report[key]
+        diag, pub = p["diagnostics"], p["published"]
+        lines += [
+            f"Linkage redrawn {diag['runs']} times, {label}: {_n(p['estimate'])} "
+            f"({_range(p['interval'])}); people per draw {_n(diag['observed_range'][0])} to "
+            f"{_n(diag['observed_range'][1])} (median {_n(diag['observed_median'])})  [{p['how']}]",
+            f"  medians of the draws' bounds (published style): "
+            f"{_n(diag['published_style_estimate'])} ({_range(diag['published_style_interval'])})",
+            f"  published: {_as_published(pub['estimate'])} ({_as_published(pub['interval'][0])} "
+            f"to {_as_published(pub['interval'][1])})",
+        ]
+        lines += [f"  warning: {w}" for w in p["warnings"]]
+        lines.append("")
+    return lines
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:

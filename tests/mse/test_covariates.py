@@ -145,7 +145,7 @@ def _published_d3o3(folder: Path) -> dict[str, tuple[float, float, float, float]
                 if term != "no interactions":
                     a, b = (names[x] for x in term.split(" x "))
                     pairs.append(tuple(sorted((a, b))))
-            key = ", ".join(f"{a} x {b}" for a, b in sorted(pairs)) or "no interactions"
+            key = " + ".join(f"{a}×{b}" for a, b in sorted(pairs)) or "no interactions"
             out[key] = (*(float(n) for n in numbers), float(row["AIC"]))
     return out
 
@@ -175,7 +175,7 @@ def test_khartoum_d3o3_models_reproduce_the_published_table(d3o3: Estimate) -> N
         assert row["published_style_interval"] == pytest.approx([low, high], rel=0.02), model
         assert abs(row["aic"] - aic) < 6, model
     best = max(ours.values(), key=lambda m: m["weight"])
-    assert best["model"] == "PB x SM, PV x SM" and best["weight"] > 0.99  # published: 0.999
+    assert best["model"] == "PB×SM + PV×SM" and best["weight"] > 0.99  # published: 0.999
 
 
 KHARTOUM_RUNS = 60

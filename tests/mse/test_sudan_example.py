@@ -71,7 +71,14 @@ def test_the_doc_quotes_the_figures_the_script_prints(
     d3o3 = report["d3o3"]
     loglinear = d3o3["estimates"]["loglinear"]
     published_rule = d3o3["estimates"]["loglinear_published_rule"]
+    covariates = d3o3["estimates"]["loglinear_covariates"]
+    best = max(covariates["models"], key=lambda m: m["weight"])
     quoted = [
+        f"{covariates['estimate']:,.0f}",
+        *(f"{x:,.0f}" for x in covariates["interval"]),
+        *(f"{x:,.0f}" for x in covariates["published_style"][1:]),
+        f"{best['unlisted']:,.0f}",
+        *(f"{x:,.0f}" for x in best["published_style_interval"]),
         f"{d3o3['observed']:,}",
         f"{loglinear['estimate']:,.0f}",
         *(f"{x:,.0f}" for x in loglinear["interval"]),

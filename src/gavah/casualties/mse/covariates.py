@@ -337,7 +337,7 @@ def _check(
 def _terms(models: CovariateModels, terms: Sequence[Pair]) -> str:
     if not terms:
         return "no interactions"
-    return ", ".join(f"{models.lists[a]} x {models.lists[b]}" for a, b in terms)
+    return " + ".join(f"{models.lists[a]}×{models.lists[b]}" for a, b in terms)
 
 
 def _row(models: CovariateModels, fit: CovariateFit, weight: float) -> dict[str, Any]:
@@ -368,7 +368,7 @@ def _warnings(models: CovariateModels) -> tuple[str, ...]:
         )
     if models.dropped:
         out.append(
-            f"{len(models.dropped)} models left out: "
+            f"{len(models.dropped)} model(s) left out of the average, each with its reason: "
             + "; ".join(f"{_terms(models, d.terms)} ({d.reason})" for d in models.dropped)
         )
     return tuple(out)

@@ -325,8 +325,13 @@ def _pool_diagnostics(results: Sequence[LinkageRun], observed: list[int]) -> dic
 
 
 def _pool_warnings(results: Sequence[LinkageRun]) -> tuple[str, ...]:
-    dropped = sum(
-        1 for r in results if any("over-fitting" not in d.reason for d in r.models.dropped)
+    saturated = len(results[0].histories.lists) * (len(results[0].histories.lists) - 1) // 2
+    dropped = sum(  # the model with every interaction is always dropped, as published
+        1
+        for r in results
+        if any(
+            "over-fitting" not in d.reason and len(d.terms) < saturated for d in r.models.dropped
+        )
     )
     out = (
         [f"in {dropped} of {len(results)} runs a model was dropped as divergent"] if dropped else []
