@@ -139,6 +139,57 @@ def test_coverage_study() -> None:
     assert hits / runs >= 0.85 - 3 * np.sqrt(0.95 * 0.05 / runs)
 
 
+# --- HRDAG's simulation designs (StanLCMCR import/hand/simulations.yaml; sim1 is the design of
+# Manrique-Vallier 2016). Measured with 40 populations per design (seeds 10,000 on):
+# 1,000 sweeps then 1,000 draws thinned by 2: sim1 36, sim2 37, sim3 39, sim4 34, sim5 40 of 40
+# (186/200, 93%); 5,000 sweeps then 1,000 draws thinned by 5: 36, 39, 40, 36, 40 (191/200, 95.5%).
+
+HRDAG_DESIGNS = ("sim1", "sim2", "sim3", "sim4", "sim5")
+
+
+def _hrdag_population(name: str, seed: int) -> tuple[CaptureHistories, int]:
+    import yaml  # locked (PyYAML), a test-only use
+
+    spec = yaml.safe_load((mse_data() / "stanlcmcr_simulations_spec.yaml").read_text())
+    design = next(d for d in spec["data"] if d["name"] == name)
+    rng = np.random.default_rng(10_000 + seed)
+    rows = np.vstack(
+        [rng.random((r["size"], len(r["probs"]))) < r["probs"] for r in design["rows"]]
+    )
+    rows = rows[rows.any(axis=1)].astype(int)
+    lists = [f"L{i + 1}" for i in range(rows.shape[1])]
+    return CaptureHistories.from_records(lists, rows), sum(r["size"] for r in design["rows"])
+
+
+def _covers_hrdag_truth(name: str, seed: int, burnin: int = 1_000, thinning: int = 2) -> bool:
+    data, total = _hrdag_population(name, seed)
+    result = estimate(data, burnin=burnin, samples=1_000, thinning=thinning, seed=seed)
+    return result.interval[0] <= total <= result.interval[1]
+
+
+def test_interval_covers_the_truth_on_manrique_vallier_2016_design() -> None:
+    # sim1: 1,800 people almost never listed and 200 usually listed, on 5 lists. For a
+    # calibrated 95% interval, P(hits < 15 of 20) is about 3e-4.
+    hits = sum(_covers_hrdag_truth("sim1", seed) for seed in range(20))
+    print(f"LCMCR coverage on sim1: {hits}/20")
+    assert hits >= 15, f"coverage {hits}/20"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GAVAH_MSE_COVERAGE_RUNS"),
+    reason="long coverage study: set GAVAH_MSE_COVERAGE_RUNS (e.g. 200)",
+)
+def test_coverage_study_on_hrdag_designs() -> None:
+    per_design = max(int(os.environ["GAVAH_MSE_COVERAGE_RUNS"]) // len(HRDAG_DESIGNS), 1)
+    hits = {
+        name: sum(_covers_hrdag_truth(name, s, burnin=5_000, thinning=5) for s in range(per_design))
+        for name in HRDAG_DESIGNS
+    }
+    runs = per_design * len(HRDAG_DESIGNS)
+    print(f"LCMCR coverage on HRDAG designs: {hits}, {sum(hits.values())}/{runs}")
+    assert sum(hits.values()) / runs >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / runs)
+
+
 # --- Colombia: JEP-CEV-HRDAG forced recruitment, verdata replicate R1 ----------------------------
 
 
