@@ -55,7 +55,7 @@ bench-quick: install
 	$(BIN)/python -m bench --quick
 
 lock:
-	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet '.[test]' \
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet '.[test,bench]' \
 		&& .lockenv/bin/pip freeze --exclude gavah > requirements.lock && rm -rf .lockenv
 
 clean:
