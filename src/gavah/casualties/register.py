@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,8 +25,7 @@ from gavah.custody.entry import canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
-from gavah.intake import Progress
-from gavah.intake.ingest import Candidate, SourceChanged, acquire
+from gavah.intake.ingest import acquire_checked, read_whole
 from gavah.text.dates import parse_date
 from gavah.vault import Vault, canonical_text
 
@@ -275,7 +273,7 @@ class Register:
         fmt = fmt or tables.guess_format(path.name)
         # Everything is read and checked before the file goes into the store: a refused list
         # leaves nothing behind, not even an unrecorded blob.
-        data = _read(path)
+        data = read_whole(path, "the list's file")
         sha256 = hashlib.sha256(data).hexdigest()
         table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
         mapping = dict(mapping) if mapping else default_mapping(table.columns)
@@ -285,7 +283,7 @@ class Register:
                 return self._already(session, existing, sha256, mapping)
             _check_mapping(mapping, table.columns, path.name)
             records, cited = self._records(session, table, mapping, calendar, path.name, info)
-        acquired = self._acquire(path, sha256)
+        acquired = acquire_checked(self.vault.store, path, sha256)
         with self.db.write() as session:
             appender = Appender(session)
             recorded = self.vault.record_one(
@@ -355,20 +353,6 @@ class Register:
             "without_name": None,
             "already_imported": True,
         }
-
-    def _acquire(self, path: Path, sha256: str) -> Any:
-        """The file into the store, checked to be the bytes that were read and parsed."""
-        raw = os.fsencode(path)
-        try:
-            size = os.stat(raw).st_size
-            acquired = acquire(self.vault.store, Candidate(raw, size), False, Progress())
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        except SourceChanged as exc:
-            raise InputError(f"{path}: {exc.message}") from None
-        if acquired.blob.sha256 != sha256:
-            raise InputError(f"{path} changed while it was being read; import it once it is stable")
-        return acquired
 
     def _records(
         self,
@@ -495,17 +479,6 @@ class Register:
                     for link in links
                 ],
             }
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder; give the list's file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _check_mapping(mapping: Mapping[str, str], columns: Sequence[str], filename: str) -> None:

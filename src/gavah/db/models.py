@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -199,6 +201,107 @@ class LinkageDecision(Base):
     left_id: Mapped[str] = mapped_column(String(100), index=True)
     right_id: Mapped[str] = mapped_column(String(100), index=True)
     decision: Mapped[str] = mapped_column(String(10))  # same|different|unsure
+    note: Mapped[str | None] = mapped_column(Text)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- perpetrator registry (FollowTheMoney statements) -------------------------------------------
+# Each value of each entity is one FtM statement that keeps where it came from. An edit that
+# removes a value marks its statement retracted; nothing is deleted. Every change is a custody
+# event, and log verify checks the statements against the log entries.
+
+
+class RegistryEntity(Base):
+    """One entity of the registry: its FtM schema and caption; its values are statements."""
+
+    __tablename__ = "registry_entity"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    schema: Mapped[str] = mapped_column(String(40), index=True)
+    caption: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryStatement(Base):
+    """One value of one property of one entity, with its provenance (FtM statement model)."""
+
+    __tablename__ = "registry_statement"
+    id: Mapped[str] = mapped_column(
+        String(64), primary_key=True
+    )  # sha1 of entity/prop/value/source
+    entity_id: Mapped[str] = mapped_column(ForeignKey("registry_entity.id"), index=True)
+    schema: Mapped[str] = mapped_column(String(40))
+    prop: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(Text)
+    original_value: Mapped[str | None] = mapped_column(Text)  # as entered (a Solar Hijri date)
+    lang: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str | None] = mapped_column(
+        String(200)
+    )  # evidence id, list, or file it came from
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+
+
+# --- sanctions lists ------------------------------------------------------------------------------
+
+
+class SanctionsList(Base):
+    """A named sanctions list (``ofac``, ``eu-iran-hr``, ...): its format and jurisdiction."""
+
+    __tablename__ = "sanctions_list"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    jurisdiction: Mapped[str | None] = mapped_column(String(10))  # us|eu|uk|ca|au|un|...
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+
+
+class SanctionsSnapshot(Base):
+    """One import of a list: the files (kept in the vault) and the entries read from them.
+    Importing identical files again finds this snapshot and changes nothing."""
+
+    __tablename__ = "sanctions_snapshot"
+    __table_args__ = (UniqueConstraint("list_name", "digest"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    list_name: Mapped[str] = mapped_column(ForeignKey("sanctions_list.name"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 over the files' own sha256s
+    files: Mapped[str] = mapped_column(Text)  # JSON: [{"name", "evidence_id"}]
+    entry_count: Mapped[int] = mapped_column(Integer)
+    entries_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+
+
+class SanctionsEntry(Base):
+    """One entry of a snapshot, under the list's own identifier, as an FtM entity."""
+
+    __tablename__ = "sanctions_entry"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("sanctions_snapshot.id"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer)
+    schema: Mapped[str] = mapped_column(String(40))
+    caption: Mapped[str] = mapped_column(Text)
+    entity: Mapped[str] = mapped_column(Text)  # FtM JSON
+    programs: Mapped[str] = mapped_column(Text)  # JSON list
+    listed_on: Mapped[str | None] = mapped_column(String(10))
+    raw: Mapped[str] = mapped_column(Text)  # JSON: the row as the file has it
+
+
+class MatchJudgement(Base):
+    """A human judgement that two records (registry entities or list entries) are the same
+    person or body, different, or unsure. The latest per pair stands; earlier ones stay."""
+
+    __tablename__ = "match_judgement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    left: Mapped[str] = mapped_column(String(200), index=True)  # "registry:ID" | "list:NAME:ID"
+    right: Mapped[str] = mapped_column(String(200), index=True)
+    judgement: Mapped[str] = mapped_column(String(10))  # same|different|unsure
     note: Mapped[str | None] = mapped_column(Text)
     log_index: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(200))

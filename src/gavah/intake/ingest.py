@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from gavah.errors import GavahError, StoreError
+from gavah.errors import GavahError, InputError, NotFound, StoreError
 from gavah.intake import Progress
 from gavah.media import extract_metadata, sniff_mime
 from gavah.store import BlobStore
@@ -175,6 +175,34 @@ class _CountingReader:
         block = self.f.read(n)
         self.advance(len(block))
         return block
+
+
+def read_whole(path: Path, what: str = "the file") -> bytes:
+    """All of one file an import parses, with a clear error (``what`` names what was expected
+    when a folder is given)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder; give {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def acquire_checked(store: BlobStore, path: Path, sha256: str) -> Acquired:
+    """An imported file into the store, checked to be the bytes that were read and parsed
+    (``sha256``): imports parse first and store after, so a file changed in between is refused."""
+    raw = os.fsencode(path)
+    try:
+        acquired = acquire(store, Candidate(raw, os.stat(raw).st_size), False, Progress())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except SourceChanged as exc:
+        raise InputError(f"{path}: {exc.message}") from None
+    if acquired.blob.sha256 != sha256:
+        raise InputError(f"{path} changed while it was being read; import it once it is stable")
+    return acquired
 
 
 def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress) -> Acquired:
