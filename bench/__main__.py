@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import appends, ingest, linkage, log_verify, mse, proofs
+from bench import appends, ingest, linkage, log_verify, mse, proofs, screening
 from bench._timing import Result, Say, stopwatch
 from bench.report import json_document, print_table
 from bench.sizes import FULL, QUICK, Sizes
@@ -32,7 +32,7 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 8),
+        choices=range(1, 9),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them).",
     )
@@ -63,13 +63,16 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 7 in only:
         say(f"7. linkage: two synthetic lists of about {sizes.linkage_records:,} records each")
         results += linkage.run(sizes, tmp)
+    if 8 in only:
+        say(f"8. sanctions screening against {sizes.screening_entries:,} entries")
+        results += screening.run(sizes, say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or range(1, 8))
+    only = set(args.only or range(1, 9))
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

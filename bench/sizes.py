@@ -31,6 +31,8 @@ class Sizes:
     mse_samples: int = 10_000
     # 7. record linkage (two synthetic lists of this many records each)
     linkage_records: int = 100_000
+    # 8. sanctions screening (entries in the perturbed list screened against)
+    screening_entries: int = 1_000_000
 
 
 FULL = Sizes(
@@ -70,4 +72,5 @@ QUICK = Sizes(
     mse_records=10_000,
     mse_samples=1_000,
     linkage_records=10_000,
+    screening_entries=20_000,
 )

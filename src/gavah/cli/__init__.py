@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from gavah import __version__
-from gavah.cli import estimate, ingest, items, log, proofs, victims, workspace
+from gavah.cli import estimate, ingest, items, log, proofs, registry, sanctions, victims, workspace
 from gavah.cli._common import err, printable
 from gavah.errors import ExitCode, GavahError
 
@@ -54,6 +54,8 @@ app.add_typer(log.app, name="log")
 proofs.register(app)
 estimate.register(app)
 app.add_typer(victims.app, name="victims")
+app.add_typer(sanctions.app, name="sanctions")
+app.add_typer(registry.app, name="registry")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -69,6 +69,8 @@ class _Seen:
     acquired: dict[int, str] = field(default_factory=dict)  # log index -> evidence id
     descriptions: dict[str, str] = field(default_factory=dict)
     register: dict[int, str] = field(default_factory=dict)  # log index -> victim register kind
+    sanctions: dict[int, str] = field(default_factory=dict)  # log index -> sanctions kind
+    registry: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> registry entry
 
 
 def verify_workspace(
@@ -83,6 +85,8 @@ def verify_workspace(
         _check_checkpoints(session, vault, tree, report)
         evidence = _check_evidence_rows(session, seen, report)
         _check_register(session, seen, report)
+        _check_registry(session, seen, report)
+        _check_sanctions(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -160,6 +164,10 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.descriptions[event["evidence"]["id"]] = event["changes"]["description"]
     if isinstance(kind, str) and kind.startswith("victims."):
         seen.register[idx] = kind
+    if isinstance(kind, str) and kind.startswith("sanctions."):
+        seen.sanctions[idx] = kind
+    if isinstance(kind, str) and kind.startswith("registry."):
+        seen.registry[idx] = {k: event.get(k) for k in ("kind", "at", "actor", "statements")}
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -279,6 +287,8 @@ Row = TypeVar(
     models.VictimRecordLink,
     models.LinkageRun,
     models.LinkageDecision,
+    models.SanctionsSnapshot,
+    models.MatchJudgement,
 )
 
 
@@ -421,6 +431,48 @@ def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None
             }
             _compare(where, decided, entry["decision"], report)
             _compare(where, _who(d.actor, d.at), _who_logged(entry), report)
+    for idx, kind in sorted(unmatched.items()):
+        report.add(f"log entry {idx}", "row", f"logged as {kind}, but its row is missing")
+
+
+def _check_registry(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Every registry statement and entity against the entries of the changes that made them
+    (:mod:`gavah.registry.audit`)."""
+    from gavah.registry import audit
+
+    audit.check(session, seen.registry, report.add)
+
+
+def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Sanctions snapshots (with a digest of their entries) and match judgements, each against
+    the entry that recorded it."""
+    from gavah.sanctions import store
+
+    unmatched = dict(seen.sanctions)
+    for snap, entry in _with_entries(session, models.SanctionsSnapshot):
+        where = f"sanctions snapshot {snap.id} of {snap.list_name}"
+        unmatched.pop(snap.log_index, None)
+        if entry is None or entry.get("kind") != store.LIST_IMPORTED:
+            report.add(where, "log_index", f"log entry {snap.log_index} is not an import event")
+            continue
+        _compare(where, store.snapshot_summary(snap), entry["snapshot"], report)
+        _compare(where, _who(snap.actor, snap.imported_at), _who_logged(entry), report)
+        rows = list(
+            session.execute(
+                select(models.SanctionsEntry).where(models.SanctionsEntry.snapshot_id == snap.id)
+            ).scalars()
+        )
+        if store.entries_digest(rows) != entry["snapshot"]["entries_sha256"]:
+            report.add(where, "entries", "entries differ from those logged at import")
+    for j, entry in _with_entries(session, models.MatchJudgement):
+        where = f"judgement {j.left} / {j.right} at {j.log_index}"
+        unmatched.pop(j.log_index, None)
+        if entry is None or entry.get("kind") != store.JUDGED:
+            report.add(where, "log_index", f"log entry {j.log_index} is not a judgement event")
+            continue
+        judged = {"left": j.left, "right": j.right, "judgement": j.judgement, "note": j.note}
+        _compare(where, judged, entry["judgement"], report)
+        _compare(where, _who(j.actor, j.at), _who_logged(entry), report)
     for idx, kind in sorted(unmatched.items()):
         report.add(f"log entry {idx}", "row", f"logged as {kind}, but its row is missing")
 

@@ -1,0 +1,301 @@
+"""The sanctions gap report: for every documented person or body, who designates them and who not.
+
+For each registry entity (people and bodies: Person, PublicBody, Organization, Company,
+LegalEntity) and each jurisdiction with an imported list, the report says:
+
+- **designated**: a list entry matches it (a corroborated match or a human's "same"), with the
+  list, its own identifier, the programs and the listing date;
+- **possible**: an entry's name matches but nothing else corroborates it yet (review it with
+  ``gavah sanctions decide``);
+- **not designated**: no entry matches.
+
+Each row carries the entity's units (from Membership, Employment and Occupancy links), the roles
+and evidence items that document it (from Documentation), so an advocate can go from "not
+sanctioned by Canada" to the evidence behind the allegation. The reverse report lists the list
+entries that match no registry entity.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthemoney.proxy import EntityProxy
+
+from gavah.sanctions import match
+from gavah.sanctions.store import JURISDICTIONS
+from gavah.text.names import skeleton
+
+SUBJECTS = ("Person", "PublicBody", "Organization", "Company", "LegalEntity")
+_UNIT_LINKS = {  # relationship schema -> (the person's side, the unit's side)
+    "Membership": ("member", "organization"),
+    "Employment": ("employee", "employer"),
+    "Directorship": ("director", "organization"),
+}
+
+
+@dataclass(frozen=True)
+class Designation:
+    list_name: str
+    source_id: str
+    name: str
+    programs: tuple[str, ...]
+    listed_on: str | None
+    score: float
+    decision: str
+    explanation: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "list": self.list_name,
+            "id": self.source_id,
+            "name": self.name,
+            "programs": list(self.programs),
+            "listed_on": self.listed_on,
+            "score": round(self.score, 4),
+            "decision": self.decision,
+            "explanation": list(self.explanation),
+        }
+
+
+@dataclass
+class Row:
+    entity_id: str
+    name: str
+    names: list[str]
+    schema: str
+    units: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)  # jurisdiction -> status
+    designations: dict[str, list[Designation]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity_id,
+            "name": self.name,
+            "names": self.names,
+            "schema": self.schema,
+            "units": self.units,
+            "roles": self.roles,
+            "evidence": self.evidence,
+            "jurisdictions": {
+                j: {"status": s, "entries": [d.to_dict() for d in self.designations.get(j, [])]}
+                for j, s in self.status.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ListIndex:
+    """One imported list's latest snapshot, indexed for matching."""
+
+    name: str
+    jurisdiction: str
+    index: match.Index
+
+
+@dataclass
+class Report:
+    jurisdictions: list[str]
+    rows: list[Row]
+    unmatched: dict[str, list[dict[str, Any]]]  # list name -> entries matching no entity
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jurisdictions": self.jurisdictions,
+            "entities": [r.to_dict() for r in self.rows],
+            "unmatched_entries": self.unmatched,
+        }
+
+
+def build(
+    entities: Sequence[EntityProxy],
+    lists: Sequence[ListIndex],
+    *,
+    jurisdictions: Sequence[str] | None = None,
+    threshold: float = match.DEFAULT_THRESHOLD,
+    judgements: match.Judgements | None = None,
+    unit: str | None = None,
+    role: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """The gap report over ``entities`` (the whole registry: links are read from it too)."""
+    by_id = {e.id: e for e in entities if e.id}
+    context = _context(entities, by_id)
+    wanted = list(jurisdictions) if jurisdictions else sorted({li.jurisdiction for li in lists})
+    lists = [li for li in lists if li.jurisdiction in wanted]
+    subjects = [e for e in entities if e.schema.name in SUBJECTS]
+    rows, matched = [], set()
+    for n, entity in enumerate(subjects, 1):
+        units, roles, evidence = context.get(str(entity.id), ([], [], []))
+        if unit and not _mentions(unit, [entity.caption, *units]):
+            continue
+        if role and not any(role.lower() in r.lower() for r in roles):
+            continue
+        query = match.readable(entity, f"registry:{entity.id}", "registry", str(entity.id))
+        row = Row(
+            entity_id=str(entity.id),
+            name=entity.caption,
+            names=sorted(set(entity.get("name")) | set(entity.get("alias", quiet=True))),
+            schema=entity.schema.name,
+            units=sorted(set(units)),
+            roles=sorted(set(roles)),
+            evidence=sorted(set(evidence)),
+            status={j: "not designated" for j in wanted},
+        )
+        for li in lists:
+            if query is None:  # no readable name: reported as not designated anywhere
+                break
+            for m in match.screen([query], li.index, threshold=threshold, judgements=judgements):
+                d = Designation(
+                    li.name,
+                    m.right.id,
+                    m.right.name,
+                    tuple(m.right.extra.get("programs", ())),
+                    m.right.extra.get("listed_on"),
+                    m.score,
+                    m.decision,
+                    m.explanation,
+                )
+                row.designations.setdefault(li.jurisdiction, []).append(d)
+                matched.add((li.name, m.right.id))
+                status = "designated" if m.decision == "match" else "possible"
+                if row.status[li.jurisdiction] != "designated":
+                    row.status[li.jurisdiction] = status
+        rows.append(row)
+        if progress:
+            progress(n)
+    unmatched = {
+        li.name: [
+            {"id": r.id, "name": r.name, "programs": list(r.extra.get("programs", ()))}
+            for r in li.index.records
+            if (li.name, r.id) not in matched
+        ]
+        for li in lists
+    }
+    return Report(wanted, rows, unmatched)
+
+
+def _context(
+    entities: Iterable[EntityProxy], by_id: Mapping[str, EntityProxy]
+) -> dict[str, tuple[list[str], list[str], list[str]]]:
+    """Per entity id: the units it belongs to, the roles and the evidence documenting it."""
+    out: dict[str, tuple[list[str], list[str], list[str]]] = {}
+
+    def slot(key: str) -> tuple[list[str], list[str], list[str]]:
+        return out.setdefault(key, ([], [], []))
+
+    for e in entities:
+        name = e.schema.name
+        if name in _UNIT_LINKS:
+            who, where = _UNIT_LINKS[name]
+            for person in e.get(who, quiet=True):
+                for org in e.get(where, quiet=True):
+                    slot(person)[0].append(by_id[org].caption if org in by_id else org)
+        elif name == "Occupancy":
+            for person in e.get("holder", quiet=True):
+                for post in e.get("post", quiet=True):
+                    position = by_id.get(post)
+                    if position is None:
+                        continue
+                    slot(person)[0].append(position.caption)
+                    for org in position.get("organization", quiet=True):
+                        slot(person)[0].append(by_id[org].caption if org in by_id else org)
+        elif name == "Documentation":
+            for target in e.get("entity", quiet=True):
+                slot(target)[1].extend(e.get("role", quiet=True))
+                slot(target)[2].extend(e.get("document", quiet=True))
+    return out
+
+
+def _mentions(text: str, names: Iterable[str]) -> bool:
+    wanted = {skeleton(w) for w in text.split()} - {""}
+    for n in names:
+        have = {skeleton(w) for w in n.split()}
+        if wanted <= have or text.lower() in n.lower():
+            return True
+    return False
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def to_csv(report: Report) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        ["entity", "name", "schema", "units", "roles", "evidence"]
+        + [f"{j}_status" for j in report.jurisdictions]
+        + [f"{j}_entries" for j in report.jurisdictions]
+    )
+    for r in report.rows:
+        writer.writerow(
+            [
+                r.entity_id,
+                r.name,
+                r.schema,
+                "; ".join(r.units),
+                "; ".join(r.roles),
+                "; ".join(r.evidence),
+            ]
+            + [r.status[j] for j in report.jurisdictions]
+            + [
+                "; ".join(_entry_text(d) for d in r.designations.get(j, []))
+                for j in report.jurisdictions
+            ]
+        )
+    return buf.getvalue()
+
+
+def _entry_text(d: Designation) -> str:
+    programs = ",".join(d.programs)
+    when = f" {d.listed_on}" if d.listed_on else ""
+    return f"{d.list_name}:{d.source_id} [{programs}]{when} ({d.decision} {d.score:.2f})"
+
+
+_STATUS_CLASS = {"designated": "yes", "possible": "maybe", "not designated": "no"}
+
+
+def to_html(report: Report, title: str = "Sanctions gap report") -> str:
+    """One self-contained page: no script, no external asset; names in either script are laid
+    out by their own direction (``dir="auto"``)."""
+    e = html.escape
+    head = "".join(f"<th>{e(JURISDICTIONS.get(j, j))}</th>" for j in report.jurisdictions)
+    body = []
+    for r in report.rows:
+        cells = []
+        for j in report.jurisdictions:
+            entries = "<br>".join(e(_entry_text(d)) for d in r.designations.get(j, []))
+            cells.append(
+                f'<td class="{_STATUS_CLASS[r.status[j]]}">{e(r.status[j])}'
+                + (f"<div class=small>{entries}</div>" if entries else "")
+                + "</td>"
+            )
+        names = "<br>".join(f'<span dir="auto">{e(n)}</span>' for n in r.names)
+        evidence = ", ".join(e(x) for x in r.evidence) or "—"
+        body.append(
+            f'<tr><td><b dir="auto">{e(r.name)}</b><div class=small>{names}</div>'
+            f"<div class=small>{e(r.schema)} {e(r.entity_id)}</div></td>"
+            f'<td dir="auto">{e("; ".join(r.units)) or "—"}</td><td>{e("; ".join(r.roles)) or "—"}</td>'
+            f"<td class=small>{evidence}</td>{''.join(cells)}</tr>"
+        )
+    unmatched = "".join(
+        f"<li>{e(name)}: {len(entries)} entries match no registry entity</li>"
+        for name, entries in report.unmatched.items()
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{e(title)}</title><style>"
+        "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}"
+        ".yes{background:#dfd}.maybe{background:#ffd}.no{background:#fdd}"
+        ".small{font-size:.85em;color:#444}</style></head><body>"
+        f"<h1>{e(title)}</h1><table><tr><th>entity</th><th>units</th><th>roles</th>"
+        f"<th>evidence</th>{head}</tr>{''.join(body)}</table>"
+        f"<h2>List entries with no registry entity</h2><ul>{unmatched}</ul></body></html>\n"
+    )
