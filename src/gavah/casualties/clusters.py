@@ -94,6 +94,18 @@ def human_groups(
     return groups, conflicts
 
 
+def contradicted(decisions: Mapping[Pair, str], a: str, b: str, decision: str) -> str | None:
+    """What the *other* standing decisions already say about a and b, when it contradicts a
+    new ``decision`` of same or different; None when nothing contradicts it."""
+    left, right = pair(a, b)
+    others = {p: d for p, d in decisions.items() if p != (left, right)}
+    groups, _ = human_groups({x for p in others for x in p} | {left, right}, others)
+    already = implied(groups, left, right)
+    if decision in (SAME, DIFFERENT) and already not in (None, decision):
+        return already
+    return None
+
+
 def implied(groups: Groups, a: str, b: str) -> str | None:
     """What earlier decisions already say about a and b: same, different, or nothing."""
     if groups.find(a) == groups.find(b):

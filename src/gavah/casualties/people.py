@@ -247,11 +247,8 @@ class People:
                 if session.get(models.VictimRecord, ref) is None:
                     raise NotFound(f"no victim record {ref!r}", hint="records are named LIST:ROW")
             standing = self.decisions(session)
-            others = {p: d for p, d in standing.items() if p != (left, right)}
-            ids = {x for p in others for x in p} | {left, right}
-            groups, _ = clusters.human_groups(ids, others)
-            already = clusters.implied(groups, left, right)
-            if decision in (clusters.SAME, clusters.DIFFERENT) and already not in (None, decision):
+            already = clusters.contradicted(standing, left, right, decision)
+            if already is not None:
                 raise InputError(
                     f"{left} and {right} are already {'one person' if already == 'same' else 'different people'} "
                     "through other decisions",

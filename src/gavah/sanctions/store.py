@@ -352,15 +352,8 @@ class Judgements:
                     select(models.MatchJudgement).order_by(models.MatchJudgement.id)
                 ).scalars()
             }
-            others = {p: d for p, d in standing.items() if p != (left, right)}
-            groups, _ = clusters.human_groups(
-                {x for p in others for x in p} | {left, right}, others
-            )
-            already = clusters.implied(groups, left, right)
-            if judgement in (clusters.SAME, clusters.DIFFERENT) and already not in (
-                None,
-                judgement,
-            ):
+            already = clusters.contradicted(standing, left, right, judgement)
+            if already is not None:
                 raise InputError(
                     f"{left} and {right} are already judged "
                     f"{'the same' if already == clusters.SAME else 'different'} through other "
