@@ -17,7 +17,8 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 install: $(BIN)/.installed
 
 ## Quick start 1: a workspace on the embedded default (SQLite + local folder), the synthetic
-## samples ingested, three synthetic victim lists imported, linked and estimated, the whole log
+## samples ingested, three synthetic victim lists imported, linked and estimated, a synthetic
+## registry screened against real OFAC and EU list excerpts (the gap report), the whole log
 ## verified, and the signed checkpoint printed.
 VICTIM_MAP := id=record_id,name=name,name_fa=name_fa,age=age,age_group=age_group,gender=gender,date=date,province=place
 demo: install
@@ -27,6 +28,11 @@ demo: install
 		--list DEMO-$$L --publisher "synthetic NGO $$L" --map "$(VICTIM_MAP)" || exit 1; done
 	$(BIN)/gavah --workspace $(DEMO) victims link
 	$(BIN)/gavah --workspace $(DEMO) estimate --lists DEMO-A,DEMO-B,DEMO-C --thresholds 0.5,0.99
+	$(BIN)/gavah --workspace $(DEMO) registry import samples/registry/demo-registry.jsonl
+	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/ofac --format ofac --list ofac-excerpt
+	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/eu_oj_32011R0359_excerpt.csv \
+		--format eu-csv --list eu-iran-hr-excerpt
+	$(BIN)/gavah --workspace $(DEMO) sanctions gaps
 	$(BIN)/gavah --workspace $(DEMO) log verify
 	$(BIN)/gavah --workspace $(DEMO) log checkpoint
 

@@ -354,9 +354,9 @@ def _gap_table(report: Any) -> None:
                 f"{d.list_name}:{d.source_id} {','.join(d.programs)} {d.listed_on or ''}".strip()
                 for d in entries
             )
-            cells.append(printable(f"{r.status[j]}\n{detail}".strip()))
+            cells.append("\n".join(printable(x) for x in (r.status[j], detail) if x))
         table.add_row(
-            printable(f"{r.name}\n{r.entity_id}"),
+            f"{printable(r.name)}\n{printable(r.entity_id)}",
             printable("; ".join(r.units)),
             printable(", ".join(r.evidence)),
             *cells,
