@@ -284,7 +284,9 @@ def gaps_cmd(
         max=1.0,
         help="Lowest match score counted (default 0.80).",
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to a file (the table format is written as CSV)."
+    ),
 ) -> None:
     """The gap report: who is documented but not designated where.
 
