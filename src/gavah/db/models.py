@@ -306,3 +306,109 @@ class MatchJudgement(Base):
     log_index: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- the web workspace: accounts, access, sessions, audit, search -------------------------------
+# Secrets are never stored: passwords as argon2id hashes, session cookies, API tokens, setup links
+# and recovery codes as SHA-256 digests (they are long random values, so a fast hash suffices).
+
+
+class Account(Base):
+    """A person who signs in to the web workspace."""
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id; empty until set up
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32, once confirmed
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(5), default="fa")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountGrant(Base):
+    """Need to know: one role for one account in one collection."""
+
+    __tablename__ = "account_grant"
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # intake|analyst|reviewer|viewer
+    granted_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its digest is kept here."""
+
+    __tablename__ = "account_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A token for scripts, sent as ``Authorization: Bearer``; acts with its account's rights."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists, to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for TOTP when the phone is lost."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthEvent(Base):
+    """The audit trail of the workspace: sign-ins, failures, lockouts, grants, tokens, exports.
+    Permission changes and exports are also custody events; sign-ins are kept here only."""
+
+    __tablename__ = "auth_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    account: Mapped[str | None] = mapped_column(String(80))  # whom it concerns
+    actor: Mapped[str | None] = mapped_column(String(200))  # who did it
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class SearchDoc(Base):
+    """One evidence item as seen from one collection: what the list shows and what search finds.
+    An item acquired into two collections has two rows, each with only that collection's names
+    and notes, so search never reveals what a collection the reader lacks says about it."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (UniqueConstraint("evidence_id", "collection"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evidence_id: Mapped[str] = mapped_column(ForeignKey("evidence.id"), index=True)
+    collection: Mapped[str] = mapped_column(String(200), index=True)  # "" for none
+    filename: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    mime: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    body: Mapped[str] = mapped_column(Text)  # folded text that full-text search indexes

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gavah import search
 from gavah.custody.entry import EventKind, canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
@@ -89,12 +90,14 @@ def _filename(raw: bytes) -> str:
 
 
 class Vault:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, actor: str | None = None) -> None:
+        """``actor`` names who acts in custody events; by default the settings' (the OS user).
+        The web workspace passes the signed-in account."""
         self.ws = workspace
         self.db = workspace.db
         self.store = workspace.store
         self.log = workspace.log
-        self.actor = workspace.settings.actor
+        self.actor = actor or workspace.settings.actor
 
     # --- writing -------------------------------------------------------------------------
     def record(
@@ -164,6 +167,7 @@ class Vault:
         appended = appender.append(kind, ev.id, at, event)
         session.add(acq)
         session.flush()
+        search.refresh(session, ev.id)
         return Recorded(ev.id, ev.sha256, appended.index, new)
 
     def finish(self, session: Session, appender: Appender) -> str:
@@ -188,6 +192,7 @@ class Vault:
         with self.db.write() as session:
             ev = self.resolve(session, ref)
             ev.description = text
+            search.refresh(session, ev.id)
             appender = Appender(session)
             event = {
                 "actor": self.actor,
@@ -207,7 +212,8 @@ class Vault:
             if ev is None:
                 raise NotFound(f"no evidence item with id {ref}")
             return ev
-        if len(ref) < MIN_PREFIX or any(c not in "0123456789abcdef" for c in ref):
+        # Over 64 digits is no SHA-256 prefix (and SQLite refuses LIKE patterns over 50,000).
+        if not MIN_PREFIX <= len(ref) <= 64 or any(c not in "0123456789abcdef" for c in ref):
             raise InputError(
                 f"{ref!r} is neither an item id (ev-...) nor a SHA-256 prefix",
                 hint=f"give the id, or at least {MIN_PREFIX} hex digits of the SHA-256",
