@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= gavah-data
 
-.PHONY: install demo test test-pg lint docs bench bench-quick clean
+.PHONY: install demo demo-data test test-pg lint docs messages bench bench-quick clean
 
 # Exact versions of every dependency come from requirements.lock (regenerate: make lock).
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -16,12 +16,16 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
-## Quick start 1: a workspace on the embedded default (SQLite + local folder), the synthetic
+## Quick start 1: the web workspace on a demo workspace (SQLite + local folder): the synthetic
 ## samples ingested, three synthetic victim lists imported, linked and estimated, a synthetic
 ## registry screened against real OFAC and EU list excerpts (the gap report), the whole log
-## verified, and the signed checkpoint printed.
+## verified, an admin made (password and TOTP secret printed once), then `gavah serve`.
 VICTIM_MAP := id=record_id,name=name,name_fa=name_fa,age=age,age_group=age_group,gender=gender,date=date,province=place
-demo: install
+PORT ?= 8000
+demo: demo-data
+	$(BIN)/gavah --workspace $(DEMO) serve --port $(PORT)
+
+demo-data: install
 	$(BIN)/gavah --workspace $(DEMO) init
 	$(BIN)/gavah --workspace $(DEMO) ingest samples --collection demo --source "synthetic samples shipped with gavah"
 	for L in A B C; do $(BIN)/gavah --workspace $(DEMO) victims import samples/victim-lists/list-$$L.csv \
@@ -35,6 +39,7 @@ demo: install
 	$(BIN)/gavah --workspace $(DEMO) sanctions gaps
 	$(BIN)/gavah --workspace $(DEMO) log verify
 	$(BIN)/gavah --workspace $(DEMO) log checkpoint
+	GAVAH_PORT=$(PORT) $(BIN)/gavah --workspace $(DEMO) users add demo-admin --role admin --print-credentials --exist-ok
 
 ## Quick start 2: the test suite (SQLite and local disk; see test-pg for PostgreSQL and S3).
 test: install
@@ -52,6 +57,13 @@ lint: install
 docs: install
 	$(BIN)/python -m gavah.settings > /dev/null
 	$(BIN)/typer gavah.cli utils docs --name gavah --title "gavah command line" --output docs/cli.md
+
+## After changing texts in the web templates or routes: refresh the catalog, then translate
+## the new entries in src/gavah/web/locale/fa/LC_MESSAGES/messages.po (a test fails until then).
+messages: install
+	cd src/gavah/web && ../../../$(BIN)/pybabel extract -F babel.cfg -k _ --no-location \
+		--sort-output -o locale/messages.pot . && ../../../$(BIN)/pybabel update \
+		-i locale/messages.pot -d locale -l fa --no-fuzzy-matching
 
 ## Benchmarks: figures and ratios against baselines measured in the same run (several minutes).
 bench: install

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     INTEGRITY = 5  # verification found tampering or corruption
     CONFIG = 6  # settings, workspace or database problem
     BUSY = 7  # the database is locked by another process
+    DENIED = 8  # not signed in, or the account may not do this
 
 
 class GavahError(Exception):
@@ -63,6 +64,16 @@ class InputError(GavahError):
     """A file or argument given by the user cannot be used."""
 
     exit_code = ExitCode.USAGE
+
+
+class AccessDenied(GavahError):
+    """The account may not do this (or is not signed in): access control fails closed."""
+
+    exit_code = ExitCode.DENIED
+
+
+class TooLarge(InputError):
+    """An input is larger than the workspace accepts."""
 
 
 class IngestError(GavahError):

@@ -89,6 +89,46 @@ class Settings(BaseSettings):
         description="Seconds to wait for another process's write lock on SQLite before giving up.",
     )
 
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `gavah serve` listens on. The default reaches this machine only; "
+        "put a TLS-terminating proxy in front before listening on other addresses.",
+    )
+    port: int = Field(8000, ge=1, le=65535, description="Port `gavah serve` listens on.")
+    base_url: str | None = Field(
+        None,
+        description="The address people open the workspace at, used in setup links "
+        "(https://evidence.example.org). Empty means http://HOST:PORT.",
+    )
+    secure_cookies: bool = Field(
+        True,
+        description="Mark session cookies Secure (sent over HTTPS only; browsers also send them "
+        "to http://127.0.0.1 and localhost). Turn off only for plain-HTTP tests.",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="Hours a browser stays signed in without activity."
+    )
+    setup_link_hours: float = Field(
+        24.0, gt=0, le=24 * 14, description="Hours a one-time account setup link stays valid."
+    )
+    login_failures: int = Field(
+        5, ge=1, description="Failed sign-ins in a row after which an account is locked."
+    )
+    lockout_minutes: float = Field(
+        15.0, ge=0, description="Minutes a locked account stays locked (an admin can unlock it)."
+    )
+    login_failures_per_address: int = Field(
+        30,
+        ge=1,
+        description="Failed sign-ins from one network address within LOCKOUT_MINUTES after which "
+        "that address is refused (slows guessing across many account names).",
+    )
+    upload_max_bytes: int = Field(
+        4 * 1024**3,
+        ge=1,
+        description="Largest file the web workspace accepts in one upload, in bytes (4 GiB).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -113,6 +153,15 @@ class Settings(BaseSettings):
     @property
     def resolved_store(self) -> str:
         return self.store or str((self.workspace / "blobs").resolve())
+
+    @property
+    def resolved_base_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Resumable uploads in progress, one folder per account (tus files and their state)."""
+        return self.workspace / "uploads"
 
     @property
     def signing_key_path(self) -> Path:

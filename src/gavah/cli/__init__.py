@@ -10,7 +10,19 @@ from pathlib import Path
 import typer
 
 from gavah import __version__
-from gavah.cli import estimate, ingest, items, log, proofs, registry, sanctions, victims, workspace
+from gavah.cli import (
+    estimate,
+    ingest,
+    items,
+    log,
+    proofs,
+    registry,
+    sanctions,
+    serve,
+    users,
+    victims,
+    workspace,
+)
 from gavah.cli._common import err, printable
 from gavah.errors import ExitCode, GavahError
 
@@ -56,6 +68,8 @@ estimate.register(app)
 app.add_typer(victims.app, name="victims")
 app.add_typer(sanctions.app, name="sanctions")
 app.add_typer(registry.app, name="registry")
+serve.register(app)
+app.add_typer(users.app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:

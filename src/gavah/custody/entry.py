@@ -28,6 +28,7 @@ class EventKind:
     EXPORT = "evidence.exported"
     PROOF = "evidence.proof-issued"
     METADATA = "evidence.metadata-changed"
+    DOWNLOAD = "evidence.downloaded"  # the original bytes handed out (web workspace, API)
 
 
 _SAFE_INT = 2**53  # RFC 8785 numbers are IEEE doubles; beyond this, integers lose precision

@@ -55,12 +55,34 @@ def _bundle(
     )
 
 
-def issue_proof(vault: Vault, ref: str) -> dict[str, Any]:
+def issue_proof(vault: Vault, ref: str, via: str = "gavah proof") -> dict[str, Any]:
     """The inclusion proof of an item's ingest event under the newest signed checkpoint."""
     with vault.db.write() as session:
         ev = vault.resolve(session, ref)
-        vault.log_access(session, ev, EventKind.PROOF, via="gavah proof")
+        vault.log_access(session, ev, EventKind.PROOF, via=via)
         return _bundle(vault, session, ev, [ev.log_index], report=False)
+
+
+def _custody_report(vault: Vault, session: Session, ev: models.Evidence) -> dict[str, Any]:
+    """Every custody event of ``ev`` with its proof, under the newest checkpoint."""
+    indexes = list(
+        session.execute(
+            select(models.CustodyEvent.idx)
+            .where(models.CustodyEvent.evidence_id == ev.id)
+            .order_by(models.CustodyEvent.idx)
+        ).scalars()
+    )
+    report = _bundle(vault, session, ev, indexes, report=True)
+    report["verifier_key"] = vault.log.verifier.to_text()
+    return report
+
+
+def custody_report(vault: Vault, ref: str, **detail: Any) -> dict[str, Any]:
+    """A custody report handed out (the web's export): logged first, so it covers itself."""
+    with vault.db.write() as session:
+        ev = vault.resolve(session, ref)
+        vault.log_access(session, ev, EventKind.EXPORT, **detail)
+        return _custody_report(vault, session, ev)
 
 
 @dataclass(frozen=True)
@@ -77,15 +99,7 @@ def export_item(vault: Vault, ref: str, dest: Path) -> Exported:
     with vault.db.write() as session:
         ev = vault.resolve(session, ref)
         vault.log_access(session, ev, EventKind.EXPORT, destination=os.path.abspath(dest))
-        indexes = list(
-            session.execute(
-                select(models.CustodyEvent.idx)
-                .where(models.CustodyEvent.evidence_id == ev.id)
-                .order_by(models.CustodyEvent.idx)
-            ).scalars()
-        )
-        report = _bundle(vault, session, ev, indexes, report=True)
-        report["verifier_key"] = vault.log.verifier.to_text()
+        report = _custody_report(vault, session, ev)
         first = session.get(models.Acquisition, ev.log_index)
         name = first.filename if first else ev.id
         dest.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,96 @@
+"""Files that arrived through the web workspace's resumable uploads (tus 1.0), into the vault.
+
+The tus server library keeps the bytes of an upload in progress in a folder of the uploading
+account's own; when the last byte is in, :func:`record_upload` acquires that file exactly as
+`gavah ingest` acquires a file on disk (hashed while copied into the blob store, type sniffed and
+metadata read from our copy), records it with the name the browser gave, and deletes the
+upload's own copy. The browser's name is kept as given, as data: it never becomes a path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from gavah.errors import InputError, NotFound
+from gavah.intake import Progress
+from gavah.intake.ingest import Candidate, acquire
+from gavah.vault import Recorded, Vault
+
+MAX_NAME_BYTES = 1024
+MAX_FIELD = 4000
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def account_folder(uploads_dir: Path, account_id: int) -> Path:
+    """Where one account's uploads in progress live: nobody else's requests look there."""
+    return uploads_dir / f"account-{account_id}"
+
+
+def clean_metadata(metadata: dict[str, Any]) -> dict[str, str | None]:
+    """The fields gavah takes from an upload's metadata, checked; anything else is ignored."""
+    name = str(metadata.get("filename") or "").strip()
+    if not name:
+        raise InputError("the upload has no file name", hint="send metadata 'filename'")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES or "\x00" in name:
+        raise InputError(f"the file name is longer than {MAX_NAME_BYTES} bytes or holds a NUL")
+    collection = str(metadata.get("collection") or "").strip()
+    if not collection:
+        raise InputError("choose the collection the file goes into", hint="metadata 'collection'")
+    fields: dict[str, str | None] = {"filename": name, "collection": collection}
+    for key in ("source", "note"):
+        value = str(metadata.get(key) or "").strip()
+        if len(value) > MAX_FIELD:
+            raise InputError(f"the {key} is longer than {MAX_FIELD} characters")
+        fields[key] = value or None
+    return fields
+
+
+def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Recorded:
+    """Acquire a completed upload into the vault and record it; the upload's copy is removed."""
+    fields = clean_metadata(metadata)
+    raw = os.fsencode(data_path)
+    acquired = acquire(vault.store, Candidate(raw, os.stat(raw).st_size), False, Progress())
+    # The file as the browser named it; its times are unknown (a browser does not send them).
+    name = str(fields["filename"]).encode("utf-8", "surrogatepass")
+    acquired = dataclasses.replace(acquired, path=name, mtime=None, ctime=None)
+    recorded = vault.record(
+        [acquired], collection=fields["collection"], source=fields["source"], note=fields["note"]
+    )[0]
+    _write_receipt(data_path, recorded)
+    for leftover in (data_path, data_path.with_name(data_path.name + ".info")):
+        leftover.unlink(missing_ok=True)
+    return recorded
+
+
+def _write_receipt(data_path: Path, recorded: Recorded) -> None:
+    receipt = {
+        "evidence_id": recorded.evidence_id,
+        "sha256": recorded.sha256,
+        "log_index": recorded.log_index,
+        "new": recorded.new,
+    }
+    data_path.with_name(data_path.name + ".done.json").write_text(json.dumps(receipt))
+
+
+def is_upload_id(text: str) -> bool:
+    """Whether ``text`` has the form of the upload ids the tus server hands out."""
+    return _UPLOAD_ID.fullmatch(text) is not None
+
+
+def receipt(folder: Path, upload_id: str) -> dict[str, Any]:
+    """What became of a finished upload of this account's (the browser asks after the last byte)."""
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise NotFound(f"no finished upload {upload_id!r}")
+    path = folder / f"{upload_id}.done.json"
+    try:
+        found: dict[str, Any] = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise NotFound(
+            f"no finished upload {upload_id}", hint="it may still be in progress"
+        ) from None
+    return found

@@ -1,0 +1,58 @@
+"""The web workspace's app factory: ``create_app(settings)`` and nothing global."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gavah import __version__, search
+from gavah.accounts import Accounts
+from gavah.settings import Settings
+from gavah.web import failures
+from gavah.web.api import admin as api_admin
+from gavah.web.api import items as api_items
+from gavah.web.context import WebState
+from gavah.web.pages import account, admin, auth, items, upload
+from gavah.web.serving import SecurityHeaders
+from gavah.workspace import Workspace, open_workspace
+
+DESCRIPTION = """\
+gavah's web workspace: evidence items, their custody timelines and inclusion proofs, for the
+collections an account was granted. Authenticate scripts with `Authorization: Bearer TOKEN`
+(create tokens on your account page). Every view, download, proof and export is a custody
+event. Uploads use the tus 1.0 resumable protocol at `/uploads/`. Errors have one shape:
+`{"error", "message", "hint", "exit_code", "status"}`.
+"""
+
+
+def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
+    """The app for one workspace (opened from ``settings`` unless given)."""
+    ws = workspace or open_workspace(settings)
+    with ws.db.write() as session:
+        search.backfill(session)  # workspaces made before the web workspace existed
+    app = FastAPI(
+        title="gavah",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: not here
+        redoc_url=None,
+    )
+    app.state.gavah = WebState(settings=ws.settings, workspace=ws, accounts=Accounts(ws))
+    failures.install(app)
+    static = resources.files("gavah.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for router in (auth.router, account.router, items.router, upload.router, admin.router):
+        app.include_router(router)
+    app.include_router(api_items.router)
+    app.include_router(api_admin.router)
+    upload.install_tus(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(SecurityHeaders)
+    return app

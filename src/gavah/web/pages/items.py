@@ -1,0 +1,208 @@
+"""Evidence pages: the list with filters and search, one item with its preview, hashes and
+custody timeline, and the ways its bytes and proofs leave the workspace."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from gavah import search
+from gavah.accounts import Can, Principal
+from gavah.errors import InputError
+from gavah.media import preview as previews
+from gavah.text.dates import parse_date
+from gavah.web.context import check_ticket, preview_ticket, signed_in, state
+from gavah.web.evidence import Evidence, Original
+from gavah.web.pages.render import render
+from gavah.web.serving import SANDBOX_CSP, content_disposition, download_type
+
+router = APIRouter(include_in_schema=False)
+KINDS = search.KINDS
+
+
+def evidence_for(request: Request, me: Principal) -> Evidence:
+    return Evidence(state(request).workspace, me)
+
+
+def parse_day(text: str | None, field: str) -> date | None:
+    """A date typed in a filter: Gregorian or Solar Hijri (۱۴۰۵/۰۹/۰۳), as the text module reads."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(parse_date(text.strip()).iso[:10])
+    except (InputError, ValueError):
+        raise InputError(
+            f"the {field} date {text[:40]!r} cannot be read",
+            hint="write it as 2026-01-08 or ۱۴۰۴/۱۰/۱۸",
+        ) from None
+
+
+def filters_from(
+    me: Principal,
+    q: str,
+    kind: str | None,
+    collection: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    before: int | None,
+    limit: int = 50,
+) -> search.Filters:
+    if kind and kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}", hint=f"choose one of {', '.join(KINDS)}")
+    return search.Filters(
+        collections=me.collections(Can.SEE),
+        q=q,
+        kind=kind or None,
+        collection=collection or None,
+        source=source or None,
+        date_from=parse_day(date_from, "from"),
+        date_to=parse_day(date_to, "to"),
+        before=before,
+        limit=limit,
+    )
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/items", status_code=303)
+
+
+@router.get("/items", response_class=HTMLResponse)
+def items_page(
+    request: Request,
+    me: Principal = Depends(signed_in),
+    q: Annotated[str, Query(max_length=500)] = "",
+    kind: str | None = None,
+    collection: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=4000)] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    before: int | None = None,
+) -> Response:
+    evidence = evidence_for(request, me)
+    filters = filters_from(me, q, kind, collection, source, date_from, date_to, before)
+    page = evidence.page(filters)
+    context: dict[str, Any] = {
+        "page": page,
+        "filters": {
+            "q": q,
+            "kind": kind or "",
+            "collection": collection or "",
+            "source": source or "",
+            "from": date_from or "",
+            "to": date_to or "",
+        },
+        "kinds": KINDS,
+        "next_href": _next_href(request, page.next_before),
+    }
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
+        return render(request, "_results.html", **context)
+    return render(
+        request,
+        "items.html",
+        collections=evidence.collections(),
+        sources=evidence.sources(),
+        **context,
+    )
+
+
+def _next_href(request: Request, before: int | None) -> str | None:
+    if before is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "before"]
+    return "/items?" + urlencode([*params, ("before", str(before))])
+
+
+@router.get("/items/{ref}", response_class=HTMLResponse)
+def item_page(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
+    item = evidence_for(request, me).view(ref, via="web page")
+    preview = previews.kind_of(item["mime"], item["size"])
+    ticket = preview_ticket(state(request), me, item["id"]) if preview else None
+    metadata = json.dumps(item["metadata"], ensure_ascii=False, indent=2)
+    return render(
+        request, "item.html", item=item, preview=preview, ticket=ticket, metadata_json=metadata
+    )
+
+
+@router.get("/items/{ref}/preview")
+async def item_preview(
+    request: Request, ref: str, t: str = "", me: Principal = Depends(signed_in)
+) -> Response:
+    evidence = evidence_for(request, me)
+    original = await run_in_threadpool(evidence.check_preview, ref)
+    check_ticket(state(request), me, original.evidence_id, t)
+    kind = previews.kind_of(original.mime, original.size)
+    headers = {"Content-Security-Policy": SANDBOX_CSP, "Cache-Control": "private, no-store"}
+    if kind in ("image", "pdf"):
+        png = await run_in_threadpool(_render_preview, evidence, original, kind)
+        return Response(png, media_type="image/png", headers=headers)
+    if kind in ("video", "audio"):
+        headers["Content-Disposition"] = content_disposition("inline", "preview", "preview")
+        return StreamingResponse(
+            evidence.stream(original), media_type=original.mime, headers=headers
+        )
+    raise InputError("this item has no preview", hint="download it to look at it")
+
+
+def _render_preview(evidence: Evidence, original: Original, kind: str) -> bytes:
+    data = evidence.read_all(original)
+    if kind == "pdf":
+        return previews.pdf_preview(data)
+    import io
+
+    return previews.image_preview(io.BytesIO(data))
+
+
+def send_original(evidence: Evidence, original: Original) -> StreamingResponse:
+    headers = {
+        "Content-Disposition": content_disposition(
+            "attachment", original.filename, original.evidence_id
+        ),
+        "Content-Length": str(original.size),
+        "Content-Security-Policy": SANDBOX_CSP,
+    }
+    return StreamingResponse(
+        evidence.stream(original), media_type=download_type(original.mime), headers=headers
+    )
+
+
+@router.get("/items/{ref}/download")
+def item_download(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
+    evidence = evidence_for(request, me)
+    return send_original(evidence, evidence.download(ref, via="web download"))
+
+
+def json_attachment(data: dict[str, Any], filename: str) -> Response:
+    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    headers = {"Content-Disposition": content_disposition("attachment", filename, "download.json")}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/items/{ref}/proof")
+def item_proof(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
+    bundle = evidence_for(request, me).proof(ref, via="web proof")
+    return json_attachment(bundle, f"{bundle['evidence']['id']}.proof.json")
+
+
+@router.get("/items/{ref}/custody-report")
+def item_report(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
+    report = evidence_for(request, me).custody_report(ref, via="web export")
+    return json_attachment(report, f"{report['evidence']['id']}.custody-report.json")
+
+
+@router.post("/items/{ref}/description")
+def item_describe(
+    request: Request,
+    ref: str,
+    description: Annotated[str, Form(max_length=20000)],
+    me: Principal = Depends(signed_in),
+) -> Response:
+    evidence_for(request, me).describe(ref, description)
+    return RedirectResponse(f"/items/{ref}?done=described", status_code=303)
