@@ -71,6 +71,7 @@ class _Seen:
     register: dict[int, str] = field(default_factory=dict)  # log index -> victim register kind
     sanctions: dict[int, str] = field(default_factory=dict)  # log index -> sanctions kind
     registry: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> registry entry
+    accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> account entry
 
 
 def verify_workspace(
@@ -87,6 +88,7 @@ def verify_workspace(
         _check_register(session, seen, report)
         _check_registry(session, seen, report)
         _check_sanctions(session, seen, report)
+        _check_accounts(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -168,6 +170,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.sanctions[idx] = kind
     if isinstance(kind, str) and kind.startswith("registry."):
         seen.registry[idx] = {k: event.get(k) for k in ("kind", "at", "actor", "statements")}
+    if isinstance(kind, str) and kind.startswith("account."):
+        seen.accounts[idx] = {"kind": kind, "account": event.get("account")}
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -441,6 +445,14 @@ def _check_registry(session: Session, seen: _Seen, report: VerifyReport) -> None
     from gavah.registry import audit
 
     audit.check(session, seen.registry, report.add)
+
+
+def _check_accounts(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Accounts, their roles and their state against the ``account.*`` entries
+    (:mod:`gavah.accounts.audit`)."""
+    from gavah.accounts import audit
+
+    audit.check(session, seen.accounts, report.add)
 
 
 def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:
