@@ -30,9 +30,9 @@ from markupsafe import escape
 from PIL import Image
 
 from gavah.accounts import Accounts
-from gavah.accounts import credentials as cred
 from gavah.intake.ingest import ingest
 from gavah.vault import Vault
+from totp_codes import next_code
 
 PAYLOADS = (
     "<script>alert(1)</script>",
@@ -69,12 +69,12 @@ def sign_in_as(
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    if response.headers["location"] == "/login/code":
+    if response.headers["location"].startswith("/login/code"):
         assert totp is not None
         token = csrf_in(client.get("/login/code").text)
         response = client.post(
             "/login/code",
-            data={"code": cred.totp_now(totp), "csrf_token": token},
+            data={"code": next_code(totp), "csrf_token": token},
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text

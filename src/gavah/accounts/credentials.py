@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import UTC, datetime
 from functools import cache
 
 import pyotp
@@ -82,12 +83,25 @@ def totp_now(secret: str, at: float | None = None) -> str:
     return pyotp.TOTP(secret).at(at if at is not None else time.time())
 
 
-def verify_totp(secret: str, code: str) -> bool:
-    """A 6-digit code from this 30-second step or the one either side (clock drift)."""
+def totp_step(secret: str, code: str, at: float | None = None) -> int | None:
+    """The 30-second time step (RFC 6238's T) whose code ``code`` is, looking at this step and
+    the one either side (clock drift); None if it is none of them. Callers accept a step only
+    once, so a code seen over someone's shoulder cannot be used again."""
     code = "".join(code.split())
     if not (len(code) == 6 and code.isdigit()):
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time() if at is None else at
+    step = totp.timecode(datetime.fromtimestamp(now, UTC))
+    for candidate in (step, step - 1, step + 1):
+        if same(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    """A 6-digit code from this 30-second step or the one either side (clock drift)."""
+    return totp_step(secret, code) is not None
 
 
 def new_recovery_codes(count: int = 10) -> list[str]:

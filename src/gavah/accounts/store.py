@@ -237,7 +237,8 @@ class Accounts:
     def _set_totp(
         self, session: Session, account: models.Account, secret: str | None, code: str | None
     ) -> list[str]:
-        if not secret or not code or not cred.verify_totp(secret, code):
+        step = cred.totp_step(secret, code) if secret and code else None
+        if step is None:
             raise InputError(
                 "the code from the authenticator app does not match",
                 hint="add the secret to the app again and type the 6-digit code it shows now",
@@ -325,7 +326,9 @@ class Accounts:
     def _which_code(self, session: Session, account: models.Account, code: str) -> str | None:
         if not self._may_sign_in(account) or not account.totp_secret:
             return None
-        if cred.verify_totp(account.totp_secret, code):
+        step = cred.totp_step(account.totp_secret, code)
+        if step is not None and step > (account.totp_last_step or -1):
+            account.totp_last_step = step  # RFC 6238 section 5.2: a code is accepted once
             return "totp"
         if self._use_recovery_code(session, account.id, code):
             return "recovery-code"

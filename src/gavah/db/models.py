@@ -321,6 +321,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id; empty until set up
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32, once confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # no code is accepted twice
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="fa")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

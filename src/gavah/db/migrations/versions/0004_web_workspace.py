@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=True),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),

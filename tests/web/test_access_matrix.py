@@ -1,0 +1,568 @@
+"""Every route of the web workspace, tried as every role and as an anonymous visitor, against an
+expected-outcome table written as data.
+
+The table must name every (method, path) the app serves: a new route without a row fails
+``test_the_table_covers_every_route``. State-changing requests carry the CSRF token (header and
+form field), so the matrix tests authorisation, not CSRF (tests/web/test_accounts_web.py does
+CSRF). The API and upload rows run a second time with Bearer API tokens: same checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from gavah.accounts import Accounts, Principal
+from gavah.accounts import credentials as cred
+from gavah.intake.ingest import ingest
+from gavah.vault import Vault
+from gavah.web.context import preview_ticket
+from totp_codes import next_code
+
+WHO = ("admin", "intake", "analyst", "reviewer", "viewer", "anon")
+ROLES = WHO[:-1]
+UPLOADERS = ("admin", "intake", "analyst", "reviewer")
+LOGIN = "login"  # a page's answer to nobody signed in: 303 to /login?next=...
+ERROR_KEYS = {"error", "message", "hint", "exit_code", "status"}
+Outcome = int | str
+
+# Public on purpose and not in the table: the static files, the health check, the API's schema.
+SKIPPED = {
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/openapi.json"),
+    ("HEAD", "/api/v1/openapi.json"),
+    ("MOUNT", "/static"),
+}
+# Routes an anonymous visitor may use: signing in, setting an account up, the language of the
+# sign-in page, and the home page's redirect. Every other row must refuse anonymous visitors.
+SIGN_IN_FLOW = {
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/language"),
+    ("GET", "/setup/{token}"),
+    ("POST", "/setup/{token}"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request and what each of WHO gets. Strings in ``fill``, ``form``, ``json``,
+    ``headers`` and ``content`` are filled from the world's values for the one asking."""
+
+    method: str
+    path: str
+    expect: dict[str, Outcome]
+    fill: dict[str, str] = field(default_factory=dict)  # path parameter -> value name
+    variant: str = ""
+    form: dict[str, str] | None = None
+    json: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content: str | None = None
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith(("/api/", "/uploads"))
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+
+def row(method: str, path: str, outcomes: tuple[Outcome, ...], **kw: Any) -> Row:
+    assert len(outcomes) == len(WHO), (method, path)
+    return Row(method, path, dict(zip(WHO, outcomes, strict=True)), **kw)
+
+
+ALPHA = {"ref": "alpha"}
+BETA = {"ref": "beta"}
+TUS = {"Tus-Resumable": "1.0.0"}
+PATCH = {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+DESCRIBE = {"description": "described by {who}"}
+# Rows run in this order, each for all of WHO before the next (later rows may depend on
+# earlier ones: grant before revoke, HEAD before DELETE, sign-out last).
+#                                                      admin intake analyst reviewer viewer anon
+TABLE: tuple[Row, ...] = (
+    # --- signing in: public -------------------------------------------------------------------
+    row("GET", "/login", (200, 200, 200, 200, 200, 200)),
+    row("POST", "/login", (401, 401, 401, 401, 401, 401), variant="wrong password",
+        form={"name": "{name}", "password": "not the password at all"}),
+    row("GET", "/login/code", (303, 303, 303, 303, 303, LOGIN)),
+    row("POST", "/login/code", (401, 401, 401, 401, 401, LOGIN), variant="bad code",
+        form={"code": "not-a-code"}),
+    row("POST", "/language", (303, 303, 303, 303, 303, 303), form={"language": "en"}),
+    row("GET", "/setup/{token}", (200, 200, 200, 200, 200, 200), fill={"token": "setup_token"}),
+    row("POST", "/setup/{token}", (400, 400, 400, 400, 400, 400), fill={"token": "setup_token"},
+        variant="passwords differ",
+        form={"password": "one long password", "password_again": "another long password"}),
+    row("GET", "/", (303, 303, 303, 303, 303, 303)),
+    # --- one's own account ------------------------------------------------------------------
+    row("GET", "/account", (200, 200, 200, 200, 200, LOGIN)),
+    row("POST", "/account/language", (303, 303, 303, 303, 303, LOGIN), form={"language": "en"}),
+    # Someone else's live session or token (before their owners revoke them): not found.
+    row("POST", "/account/sessions/{handle}/revoke", (404, 404, 404, 404, 404, LOGIN),
+        fill={"handle": "their_handle"}, variant="someone else's session"),
+    row("POST", "/account/sessions/{handle}/revoke", (303, 303, 303, 303, 303, LOGIN),
+        fill={"handle": "handle"}, variant="my other session"),
+    row("POST", "/account/tokens", (200, 200, 200, 200, 200, LOGIN), form={"name": "matrix"}),
+    row("POST", "/account/tokens/{token_id}/revoke", (404, 404, 404, 404, 404, LOGIN),
+        fill={"token_id": "their_token_id"}, variant="someone else's token"),
+    row("POST", "/account/tokens/{token_id}/revoke", (303, 303, 303, 303, 303, LOGIN),
+        fill={"token_id": "token_id"}, variant="my token"),
+    row("GET", "/account/enrol", (200, 200, 200, 200, 200, LOGIN)),
+    row("POST", "/account/enrol", (200, 200, 200, 200, 200, LOGIN),
+        form={"secret": "{enrol_secret}", "code": "{enrol_code}"}),
+    # --- evidence pages -----------------------------------------------------------------------
+    row("GET", "/items", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/items/{ref}", (200, 200, 200, 200, 200, LOGIN), fill=ALPHA, variant="alpha"),
+    row("GET", "/items/{ref}", (200, 404, 404, 404, 404, LOGIN), fill=BETA, variant="beta"),
+    row("GET", "/items/{ref}/preview?t={ticket_alpha}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, with a ticket"),
+    row("GET", "/items/{ref}/preview", (403, 403, 403, 403, 403, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, no ticket"),
+    row("GET", "/items/{ref}/preview?t={ticket_beta}", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta, with a ticket"),
+    row("GET", "/items/{ref}/download", (200, 403, 200, 200, 403, LOGIN), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/items/{ref}/download", (200, 404, 404, 404, 404, LOGIN), fill=BETA,
+        variant="beta"),
+    row("GET", "/items/{ref}/proof", (200, 403, 200, 200, 403, LOGIN), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/items/{ref}/proof", (200, 404, 404, 404, 404, LOGIN), fill=BETA,
+        variant="beta"),
+    row("GET", "/items/{ref}/custody-report", (200, 403, 200, 200, 403, LOGIN), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/items/{ref}/custody-report", (200, 404, 404, 404, 404, LOGIN), fill=BETA,
+        variant="beta"),
+    row("POST", "/items/{ref}/description", (303, 403, 303, 303, 403, LOGIN), fill=ALPHA,
+        variant="alpha", form=DESCRIBE),
+    row("POST", "/items/{ref}/description", (303, 404, 404, 404, 404, LOGIN), fill=BETA,
+        variant="beta", form=DESCRIBE),
+    row("GET", "/upload", (200, 200, 200, 200, 403, LOGIN)),
+    # --- administration pages -------------------------------------------------------------------
+    row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
+    row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
+        form={"name": "made-by-{who}", "role": "viewer", "collection": "alpha"}),
+    row("POST", "/admin/users/{name}/reset", (200, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}),
+    row("POST", "/admin/users/{name}/grants", (303, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}, form={"collection": "beta", "role": "viewer"}),
+    row("POST", "/admin/users/{name}/grants/revoke", (303, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}, form={"collection": "beta"}),
+    row("POST", "/admin/users/{name}/unlock", (303, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}),
+    row("POST", "/admin/users/{name}/disable", (303, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}),
+    row("POST", "/admin/users/{name}/enable", (303, 403, 403, 403, 403, LOGIN),
+        fill={"name": "account"}),
+    row("GET", "/admin/audit", (200, 403, 403, 403, 403, LOGIN)),
+    # --- the JSON API -------------------------------------------------------------------------
+    row("GET", "/api/v1/me", (200, 200, 200, 200, 200, 401)),
+    row("GET", "/api/v1/items", (200, 200, 200, 200, 200, 401)),
+    row("GET", "/api/v1/collections", (200, 200, 200, 200, 200, 401)),
+    row("GET", "/api/v1/items/{ref}", (200, 200, 200, 200, 200, 401), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/api/v1/items/{ref}", (200, 404, 404, 404, 404, 401), fill=BETA, variant="beta"),
+    row("GET", "/api/v1/items/{ref}/content", (200, 403, 200, 200, 403, 401), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/api/v1/items/{ref}/content", (200, 404, 404, 404, 404, 401), fill=BETA,
+        variant="beta"),
+    row("GET", "/api/v1/items/{ref}/proof", (200, 403, 200, 200, 403, 401), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/api/v1/items/{ref}/proof", (200, 404, 404, 404, 404, 401), fill=BETA,
+        variant="beta"),
+    row("GET", "/api/v1/items/{ref}/custody-report", (200, 403, 200, 200, 403, 401), fill=ALPHA,
+        variant="alpha"),
+    row("GET", "/api/v1/items/{ref}/custody-report", (200, 404, 404, 404, 404, 401), fill=BETA,
+        variant="beta"),
+    row("PUT", "/api/v1/items/{ref}/description", (200, 403, 200, 200, 403, 401), fill=ALPHA,
+        variant="alpha", json=DESCRIBE),
+    row("PUT", "/api/v1/items/{ref}/description", (200, 404, 404, 404, 404, 401), fill=BETA,
+        variant="beta", json=DESCRIBE),
+    row("GET", "/api/v1/items/{ref}", (404, 404, 404, 404, 404, 401),
+        fill={"ref": "missing"}, variant="no such item"),
+    # A finished upload's receipt is its uploader's alone (intake made this one).
+    row("GET", "/api/v1/uploads/{upload_id}", (404, 200, 404, 404, 404, 401),
+        fill={"upload_id": "upload_id"}),
+    row("GET", "/api/v1/accounts", (200, 403, 403, 403, 403, 401)),
+    row("POST", "/api/v1/accounts", (201, 403, 403, 403, 403, 401),
+        json={"name": "api-made-by-{who}", "role": "viewer", "collections": ["alpha"]}),
+    row("PUT", "/api/v1/accounts/{name}/grants/{collection}", (200, 403, 403, 403, 403, 401),
+        fill={"name": "account", "collection": "collection"}, json={"role": "viewer"}),
+    row("DELETE", "/api/v1/accounts/{name}/grants/{collection}", (200, 403, 403, 403, 403, 401),
+        fill={"name": "account", "collection": "collection"}),
+    row("GET", "/api/v1/audit", (200, 403, 403, 403, 403, 401)),
+    # --- resumable uploads (tus) --------------------------------------------------------------
+    row("OPTIONS", "/uploads/", (204, 204, 204, 204, 403, 401), headers=TUS),
+    row("POST", "/uploads/", (201, 201, 201, 201, 403, 401), variant="into alpha",
+        headers={**TUS, "Upload-Length": "3", "Upload-Metadata": "{meta_alpha}"}),
+    row("POST", "/uploads/", (201, 403, 403, 403, 403, 401), variant="into beta",
+        headers={**TUS, "Upload-Length": "3", "Upload-Metadata": "{meta_beta}"}),
+    row("POST", "/uploads", (201, 201, 201, 201, 403, 401), variant="into alpha",
+        headers={**TUS, "Upload-Length": "3", "Upload-Metadata": "{meta_alpha}"}),
+    row("HEAD", "/uploads/{uuid}", (200, 200, 200, 200, 403, 401), fill={"uuid": "pending"},
+        variant="mine", headers=TUS),
+    row("PATCH", "/uploads/{uuid}", (204, 204, 204, 204, 403, 401), fill={"uuid": "patchable"},
+        variant="mine", content="{patch_body}", headers={**TUS, **PATCH}),
+    # Each account's uploads live in a folder of its own: another's upload id finds nothing.
+    row("HEAD", "/uploads/{uuid}", (404, 404, 404, 404, 403, 401), fill={"uuid": "theirs"},
+        variant="someone else's", headers=TUS),
+    row("PATCH", "/uploads/{uuid}", (404, 404, 404, 404, 403, 401), fill={"uuid": "theirs"},
+        variant="someone else's", content="{patch_body}", headers={**TUS, **PATCH}),
+    row("DELETE", "/uploads/{uuid}", (404, 404, 404, 404, 403, 401), fill={"uuid": "theirs"},
+        variant="someone else's", headers=TUS),
+    row("DELETE", "/uploads/{uuid}", (204, 204, 204, 204, 403, 401), fill={"uuid": "pending"},
+        variant="mine", headers=TUS),
+    # --- signing out: last ----------------------------------------------------------------------
+    row("POST", "/logout", (303, 303, 303, 303, 303, LOGIN)),
+)  # fmt: skip
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, mounts as ("MOUNT", path)."""
+    found: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):
+        path = route.path
+        assert isinstance(path, str)
+        methods = route.methods
+        if methods is None:  # a mount: static files
+            found.add(("MOUNT", path))
+        else:
+            found.update((method, path) for method in methods)
+    return found
+
+
+def route_of(r: Row) -> tuple[str, str]:
+    return (r.method, r.path.split("?", 1)[0])
+
+
+# --- the world the table is tried in ---------------------------------------------------------
+
+
+@dataclass
+class World:
+    app: FastAPI
+    accounts: Accounts
+    clients: dict[str, TestClient]
+    values: dict[str, dict[str, str]]  # who -> value name -> value
+    principals: dict[str, Principal]
+    api_tokens: dict[str, str]
+    courier: dict[str, str]  # the Authorization header of an account outside WHO
+    spares: dict[str, str]  # who -> an API token the matrix revokes
+    others: dict[str, str]  # who -> the cookie of a second session the matrix revokes
+
+
+def _png(path: Path, color: tuple[int, int, int]) -> Path:
+    Image.new("RGB", (8, 8), color).save(path, "PNG")
+    return path
+
+
+def _tus_meta(collection: str, filename: str) -> str:
+    pairs = {"filename": filename, "filetype": "text/plain", "collection": collection}
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in pairs.items())
+
+
+def _tus_create(client: TestClient, headers: dict[str, str], body: bytes, collection: str) -> str:
+    response = client.post(
+        "/uploads/",
+        headers={
+            **headers,
+            **TUS,
+            "Upload-Length": str(len(body)),
+            "Upload-Metadata": _tus_meta(collection, "note.txt"),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.headers["location"].rstrip("/").rsplit("/", 1)[1]
+
+
+def _tus_send(client: TestClient, headers: dict[str, str], uuid: str, body: bytes) -> None:
+    response = client.patch(
+        f"/uploads/{uuid}",
+        content=body,
+        headers={
+            **headers,
+            **TUS,
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+    assert response.status_code == 204, response.text
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matrix is about authorisation; a cheaper argon2id (same algorithm) keeps a dozen
+    sign-ins quick. tests/web/test_accounts_web.py checks the real hashes."""
+    monkeypatch.setattr(cred, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def world(
+    app: FastAPI,
+    accounts: Accounts,
+    person: Callable[..., Any],
+    signed_in: Callable[[FastAPI, Any], TestClient],
+    items: dict[str, str],
+    vault: Vault,
+    tmp_path: Path,
+) -> Iterator[World]:
+    images = tmp_path / "images"
+    for collection, color in (("alpha", (200, 0, 0)), ("beta", (0, 0, 200))):
+        (images / collection).mkdir(parents=True)
+        png = _png(images / collection / f"{collection}.png", color)
+        made = ingest(vault, [os.fsencode(png)], collection=collection, source="synthetic")
+        items[f"{collection}_img"] = made.items[0]["id"]
+
+    people = {role: person(role, role, ("alpha",)) for role in ROLES}
+    accounts.create("target", "viewer", ["alpha"], "test-admin")
+    setup_token = accounts.create("newbie", "viewer", ["alpha"], "test-admin").token
+
+    clients = {role: signed_in(app, people[role]) for role in ROLES}
+    anon = TestClient(app, base_url="https://testserver")
+    assert anon.get("/login").status_code == 200  # the sign-in form's double-submit cookie
+    clients["anon"] = anon
+
+    principals: dict[str, Principal] = {}
+    values: dict[str, dict[str, str]] = {}
+    api_tokens: dict[str, str] = {}
+    spares: dict[str, str] = {}
+    others: dict[str, str] = {}
+    web = app.state.gavah
+    for role in ROLES:
+        found = accounts.principal_for_session(clients[role].cookies["gavah_session"])
+        assert found is not None
+        principals[role] = found
+        api_tokens[role] = accounts.create_token(found, "matrix")
+        spares[role] = accounts.create_token(found, "spare")
+        spare = [t for t in accounts.tokens(found.account_id) if t["name"] == "spare"]
+        other = accounts.sign_in(role, people[role].password, None, "a second browser")
+        others[role] = other.token
+        enrol_secret = cred.new_totp_secret()
+        values[role] = {
+            "who": role,
+            "name": role,
+            "token_id": str(spare[0]["id"]),
+            "handle": cred.digest(other.token)[:16],
+            "enrol_secret": enrol_secret,
+            "enrol_code": next_code(enrol_secret),
+            "ticket_alpha": preview_ticket(web, found, items["alpha_img"]),
+            "ticket_beta": preview_ticket(web, found, items["beta_img"]),
+        }
+    # Someone else's session and token: the viewer's for everyone but the viewer (admin's).
+    for role in ROLES:
+        owner = "admin" if role == "viewer" else "viewer"
+        values[role]["their_handle"] = values[owner]["handle"]
+        values[role]["their_token_id"] = values[owner]["token_id"]
+
+    # Uploads in progress: one to look at and delete, one to finish; intake also finished one.
+    for role in UPLOADERS:
+        body = f"uploaded by {role}\n".encode()
+        values[role]["patch_body"] = body.decode()
+        headers = {"X-CSRF-Token": str(principals[role].csrf)}
+        values[role]["pending"] = _tus_create(clients[role], headers, body, "alpha")
+        values[role]["patchable"] = _tus_create(clients[role], headers, body, "alpha")
+    intake_headers = {"X-CSRF-Token": str(principals["intake"].csrf)}
+    finished = _tus_create(clients["intake"], intake_headers, b"finished\n", "alpha")
+    _tus_send(clients["intake"], intake_headers, finished, b"finished\n")
+    # Someone outside WHO with an upload in progress, made with an API token.
+    courier = accounts.create_with_credentials("courier", "intake", ["alpha"], "test-admin")
+    opened = accounts.principal_for_session(
+        accounts.sign_in("courier", courier.password, None, None).token
+    )
+    assert opened is not None
+    courier_auth = {"Authorization": f"Bearer {accounts.create_token(opened, 'courier')}"}
+    with TestClient(app, base_url="https://testserver") as bare:
+        theirs = _tus_create(bare, courier_auth, b"uploaded by the courier\n", "alpha")
+
+    values["viewer"].update(
+        {k: values["intake"][k] for k in ("pending", "patchable", "patch_body")}
+    )
+    values["anon"] = {
+        **values["viewer"],
+        "who": "anon",
+        "name": "nobody",
+        "ticket_alpha": "0.0",
+        "ticket_beta": "0.0",
+    }
+    for who in WHO:
+        values[who].update(
+            {
+                "alpha": items["alpha"],
+                "beta": items["beta"],
+                "alpha_img": items["alpha_img"],
+                "beta_img": items["beta_img"],
+                "missing": "ev-" + "0" * 26,
+                "account": "target",
+                "collection": "gamma",
+                "setup_token": setup_token,
+                "upload_id": finished,
+                "theirs": theirs,
+                "meta_alpha": _tus_meta("alpha", f"{who}.txt"),
+                "meta_beta": _tus_meta("beta", f"{who}.txt"),
+            }
+        )
+    yield World(
+        app, accounts, clients, values, principals, api_tokens, courier_auth, spares, others
+    )
+    for client in clients.values():
+        client.close()
+
+
+# --- trying the table ------------------------------------------------------------------------
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return text.format_map(values)
+
+
+def request(
+    client: TestClient, r: Row, values: dict[str, str], auth: dict[str, str], form_token: str
+) -> Any:
+    path = r.path
+    for param, name in r.fill.items():
+        path = path.replace("{" + param + "}", values[name])
+    path = _fill(path, values)
+    headers = {k: _fill(v, values) for k, v in {**auth, **r.headers}.items()}
+    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+    if r.form is not None or (r.method == "POST" and r.json is None and not r.api):
+        form = {k: _fill(v, values) for k, v in (r.form or {}).items()}
+        kwargs["data"] = {**form, "csrf_token": form_token}
+    if r.json is not None:
+        kwargs["json"] = {
+            k: _fill(v, values) if isinstance(v, str) else v for k, v in r.json.items()
+        }
+    if r.content is not None:
+        kwargs["content"] = _fill(r.content, values).encode()
+    return client.request(r.method, path, **kwargs)
+
+
+def mismatch(r: Row, who: str, response: Any, expected: Outcome) -> str | None:
+    """Why ``response`` is not ``expected``, or None if it is."""
+    status, location = response.status_code, response.headers.get("location", "")
+    seen = f"{status} {location}".strip()
+    if expected == LOGIN:
+        if status != 303 or not location.startswith("/login?next="):
+            return f"{r.label} as {who}: expected a redirect to sign in, got {seen}"
+        return None
+    if status != expected:
+        return f"{r.label} as {who}: expected {expected}, got {seen}: {response.text[:200]}"
+    if status == 303 and location.startswith("/login?next="):
+        return f"{r.label} as {who}: sent to sign in, expected {expected} ({location})"
+    if r.api and status >= 400 and r.method != "HEAD":
+        body = response.json()
+        if set(body) != ERROR_KEYS or body["status"] != status:
+            return f"{r.label} as {who}: not the one error shape: {body}"
+    return None
+
+
+def run(world: World, rows: tuple[Row, ...], *, bearer: bool) -> list[str]:
+    problems: list[str] = []
+    for r in rows:
+        for who in WHO:
+            client = world.clients[who]
+            values = world.values[who]
+            if who == "anon":
+                auth: dict[str, str] = {}
+            elif bearer:
+                auth = {"Authorization": f"Bearer {world.api_tokens[who]}"}
+            else:
+                auth = {"X-CSRF-Token": str(world.principals[who].csrf)}
+            form_token = client.cookies.get("gavah_form") or ""
+            if bearer and who != "anon":
+                # No cookies at all: the token alone must carry the request.
+                with TestClient(world.app, base_url="https://testserver") as bare:
+                    response = request(bare, r, values, auth, "")
+            else:
+                response = request(client, r, values, auth, form_token)
+            problem = mismatch(r, who, response, r.expect[who])
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def assert_courier_upload_untouched(world: World) -> None:
+    with TestClient(world.app, base_url="https://testserver") as bare:
+        uuid = world.values["viewer"]["theirs"]
+        head = bare.head(f"/uploads/{uuid}", headers={**world.courier, **TUS})
+        assert head.status_code == 200 and head.headers["upload-offset"] == "0"
+
+
+def test_the_table_covers_every_route(app: FastAPI) -> None:
+    served = served_routes(app)
+    in_table = {route_of(r) for r in TABLE}
+    assert served - SKIPPED - in_table == set(), "routes without a row in the table"
+    assert in_table - served == set(), "rows for routes that do not exist"
+    assert served & SKIPPED == SKIPPED, "a skipped route no longer exists: update SKIPPED"
+    for r in TABLE:  # every row says what every one of WHO gets
+        assert set(r.expect) == set(WHO), r.label
+
+
+def test_only_the_sign_in_flow_and_the_skipped_routes_are_public(app: FastAPI) -> None:
+    for r in TABLE:
+        anonymous = r.expect["anon"]
+        if route_of(r) in SIGN_IN_FLOW:
+            # No sign-in needed: nobody is treated exactly like a signed-in viewer.
+            assert anonymous == r.expect["viewer"] and anonymous != LOGIN, r.label
+        else:
+            assert anonymous == (401 if r.api else LOGIN), r.label
+    with TestClient(app, base_url="https://testserver") as anon:
+        assert anon.get("/healthz").json() == {"status": "ok"}
+        assert anon.get("/api/v1/openapi.json").json()["info"]["title"] == "gavah"
+        assert anon.get("/static/app.css").status_code == 200
+
+
+def test_every_route_as_every_role_in_a_browser_session(world: World) -> None:
+    problems = run(world, TABLE, bearer=False)
+    assert not problems, "\n".join(problems)
+    # The refused requests changed nothing; the allowed ones did what they say.
+    events = world.accounts.events(limit=1000)
+    kinds = {(e["kind"], e["account"]) for e in events}
+    assert ("grant", "target") in kinds and ("revoke", "target") in kinds
+    assert ("disabled", "target") in kinds and ("enabled", "target") in kinds
+    made = {a["name"] for a in world.accounts.overview()}
+    assert {"made-by-admin", "api-made-by-admin"} <= made
+    assert not {f"made-by-{role}" for role in ROLES[1:]} & made
+    assert not {f"api-made-by-{role}" for role in ROLES[1:]} & made
+    # What the "mine" rows revoked is revoked; what was "someone else's" is untouched.
+    for role in ROLES:
+        assert world.accounts.principal_for_session(world.others[role]) is None
+        assert world.accounts.principal_for_token(world.spares[role]) is None
+        assert world.accounts.principal_for_token(world.api_tokens[role]) is not None
+    assert_courier_upload_untouched(world)
+    # Signed out: the old cookies open nothing any more.
+    for role in ROLES:
+        again = world.clients[role].get("/items", follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"].startswith("/login")
+
+
+def test_api_and_uploads_with_bearer_tokens_get_the_same_checks(world: World) -> None:
+    api_rows = tuple(r for r in TABLE if r.api)
+    assert len(api_rows) >= 25
+    problems = run(world, api_rows, bearer=True)
+    assert not problems, "\n".join(problems)
+    assert_courier_upload_untouched(world)
+    with TestClient(world.app, base_url="https://testserver") as bare:
+        me = bare.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {world.api_tokens['analyst']}"}
+        )
+        assert me.json()["via"] == "token" and me.json()["name"] == "analyst"
+        # A token that was never issued is nobody: 401 on every API and upload route.
+        forged = {"Authorization": "Bearer gvh_" + "A" * 43}
+        for r in api_rows:
+            response = request(bare, r, world.values["viewer"], forged, "")
+            assert response.status_code == 401, r.label
