@@ -649,15 +649,7 @@ class Accounts:
         with self.db.write() as session:
             account = self._named(session, name)
             self._put_grant(session, account.id, collection, role, actor)
-            self._custody(
-                session,
-                "account.access-changed",
-                actor,
-                name=name,
-                collection=collection,
-                role=role,
-            )
-            self.audit(session, "grant", name, actor, collection=collection, role=role)
+            self._access_changed(session, name, collection, role, actor)
 
     def revoke(self, name: str, collection: str, actor: str) -> None:
         with self.db.write() as session:
@@ -666,15 +658,17 @@ class Accounts:
             if grant is None:
                 raise NotFound(f"{name} has no role in collection {collection!r}")
             session.delete(grant)
-            self._custody(
-                session,
-                "account.access-changed",
-                actor,
-                name=name,
-                collection=collection,
-                role=None,
-            )
-            self.audit(session, "revoke", name, actor, collection=collection)
+            self._access_changed(session, name, collection, None, actor)
+
+    def _access_changed(
+        self, session: Session, name: str, collection: str, role: str | None, actor: str
+    ) -> None:
+        """The custody event and audit row of a grant (``role``) or its removal (None)."""
+        self._custody(
+            session, "account.access-changed", actor, name=name, collection=collection, role=role
+        )
+        detail = {"collection": collection, **({"role": role} if role else {})}
+        self.audit(session, "grant" if role else "revoke", name, actor, **detail)
 
     def set_disabled(self, name: str, disabled: bool, actor: str) -> None:
         with self.db.write() as session:

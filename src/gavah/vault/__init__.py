@@ -85,6 +85,18 @@ def acquisition_summary(acq: models.Acquisition) -> dict[str, Any]:
     }
 
 
+def event_summary(row: models.CustodyEvent) -> dict[str, Any]:
+    """A custody event as timelines show it: index, kind, time, actor and its own block."""
+    entry = json.loads(row.entry)
+    return {
+        "log_index": row.idx,
+        "kind": row.kind,
+        "at": entry.get("at"),
+        "actor": entry.get("actor"),
+        "detail": entry.get("detail") or entry.get("changes") or entry.get("acquisition"),
+    }
+
+
 def _filename(raw: bytes) -> str:
     return display_path(raw.rstrip(b"/").rsplit(b"/", 1)[-1])
 
@@ -240,21 +252,7 @@ class Vault:
             .where(models.CustodyEvent.evidence_id == evidence_id)
             .order_by(models.CustodyEvent.idx)
         ).scalars()
-        timeline = []
-        for row in rows:
-            entry = json.loads(row.entry)
-            timeline.append(
-                {
-                    "log_index": row.idx,
-                    "kind": row.kind,
-                    "at": entry.get("at"),
-                    "actor": entry.get("actor"),
-                    "detail": entry.get("detail")
-                    or entry.get("changes")
-                    or entry.get("acquisition"),
-                }
-            )
-        return timeline
+        return [event_summary(row) for row in rows]
 
     def show(self, ref: str) -> dict[str, Any]:
         """Everything about one item. Viewing is itself a custody event."""

@@ -20,7 +20,7 @@ from gavah.accounts import Can, Principal
 from gavah.custody.entry import EventKind
 from gavah.db import models
 from gavah.errors import AccessDenied, InputError, NotFound
-from gavah.vault import Vault, acquisition_summary
+from gavah.vault import Vault, acquisition_summary, event_summary
 from gavah.vault import export as vault_export
 from gavah.workspace import Workspace
 
@@ -226,17 +226,4 @@ def recent_exports(workspace: Workspace, limit: int = 200) -> list[dict[str, Any
             .order_by(models.CustodyEvent.idx.desc())
             .limit(limit)
         ).scalars()
-        out = []
-        for row in rows:
-            entry = json.loads(row.entry)
-            out.append(
-                {
-                    "log_index": row.idx,
-                    "kind": row.kind,
-                    "at": entry.get("at"),
-                    "actor": entry.get("actor"),
-                    "evidence_id": row.evidence_id,
-                    "detail": entry.get("detail") or {},
-                }
-            )
-        return out
+        return [{**event_summary(row), "evidence_id": row.evidence_id} for row in rows]

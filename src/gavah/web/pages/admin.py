@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gavah.accounts import ALL_ROLES, ROLES, Principal
+from gavah.accounts import ALL_ROLES, ROLES, Principal, SetupLink
 from gavah.web.context import admin, state
 from gavah.web.evidence import Evidence, recent_exports
 from gavah.web.pages.render import render
@@ -50,17 +50,20 @@ def create_user(
     collection: Annotated[str, Form(max_length=200)] = "",
     me: Principal = Depends(admin),
 ) -> Response:
-    web = state(request)
-    link = web.accounts.create(name.strip(), role, [collection] if collection else [], me.actor)
-    url = f"{web.settings.resolved_base_url}/setup/{link.token}"
-    return render(request, "setup_link.html", account=link.account, url=url, expires=link.expires)
+    link = state(request).accounts.create(
+        name.strip(), role, [collection] if collection else [], me.actor
+    )
+    return _setup_link_page(request, link)
 
 
 @router.post("/users/{name}/reset", response_class=HTMLResponse)
 def reset_user(request: Request, name: str, me: Principal = Depends(admin)) -> Response:
-    web = state(request)
-    link = web.accounts.reset(name, me.actor)
-    url = f"{web.settings.resolved_base_url}/setup/{link.token}"
+    return _setup_link_page(request, state(request).accounts.reset(name, me.actor))
+
+
+def _setup_link_page(request: Request, link: SetupLink) -> Response:
+    """The one-time link, shown once to the admin who made it."""
+    url = f"{state(request).settings.resolved_base_url}/setup/{link.token}"
     return render(request, "setup_link.html", account=link.account, url=url, expires=link.expires)
 
 
