@@ -125,6 +125,7 @@ TABLE: tuple[Row, ...] = (
         form={"secret": "{enrol_secret}", "code": "{enrol_code}"}),
     # --- evidence pages -----------------------------------------------------------------------
     row("GET", "/items", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/collections", (200, 200, 200, 200, 200, LOGIN)),
     row("GET", "/items/{ref}", (200, 200, 200, 200, 200, LOGIN), fill=ALPHA, variant="alpha"),
     row("GET", "/items/{ref}", (200, 404, 404, 404, 404, LOGIN), fill=BETA, variant="beta"),
     row("GET", "/items/{ref}/preview?t={ticket_alpha}", (200, 200, 200, 200, 200, LOGIN),

@@ -331,6 +331,7 @@ def test_every_template_renders_in_both_languages(
         "/admin/users",
         "/admin/audit",
         "/account/enrol",
+        "/collections",
     ):
         _ok(admin.get(path), language)
     missing = admin.get("/items/no-such-item")

@@ -113,6 +113,14 @@ def items_page(
     )
 
 
+@router.get("/collections", response_class=HTMLResponse)
+def collections_page(request: Request, me: Principal = Depends(signed_in)) -> Response:
+    """The collections one may see, with how many items each holds and one's role in it."""
+    shown = evidence_for(request, me).collections()
+    rows = [(name, count, me.role_in(name)) for name, count in shown]
+    return render(request, "collections.html", rows=rows)
+
+
 def _next_href(request: Request, before: int | None) -> str | None:
     if before is None:
         return None
