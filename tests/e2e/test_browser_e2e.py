@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from gavah.accounts import Accounts
-from totp_codes import next_code
 from gavah.settings import Settings
 from gavah.workspace import open_workspace
+from totp_codes import next_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
