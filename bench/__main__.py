@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import appends, ingest, linkage, log_verify, mse, proofs, screening
+from bench import appends, ingest, linkage, log_verify, mse, proofs, screening, web
 from bench._timing import Result, Say, stopwatch
 from bench.report import json_document, print_table
 from bench.sizes import FULL, QUICK, Sizes
@@ -32,7 +32,7 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 9),
+        choices=range(1, 10),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them).",
     )
@@ -66,13 +66,16 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 8 in only:
         say(f"8. sanctions screening against {sizes.screening_entries:,} entries")
         results += screening.run(sizes, say)
+    if 9 in only:
+        say(f"9. web workspace under load: {sizes.web_items:,} items, SQLite and PostgreSQL")
+        results += web.run(tmp, sizes, say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or range(1, 9))
+    only = set(args.only or range(1, 10))
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

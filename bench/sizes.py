@@ -33,6 +33,9 @@ class Sizes:
     linkage_records: int = 100_000
     # 8. sanctions screening (entries in the perturbed list screened against)
     screening_entries: int = 1_000_000
+    # 9. the web workspace under load (items in the workspace; seconds of each 20-user wrk run)
+    web_items: int = 100_000
+    web_seconds: float = 20.0
 
 
 FULL = Sizes(
@@ -73,4 +76,6 @@ QUICK = Sizes(
     mse_samples=1_000,
     linkage_records=10_000,
     screening_entries=20_000,
+    web_items=2_000,
+    web_seconds=1.0,
 )
