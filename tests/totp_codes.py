@@ -13,15 +13,20 @@ import time
 import pyotp
 
 _STEP = 30
+_MARGIN = 5.0  # seconds a test may take between making a code and the server checking it
 _given: dict[str, int] = {}
 
 
 def next_code(secret: str) -> str:
     totp = pyotp.TOTP(secret)
     while True:
-        now = int(time.time()) // _STEP
-        step = max(_given.get(secret, now - 2) + 1, now - 1)
-        if step <= now + 1:
-            _given[secret] = step
-            return totp.generate_otp(step)
-        time.sleep(_STEP - time.time() % _STEP + 0.05)
+        now = time.time()
+        step = int(now) // _STEP
+        # The step before this one is taken only well inside this one: the server checks the
+        # code a moment later, and by then a new step may have begun (its window moves on).
+        earliest = step - 1 if _STEP - now % _STEP > _MARGIN else step
+        chosen = max(_given.get(secret, earliest - 1) + 1, earliest)
+        if chosen <= step + 1:
+            _given[secret] = chosen
+            return totp.generate_otp(chosen)
+        time.sleep(_STEP - now % _STEP + 0.05)
