@@ -31,7 +31,7 @@ from bench._timing import Result, Say
 from bench.sizes import Sizes
 from gavah.errors import InputError
 from gavah.sanctions import formats, match
-from gavah.sanctions.names import NameSet, compare
+from gavah.text.name_compare import NameSet, compare
 
 TARGET_PER_SECOND = 1_000
 LOGIC_V2_THRESHOLD = 0.7

@@ -1,4 +1,4 @@
-"""Sanctions name comparison (gavah.sanctions.names): a hand-written table of variants, and
+"""Sanctions name comparison (gavah.text.name_compare): a hand-written table of variants, and
 precision and recall on labelled pairs built from the real lists in shared/data/sanctions.
 
 The hand-written cases (name_cases.csv) use names as the sanctions files write them, or
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from gavah.errors import InputError
-from gavah.sanctions import names as names_module
-from gavah.sanctions.names import MATCH_THRESHOLD, RULES, NameSet, compare
+from gavah.text import name_compare as names_module
+from gavah.text.name_compare import MATCH_THRESHOLD, RULES, NameSet, compare
 from gavah.text.names import name_key
 
 HERE = Path(__file__).resolve().parent

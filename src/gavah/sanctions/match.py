@@ -7,7 +7,7 @@ Two steps, so that not every pair is compared:
    to the entries that have them. A query meets only the entries that share a key with it,
    rarest keys first; a key held by very many entries (a common first name) is used only when
    the query has nothing rarer.
-2. **Score.** The Persian-aware name comparison (:mod:`gavah.sanctions.names`) gives a name
+2. **Score.** The Persian-aware name comparison (:mod:`gavah.text.name_compare`) gives a name
    score in 0..1. Other facts then corroborate or contradict it:
 
    ==========================  ==========================================================
@@ -41,7 +41,7 @@ from followthemoney.proxy import EntityProxy
 
 from gavah.casualties import clusters
 from gavah.errors import InputError
-from gavah.sanctions.names import NameSet, compare
+from gavah.text.name_compare import NameSet, compare
 from gavah.text.names import name_tokens, skeleton
 
 Kind = Literal["person", "organization", "vessel", "airplane", "other"]

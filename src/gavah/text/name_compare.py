@@ -1,4 +1,5 @@
-"""Persian-aware comparison of the names of sanctioned people and bodies, with the reasons.
+"""Persian-aware comparison of names of people and bodies, with the reasons: one comparison for the
+victim register (record linkage) and for sanctions screening.
 
 Sanctions lists write one IRGC commander, judge or prison many ways: ``MOGHADAM, Ismail Ahmadi``
 (OFAC), ``AHMADI-MOQADDAM Esmail`` (EU), ``اسماعیل احمدی مقدم`` (Persian press), ``Sardar
