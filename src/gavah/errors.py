@@ -14,7 +14,7 @@ class ExitCode(IntEnum):
     """Exit codes with a meaning scripts can rely on (documented in docs/cli.md)."""
 
     OK = 0
-    ERROR = 1  # unexpected failure (a bug): the traceback is printed
+    ERROR = 1  # unexpected failure (a bug): the traceback goes to a private file, named
     USAGE = 2  # bad command line (Typer/Click use 2 as well)
     PARTIAL = 3  # some inputs failed, the rest was done and is intact
     NOT_FOUND = 4
@@ -42,6 +42,10 @@ class GavahError(Exception):
             "hint": self.hint,
             "exit_code": int(self.exit_code),
         }
+
+
+class InternalError(GavahError):
+    """A bug in gavah, reported without a traceback (the CLI keeps it in a private file)."""
 
 
 class ConfigError(GavahError):

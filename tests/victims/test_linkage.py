@@ -67,7 +67,7 @@ def _linked(vault: Vault, threshold: float) -> set[frozenset[str]]:
 def linked(vault: Vault, tmp_path: Path) -> tuple[Vault, list[list[dict[str, str]]]]:
     lists = _import(vault, tmp_path, [0.5, 0.5, 0.5])
     result = People(vault).run_linkage(None, seed=1)
-    assert result["training"]["weights"].startswith("learned")
+    assert result["training"]["weights"].startswith("declared")
     return vault, lists
 
 

@@ -1,15 +1,21 @@
 """Record linkage: which records, within and across lists, are the same person.
 
-A Fellegi-Sunter model in Splink (on DuckDB, in memory) scores candidate pairs. Names are compared
-on Persian-aware keys from :mod:`gavah.text.names` (script folded, transliteration reduced to a
-consonant skeleton, name order and missing parts handled by comparing the sorted parts and their
-overlap); ages, dates of death, places and gender are compared with tolerance. Only pairs that share
-a blocking key (same name parts; same surname and date; same given name and date; same surname
-and age) are compared at all, so the work grows with the lists, not with their product.
+A Fellegi-Sunter model in Splink (on DuckDB, in memory) scores candidate pairs on the comparisons
+of :mod:`gavah.casualties.comparisons`: names by the shared Persian-aware name comparison, ages as
+intervals ("About 40" meets 41), dates with their precision, places through the gazetteer (a city
+meets "city, province"), and gender. Only pairs that share a blocking key (same name keys and a
+province, date or age; same family name and two of date, age and province; ...) are compared at
+all, so the work grows with the lists, not with their product.
 
-Weights are learned from the data: u-probabilities from random pairs, m-probabilities by
-expectation maximisation. A register too small to learn from (fewer than
-:data:`MIN_RECORDS_TO_TRAIN` records) keeps the prior weights below and says so in the run.
+Scores are stable: the prior probability of a match is declared, not estimated, and the weights
+are either the declared ones (:data:`~gavah.casualties.comparisons.PRIORS`) or weights learned
+once and stored with the run, which later runs reuse. So adding an unrelated list does not move
+the score of a pair, and a list of 50 records links its obvious duplicates as one of 500,000 does.
+Weights are learned (u from random pairs, m by expectation maximisation) only when asked, from
+a register of at least :data:`MIN_RECORDS_TO_TRAIN` records; if learning fails, the declared
+weights are used and the run says why. On the realistic synthetic lists the declared weights do
+as well as learned ones at a tenth of the time (docs/victims.md). Records that are
+identical in every compared field (a list published twice, a row repeated) are always linked.
 """
 
 from __future__ import annotations
@@ -17,27 +23,30 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, Literal
 
+from gavah.casualties import comparisons
+from gavah.casualties.comparisons import NameBook
 from gavah.db import models
 from gavah.errors import InputError
 from gavah.text.names import name_key
-from gavah.text.places import place_key
+from gavah.text.places import locate
 
-MIN_RECORDS_TO_TRAIN = 1_000
-# Pairs scored below this probability are not kept. On the synthetic benchmark lists, fewer than
-# 1% of true matches score below it, and the model's low probabilities run two to three times
-# too high there, so keeping them would only add spurious merges to linkage draws.
+MIN_RECORDS_TO_TRAIN = 5_000
+# Pairs scored below this probability are not kept: they would only add spurious merges to
+# linkage draws, and nobody reviews them.
 STORE_FROM = 0.05
 DEFAULT_THRESHOLD = 0.9
-M_FLOOR = 0.01  # see floor_m
 RARE_NAME = 5  # a name held by at most this many records may block on its own
+IDENTICAL = "identical records"
+IDENTICAL_WEIGHT = 40.0  # stands for certainty: no comparison is needed
 _EPOCH = date(1970, 1, 1).toordinal()
+
+Weights = Literal["auto", "declared", "learn"]
 
 
 @dataclass(frozen=True)
@@ -57,252 +66,257 @@ class LinkageResult:
     records: int
 
 
-def features(records: Sequence[models.VictimRecord]) -> dict[str, list[Any]]:
-    """The columns the model compares, one row per record (as a column dict for Arrow)."""
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "unique_id",
-            "source_dataset",
-            "name_sorted",
-            "name_compact",
-            "name_first",
-            "name_last",
-            "name_parts",
-            "name_rare",
-            "age",
-            "day",
-            "place_key",
-            "province_key",
-            "gender",
-        )
-    }
-    key = lru_cache(maxsize=None)(name_key)  # lists repeat names: key each spelling once
-    keys = [key(rec.name_fa or rec.name or "") for rec in records]
-    frequency = Counter(k.sorted for k in keys)
-    for rec, primary in zip(records, keys, strict=True):
-        other = key(rec.name) if rec.name_fa and rec.name else None
-        parts = set(primary.tokens) | (set(other.tokens) if other else set())
-        cols["unique_id"].append(rec.id)
-        cols["source_dataset"].append(rec.list_id)
-        cols["name_sorted"].append(primary.sorted or None)
-        cols["name_compact"].append(primary.compact or None)
-        cols["name_first"].append(primary.first or None)
-        cols["name_last"].append(primary.last or None)
-        cols["name_parts"].append(sorted(parts) or None)
-        rare = primary.sorted and frequency[primary.sorted] <= RARE_NAME
-        cols["name_rare"].append(primary.sorted if rare else None)
-        cols["age"].append(rec.age)
-        cols["day"].append(
-            date.fromisoformat(rec.date).toordinal() - _EPOCH
-            if rec.date and rec.date_precision in (None, "day")
-            else None
-        )
-        cols["place_key"].append(place_key(rec.place) or None)
-        cols["province_key"].append(place_key(rec.province) or None)
-        cols["gender"].append(rec.gender)
+def _age_interval(rec: models.VictimRecord) -> tuple[int | None, int | None]:
+    low, high = getattr(rec, "age_min", None), getattr(rec, "age_max", None)
+    if low is not None or high is not None:
+        return low, high if high is not None else low
+    return rec.age, rec.age
+
+
+def _days(rec: models.VictimRecord) -> tuple[int | None, int | None]:
+    """The day (days since 1970) where the date gives one, and the month (months since 1970)
+    where a Gregorian month is known: a Solar Hijri month straddles two Gregorian ones."""
+    if not rec.date:
+        return None, None
+    day = date.fromisoformat(rec.date)
+    month = (day.year - 1970) * 12 + day.month - 1
+    if rec.date_precision in (None, "day"):
+        return day.toordinal() - _EPOCH, month
+    if rec.date_precision == "month" and rec.date_calendar != "solar_hijri":
+        return None, month
+    return None, None
+
+
+_COLUMNS = (
+    "unique_id", "source_dataset", "rix", "name_known", "name_sorted", "name_compact",
+    "name_first", "name_last", "name_rare", "age_lo", "age_hi", "day", "month", "localities",
+    "province", "gender",
+)  # fmt: skip
+
+
+def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str, list[Any]]:
+    """The columns the model compares, one row per record (as a column dict for Arrow); each
+    record's names go into ``book``, under its row number ``rix``."""
+    cols: dict[str, list[Any]] = {k: [] for k in _COLUMNS}
+    keys = [name_key(rec.name_fa or rec.name or "") for rec in records]
+    frequency: defaultdict[str, int] = defaultdict(int)
+    for k in keys:
+        frequency[k.sorted] += 1
+    for rec, key in zip(records, keys, strict=True):
+        given, family = getattr(rec, "given_name", None), getattr(rec, "family_name", None)
+        rix = book.add((rec.name, rec.name_fa), given, family)
+        place = locate(rec.place, rec.province)
+        low, high = _age_interval(rec)
+        day, month = _days(rec)
+        row = {
+            "unique_id": rec.id,
+            "source_dataset": rec.list_id,
+            "rix": rix,
+            "name_known": True if book.entries[rix] is not None else None,
+            "name_sorted": key.sorted or None,
+            "name_compact": key.compact or None,
+            "name_first": key.first or None,
+            "name_last": key.last or None,
+            "name_rare": key.sorted if key.sorted and frequency[key.sorted] <= RARE_NAME else None,
+            "age_lo": low,
+            "age_hi": high,
+            "day": day,
+            "month": month,
+            "localities": sorted(place.localities) or None,
+            "province": place.province,
+            "gender": rec.gender,
+        }
+        for k, v in row.items():
+            cols[k].append(v)
     return cols
 
 
-def _settings(link_type: Literal["dedupe_only", "link_and_dedupe"]) -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+def _arrow(columns: dict[str, list[Any]]) -> Any:
+    """The columns as an Arrow table with declared types: a column that happens to be all empty
+    (no list gives a place) must still be of its type for the model's SQL."""
+    import pyarrow as pa
 
-    name = cl.CustomComparison(
-        output_column_name="name",
-        comparison_description="name (Persian-aware keys)",
-        comparison_levels=[
-            cll.NullLevel("name_sorted"),
-            cll.ExactMatchLevel("name_sorted", term_frequency_adjustments=True).configure(
-                label_for_charts="every name part agrees (any order, any script)",
-                m_probability=0.6,
-                u_probability=0.0005,
-            ),
-            cll.ExactMatchLevel("name_compact").configure(
-                label_for_charts="same name, parts split differently",
-                m_probability=0.1,
-                u_probability=0.0005,
-            ),
-            cll.JaroWinklerLevel("name_sorted", 0.94).configure(
-                label_for_charts="names nearly agree (a letter or two differ)",
-                m_probability=0.12,
-                u_probability=0.003,
-            ),
-            cll.ArrayIntersectLevel("name_parts", 2).configure(
-                label_for_charts="two or more name parts agree",
-                m_probability=0.08,
-                u_probability=0.003,
-            ),
-            cll.JaroWinklerLevel("name_sorted", 0.85).configure(
-                label_for_charts="names are similar",
-                m_probability=0.05,
-                u_probability=0.03,
-            ),
-            cll.ArrayIntersectLevel("name_parts", 1).configure(
-                label_for_charts="one name part agrees",
-                m_probability=0.04,
-                u_probability=0.1,
-            ),
-            cll.ElseLevel().configure(
-                label_for_charts="names differ", m_probability=0.01, u_probability=0.86
-            ),
-        ],
-    )
-    age = _numeric("age", "age", [(1, 0.25, 0.06), (3, 0.05, 0.12)], exact=(0.65, 0.02))
-    day = _numeric(
-        "day", "date of death", [(1, 0.15, 0.05), (7, 0.08, 0.2)], exact=(0.7, 0.02), unit="day"
-    )
-    place = cl.CustomComparison(
-        output_column_name="place",
-        comparison_description="place and province of death",
-        comparison_levels=[
-            cll.CustomLevel(
-                "(place_key_l IS NULL OR place_key_r IS NULL) AND "
-                "(province_key_l IS NULL OR province_key_r IS NULL)",
-                label_for_charts="place unknown",
-            ).configure(is_null_level=True),
-            cll.ExactMatchLevel("place_key").configure(
-                label_for_charts="same place", m_probability=0.7, u_probability=0.05
-            ),
-            cll.ExactMatchLevel("province_key").configure(
-                label_for_charts="same province", m_probability=0.2, u_probability=0.1
-            ),
-            cll.ElseLevel().configure(
-                label_for_charts="places differ", m_probability=0.1, u_probability=0.85
-            ),
-        ],
-    )
-    gender = cl.CustomComparison(
-        output_column_name="gender",
-        comparison_levels=[
-            cll.NullLevel("gender"),
-            cll.ExactMatchLevel("gender").configure(
-                label_for_charts="same gender", m_probability=0.97, u_probability=0.5
-            ),
-            cll.ElseLevel().configure(
-                label_for_charts="genders differ", m_probability=0.03, u_probability=0.5
-            ),
-        ],
-    )
+    types = {"rix": pa.int64(), "name_known": pa.bool_(), "localities": pa.list_(pa.string())}
+    types |= {c: pa.int64() for c in ("age_lo", "age_hi", "day", "month")}
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in _COLUMNS])
+    return pa.table(columns, schema=schema)
+
+
+def _blocking_rules() -> list[Any]:
+    from splink import block_on
+
+    return [
+        # A name alone only where it is rare: a common name ("Mohammad Mohammadi") would pair
+        # thousands of records with each other. Common names need one more field.
+        block_on("name_rare"),
+        block_on("name_sorted", "province"),
+        block_on("name_sorted", "day"),
+        block_on("name_sorted", "month"),
+        block_on("name_compact", "age_lo"),
+        block_on("name_last", "day", "province"),
+        block_on("name_first", "day", "age_lo"),
+        block_on("name_last", "age_lo", "province"),
+        block_on("name_last", "day", "age_lo"),
+        block_on("substr(name_compact, 1, 4)", "day", "province"),
+    ]
+
+
+def settings(declared: Sequence[comparisons.Comparison] = comparisons.PRIORS) -> Any:
+    from splink import SettingsCreator
+
     return SettingsCreator(
-        link_type=link_type,
+        link_type="dedupe_only",
         unique_id_column_name="unique_id",
         source_dataset_column_name="source_dataset",
-        probability_two_random_records_match=0.0001,
-        comparisons=[name, age, day, place, gender],
-        blocking_rules_to_generate_predictions=[
-            # A name alone only where it is rare: a common name ("Mohammad Mohammadi") would
-            # pair thousands of records with each other. Common names need one more field.
-            block_on("name_rare"),
-            block_on("name_sorted", "province_key"),
-            block_on("name_sorted", "day"),
-            block_on("name_compact", "age"),
-            block_on("name_last", "day", "province_key"),
-            block_on("name_first", "day", "age"),
-            block_on("name_last", "age", "province_key"),
-            block_on("name_last", "day", "age"),
-            block_on("substr(name_compact, 1, 4)", "day", "province_key"),
-        ],
+        probability_two_random_records_match=comparisons.PRIOR_MATCH,
+        comparisons=comparisons.splink_comparisons(declared),
+        blocking_rules_to_generate_predictions=_blocking_rules(),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,  # the gamma_ columns explain a score
     )
 
 
-def _numeric(
-    column: str,
-    description: str,
-    steps: Sequence[tuple[int, float, float]],
+def link(
+    records: Sequence[models.VictimRecord],
     *,
-    exact: tuple[float, float],
-    unit: str = "year",
-) -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
+    seed: int,
+    model: dict[str, Any] | None = None,
+    weights: Weights = "auto",
+) -> LinkageResult:
+    """Score candidate pairs among ``records`` (within and across their lists).
 
-    levels: list[Any] = [
-        cll.NullLevel(column),
-        cll.ExactMatchLevel(column).configure(
-            label_for_charts=f"same {description}", m_probability=exact[0], u_probability=exact[1]
-        ),
-    ]
-    rest_m, rest_u = 1 - exact[0], 1 - exact[1]
-    for limit, m, u in steps:
-        levels.append(
-            cll.AbsoluteDifferenceLevel(column, limit).configure(
-                label_for_charts=f"{description} within {limit} {unit}{'s' if limit > 1 else ''}",
-                m_probability=m,
-                u_probability=u,
-            )
-        )
-        rest_m, rest_u = rest_m - m, rest_u - u
-    levels.append(
-        cll.ElseLevel().configure(
-            label_for_charts=f"{description} differs",
-            m_probability=max(rest_m, 0.001),
-            u_probability=max(rest_u, 0.001),
-        )
-    )
-    return cl.CustomComparison(
-        output_column_name=column, comparison_description=description, comparison_levels=levels
-    )
-
-
-def link(records: Sequence[models.VictimRecord], *, seed: int) -> LinkageResult:
-    """Score candidate pairs among ``records`` (within and across their lists)."""
-    import pyarrow as pa
-    from splink import DuckDBAPI, Linker, block_on
+    ``model``: a stored model to reuse as it is (its weights are not learned again). Else
+    ``weights="learn"`` learns them from ``records`` (refused below
+    :data:`MIN_RECORDS_TO_TRAIN` records), and anything else uses the declared ones."""
+    import duckdb
+    from splink import DuckDBAPI, Linker
 
     if len(records) < 2:
         raise InputError("record linkage needs at least two records in the register")
-    db = DuckDBAPI()
-    table = db.register(pa.table(features(records)), dataset_display_name="records")
-    linker = Linker(table, _settings("dedupe_only"), log_level=logging.ERROR)
+    if weights == "learn" and model is None and len(records) < MIN_RECORDS_TO_TRAIN:
+        raise InputError(
+            f"too few records to learn weights from ({len(records):,}; at least "
+            f"{MIN_RECORDS_TO_TRAIN:,} are needed)",
+            hint="link with the declared weights: leave out --learn",
+        )
+    book = NameBook()
+    connection = duckdb.connect()
+    connection.create_function(
+        comparisons.NAME_FUNCTION,
+        book.duckdb_function(),
+        ["BIGINT", "BIGINT"],  # type: ignore[list-item]
+        "INTEGER",  # type: ignore[arg-type]
+        type="arrow",  # type: ignore[arg-type]
+        side_effects=False,
+    )
+    db = DuckDBAPI(connection)
+    table = db.register(_arrow(features(records, book)), dataset_display_name="records")
     training: dict[str, Any] = {"records": len(records), "seed": seed}
+    if model is not None and _reusable(model):
+        chosen, training["weights"] = model["splink"], "reused from an earlier run (stored with it)"
+    else:
+        chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
+    linker = Linker(table, chosen, log_level=logging.ERROR)
+    predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
+    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker))
+    pairs = _with_identical(pairs, records)
+    stored = model if model is not None and _reusable(model) else _stored(chosen)
+    return LinkageResult(pairs, stored, training, len(records))
+
+
+def _stored(splink_model: dict[str, Any]) -> dict[str, Any]:
+    """What a run keeps of its model: Splink's JSON and the version of gavah's columns."""
+    return {"version": comparisons.MODEL_VERSION, "splink": splink_model}
+
+
+def _reusable(model: dict[str, Any]) -> bool:
+    return model.get("version") == comparisons.MODEL_VERSION and "splink" in model
+
+
+def _weights(table: Any, seed: int, learn: bool) -> tuple[dict[str, Any], str]:
+    """The model to score with, and how its weights came to be."""
+    from splink import Linker
+
+    linker = Linker(table, settings(), log_level=logging.ERROR)
+    declared: dict[str, Any] = linker.misc.save_model_to_json()
+    if not learn:
+        return declared, "declared"
+    try:
+        learned = _learn(linker, seed)
+    except Exception as exc:  # noqa: BLE001 - Splink raises many kinds; the declared weights stand
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return declared, f"declared (learning failed: {reason})"
+    return learned, "learned (u: random pairs; m: expectation maximisation), kept in order"
+
+
+U_SAMPLE = 1e6  # random pairs from which u is learned
+
+
+def _learn(linker: Any, seed: int) -> dict[str, Any]:
+    """u from random pairs, m by expectation maximisation on two blocking rules (a rule that
+    finds no pairs is skipped; if both do, learning failed). A level too rare among random pairs
+    to be measured (fewer than 10 expected in the sample: an exact full name) keeps its declared
+    u, so that it cannot get an unbounded weight from a count of zero."""
+    from splink import block_on
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         train = linker.training
-        # How likely two records are to match, from pairs that agree on name and date or
-        # age; and the u-probabilities from random pairs (nearly all non-matches). Both work
-        # on small registers too.
-        train.estimate_probability_two_random_records_match(
-            [block_on("name_sorted", "day"), block_on("name_compact", "age")], recall=0.7
+        train.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE, seed=seed, min_count_per_level=None, num_chunks=1
         )
-        train.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-        if len(records) >= MIN_RECORDS_TO_TRAIN:
-            train.estimate_parameters_using_expectation_maximisation(
-                block_on("name_sorted", "province_key"), estimate_without_term_frequencies=True
-            )
-            train.estimate_parameters_using_expectation_maximisation(
-                block_on("day", "age", "province_key"), estimate_without_term_frequencies=True
-            )
-            training["weights"] = "learned (u: random pairs; m: expectation maximisation)"
-        else:
-            training["weights"] = (
-                "u learned from random pairs; m prior (fewer than "
-                f"{MIN_RECORDS_TO_TRAIN:,} records to learn it from)"
-            )
-    linker = Linker(table, floor_m(linker.misc.save_model_to_json()), log_level=logging.ERROR)
-    predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
-    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker))
-    model = linker.misc.save_model_to_json()
-    return LinkageResult(pairs, model, training, len(records))
+        failures = []
+        for rule in (block_on("name_sorted", "province"), block_on("day", "age_lo", "province")):
+            try:
+                train.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
+                )
+            except Exception as exc:  # noqa: BLE001 - Splink raises many kinds
+                failures.append(exc)
+        if len(failures) == 2:
+            raise failures[0]
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    model["probability_two_random_records_match"] = comparisons.PRIOR_MATCH
+    return comparisons.monotone(_measured_u(model))
 
 
-def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
-    """Raise every learned m-probability to at least ``floor`` (then renormalise).
-
-    Expectation maximisation drives to zero the m of a level it never sees among matches ("places
-    differ" when the training lists never disagree on place), and a zero m makes that one field a
-    veto: no agreement elsewhere could link the pair. Real lists get a province or an age wrong
-    now and then, so no single disagreement may count as proof of two different people."""
+def _measured_u(model: dict[str, Any]) -> dict[str, Any]:
+    declared = {c.name: c.levels for c in comparisons.PRIORS}
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        raised = [max(float(lv.get("m_probability") or 0.0), floor) for lv in levels]
-        total = sum(raised)
-        for lv, m in zip(levels, raised, strict=True):
-            lv["m_probability"] = m / total
+        for lv, prior in zip(levels, declared[comparison["output_column_name"]], strict=True):
+            if float(lv.get("u_probability") or 0.0) * U_SAMPLE < 10:
+                lv["u_probability"] = prior.u
+        total = sum(float(lv["u_probability"]) for lv in levels)
+        for lv in levels:
+            lv["u_probability"] = float(lv["u_probability"]) / total
     return model
+
+
+def _with_identical(
+    pairs: list[ScoredPair], records: Sequence[models.VictimRecord]
+) -> list[ScoredPair]:
+    """Link records identical in every compared field, with a name and a date or place: a list
+    published twice, or a row repeated, is one person however common the name."""
+    groups: defaultdict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for rec in records:
+        key = _identity(rec)
+        if key is not None:
+            groups[key].append(rec.id)
+    found = {(p.left, p.right): p for p in pairs}
+    for ids in groups.values():
+        ids.sort()
+        for other in ids[1:]:  # a star, not every pair: the group is one person either way
+            a, b = ids[0], other
+            found[(a, b)] = ScoredPair(a, b, 1.0, IDENTICAL_WEIGHT, {"record": IDENTICAL})
+    return sorted(found.values(), key=lambda p: (p.left, p.right))
+
+
+def _identity(rec: models.VictimRecord) -> tuple[Any, ...] | None:
+    if not (rec.name or rec.name_fa) or not (rec.date or rec.place or rec.province):
+        return None
+    fields = ("name", "name_fa", "age", "age_min", "age_max", "gender", "date", "place", "province")
+    return tuple(" ".join(str(getattr(rec, f, None) or "").split()).casefold() for f in fields)
 
 
 def _level_weights(linker: Any) -> dict[str, list[tuple[float, str]]]:
@@ -328,7 +342,6 @@ def _pairs(table: Any, weights: dict[str, list[tuple[float, str]]]) -> list[Scor
     Done column by column (numpy), not row by row: a run may keep a million pairs."""
     import numpy as np
 
-    columns = table.column_names
     left = table.column("unique_id_l").to_pylist()
     right = table.column("unique_id_r").to_pylist()
     probability = table.column("match_probability").to_numpy(zero_copy_only=False)
@@ -340,13 +353,9 @@ def _pairs(table: Any, weights: dict[str, list[tuple[float, str]]]) -> list[Scor
         level_weights = np.array([w for w, _ in options])
         mw = np.nan_to_num(table.column(f"mw_{name}").to_numpy(zero_copy_only=False).astype(float))
         level = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
-        total = mw
-        if f"mw_tf_adj_{name}" in columns:  # common names weigh less, rare ones more
-            adj = table.column(f"mw_tf_adj_{name}").to_numpy(zero_copy_only=False).astype(float)
-            total = mw + np.nan_to_num(adj)
         labels = [label for _, label in options]
         explained[name] = [
-            f"{labels[i]} ({t:+.1f})" for i, t in zip(level.tolist(), total.tolist(), strict=True)
+            f"{labels[i]} ({t:+.1f})" for i, t in zip(level.tolist(), mw.tolist(), strict=True)
         ]
     pairs = []
     names = list(explained)

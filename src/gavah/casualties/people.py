@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from gavah.casualties import clusters, linkage
 from gavah.casualties.clusters import DECISIONS, Groups, Pair, pair
+from gavah.casualties.comparisons import MODEL_VERSION
 from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.custody.entry import canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
@@ -99,11 +100,20 @@ class People:
         self.db = vault.db
 
     # --- linkage runs ----------------------------------------------------------------------
-    def run_linkage(self, lists: Sequence[str] | None, *, seed: int) -> dict[str, Any]:
+    def run_linkage(
+        self, lists: Sequence[str] | None, *, seed: int, weights: linkage.Weights = "auto"
+    ) -> dict[str, Any]:
+        """Score the pairs of ``lists`` (default: all) and keep them as a new run. With
+        ``weights="auto"``, learned weights stored with an earlier run are reused, so that a
+        pair's score does not change when a list is added."""
         with self.db.read() as session:
             chosen = self._lists(session, lists)
             records = self._records(session, chosen)
-        result = linkage.link(records, seed=seed)
+            stored = self._learned_model(session) if weights == "auto" else None
+        model = json.loads(stored.model) if stored is not None else None
+        result = linkage.link(records, seed=seed, model=model, weights=weights)
+        if stored is not None and result.model is model:
+            result.training["model_from_run"] = stored.id
         model_json = json.dumps(result.model, sort_keys=True)
         digest = pairs_digest(
             (p.left, p.right, p.probability, p.match_weight, _levels_json(p.levels))
@@ -164,6 +174,17 @@ class People:
             "training": result.training,
             "log_index": index,
         }
+
+    def _learned_model(self, session: Session) -> models.LinkageRun | None:
+        """The latest run whose weights were learned, if its model can be read by this code."""
+        runs = session.execute(
+            select(models.LinkageRun).order_by(models.LinkageRun.id.desc())
+        ).scalars()
+        for run in runs:
+            if json.loads(run.settings).get("weights", "").startswith("learned"):
+                model = json.loads(run.model)
+                return run if model.get("version") == MODEL_VERSION else None
+        return None
 
     def _lists(self, session: Session, lists: Sequence[str] | None) -> list[str]:
         known = list(

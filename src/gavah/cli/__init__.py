@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from gavah.cli import (
     workspace,
 )
 from gavah.cli._common import err, printable
-from gavah.errors import ExitCode, GavahError
+from gavah.errors import ExitCode, GavahError, InternalError
 
 app = typer.Typer(
     name="gavah",
@@ -98,4 +99,27 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         exc.show()  # type: ignore[attr-defined]
         sys.exit(ExitCode.USAGE)
+    except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, keep the details in a file
+        _internal_error(exc, wants_json)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal_error(exc: Exception, wants_json: bool) -> None:
+    """No traceback reaches a user: it goes to a private file (it may hold names from a list),
+    and the user reads what happened and what to do."""
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="gavah-error-", suffix=".txt")  # mode 0600
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        traceback.print_exception(exc, file=file)
+    error = InternalError(
+        f"gavah failed unexpectedly ({type(exc).__name__}); what was already recorded is intact",
+        hint=f"this is a bug: please report it with the details in {path} "
+        "(read them first: they may name records you work on)",
+    )
+    if wants_json:
+        sys.stdout.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+    err.print(f"error: {printable(error.message)}", markup=False)
+    err.print(f"hint: {printable(error.hint or '')}", markup=False)
+    sys.exit(int(ExitCode.ERROR))

@@ -1,0 +1,310 @@
+"""What record linkage compares, level by level, and the declared weights of each level.
+
+Each comparison (name, age, date of death, place, gender) has ordered levels, the most agreeing
+first. Every level has a declared m-probability (how often the same person's two records fall in
+it) and u-probability (how often two different people's records do). They are data, in
+:data:`PRIORS`, set from the realistic synthetic lists of ``bench/linkage.py`` and checked against
+the 2022 lists (docs/victims.md): a register too small to learn from uses them as they are, and so
+do registers whose learned weights cannot be trusted. Learned or declared, the weights are kept in
+order (:func:`monotone`): agreeing more can never count against a pair.
+
+Names are compared by :mod:`gavah.text.name_compare`, the one Persian-aware name comparison that
+sanctions screening uses too, through a DuckDB function (:class:`NameBook`) that Splink's SQL calls:
+SQL cannot read names in two scripts, and Python cannot score a million pairs' dates as fast as
+DuckDB. Places are compared through the gazetteer (:mod:`gavah.text.places`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gavah.errors import InputError
+from gavah.text.name_compare import NameSet, compare
+from gavah.text.names import latin_fold, name_key
+
+NAME_FUNCTION = "gavah_name_level"
+MODEL_VERSION = 2  # a stored model is reused only by code that reads its columns the same way
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str  # what a reviewer reads in the explanation
+    sql: str  # the condition, on the columns of the two records (_l and _r)
+    m: float
+    u: float
+
+    @property
+    def weight(self) -> float:
+        return math.log2(self.m / self.u)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    null: str  # SQL: the comparison says nothing about this pair
+    levels: tuple[Level, ...]  # most agreeing first; the last is the "else" level
+
+
+# Name levels, from the shared name comparison's score (see NameBook.level).
+NAME_LEVELS = (
+    (1, 0.99, "same name (every part agrees, in any order or script)"),
+    (2, 0.90, "same name, spelled differently or with a part missing"),
+    (3, 0.80, "names probably agree"),
+    (4, 2.00, "one name is the family part of the other (given name missing)"),  # see _part_of
+    (5, 0.60, "names partly agree"),
+)
+NAME_DIFFER = 6
+
+
+def _name() -> Comparison:
+    levels = [
+        Level(label, f"{NAME_FUNCTION}(rix_l, rix_r) = {n}", m, u)
+        for (n, _, label), (m, u) in zip(
+            NAME_LEVELS,
+            [(0.70, 1e-4), (0.20, 4e-4), (0.04, 5e-4), (0.02, 2e-3), (0.02, 5e-3)],
+            strict=True,
+        )
+    ]
+    levels.append(Level("names differ", "ELSE", 0.02, 1 - 1e-4 - 4e-4 - 5e-4 - 2e-3 - 5e-3))
+    return Comparison(
+        "name",
+        "name (Persian-aware)",
+        "name_known_l IS NULL OR name_known_r IS NULL",
+        tuple(levels),
+    )
+
+
+_AGE_GAP = "GREATEST(age_lo_l, age_lo_r) - LEAST(age_hi_l, age_hi_r)"
+
+
+def _age() -> Comparison:
+    exact = "age_lo_l = age_hi_l AND age_lo_r = age_hi_r"
+    return Comparison(
+        "age",
+        "age",
+        "age_lo_l IS NULL OR age_lo_r IS NULL",
+        (
+            Level("same age", f"{exact} AND age_lo_l = age_lo_r", 0.55, 0.03),
+            Level("ages within a year, or ranges that overlap", f"{_AGE_GAP} <= 1", 0.30, 0.10),
+            Level("ages within 3 years", f"{_AGE_GAP} <= 3", 0.10, 0.12),
+            Level("ages differ", "ELSE", 0.05, 0.75),
+        ),
+    )
+
+
+def _date() -> Comparison:
+    one_month_only = "(day_l IS NULL OR day_r IS NULL) AND month_l = month_r"
+    return Comparison(
+        "day",
+        "date of death",
+        "(day_l IS NULL OR day_r IS NULL) AND (month_l IS NULL OR month_r IS NULL)",
+        (
+            Level("same date", "day_l = day_r", 0.60, 0.02),
+            Level("dates within a day", "abs(day_l - day_r) <= 1", 0.20, 0.04),
+            # Exclusive of each other (one needs both days, the other lacks one): the month comes
+            # first so that the weights stay in order.
+            Level("same month (one list gives only the month)", one_month_only, 0.05, 0.06),
+            Level("dates within a week", "abs(day_l - day_r) <= 7", 0.10, 0.14),
+            Level("dates differ", "ELSE", 0.05, 0.74),
+        ),
+    )
+
+
+def _place() -> Comparison:
+    same = "coalesce(list_has_any(localities_l, localities_r), false)"
+    both = "province_l IS NOT NULL AND province_r IS NOT NULL"
+    return Comparison(
+        "place",
+        "place of death (gazetteer)",
+        f"NOT ({same} OR ({both}))",
+        (
+            Level("same place", same, 0.70, 0.03),
+            Level(
+                "same province, another place or none given", "province_l = province_r", 0.22, 0.12
+            ),
+            Level("provinces differ", "ELSE", 0.08, 0.85),
+        ),
+    )
+
+
+def _gender() -> Comparison:
+    return Comparison(
+        "gender",
+        "gender",
+        "gender_l IS NULL OR gender_r IS NULL",
+        (
+            Level("same gender", "gender_l = gender_r", 0.97, 0.5),
+            Level("genders differ", "ELSE", 0.03, 0.5),
+        ),
+    )
+
+
+PRIORS: tuple[Comparison, ...] = (_name(), _age(), _date(), _place(), _gender())
+"""The comparisons and their declared weights."""
+
+PRIOR_MATCH = 1e-4
+"""Declared prior probability that two records are of one person. It is fixed, not estimated
+from the register, so that a pair's score does not move when another list is added."""
+
+
+def splink_comparisons(comparisons: Sequence[Comparison] = PRIORS) -> list[Any]:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    built = []
+    for comparison in comparisons:
+        levels: list[Any] = [
+            cll.CustomLevel(comparison.null, label_for_charts="not known on one side").configure(
+                is_null_level=True
+            )
+        ]
+        for level in comparison.levels:
+            made = cll.ElseLevel() if level.sql == "ELSE" else cll.CustomLevel(level.sql)
+            levels.append(
+                made.configure(
+                    label_for_charts=level.label, m_probability=level.m, u_probability=level.u
+                )
+            )
+        built.append(
+            cl.CustomComparison(
+                output_column_name=comparison.name,
+                comparison_description=comparison.description,
+                comparison_levels=levels,
+            )
+        )
+    return built
+
+
+def monotone(model: dict[str, Any], floor: float = 0.01) -> dict[str, Any]:
+    """Keep learned weights in the order of their levels, and no level a veto.
+
+    Expectation maximisation may give a weaker level more weight than a stronger one ("two parts
+    agree" above "every part agrees") or drive an m to zero (a level it never sees among matches
+    then vetoes any link). Each m is raised to at least ``floor``; then, from the weakest level
+    up, a level's weight is raised to that of the level below it where it fell short, and the m
+    are renormalised, which moves every weight of the comparison by the same amount."""
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        m = [max(float(lv.get("m_probability") or 0.0), floor) for lv in levels]
+        u = [max(float(lv.get("u_probability") or 0.0), 1e-9) for lv in levels]
+        weights = [math.log2(a / b) for a, b in zip(m, u, strict=True)]
+        for i in range(len(weights) - 2, -1, -1):
+            weights[i] = max(weights[i], weights[i + 1])
+        raised = [b * 2**w for b, w in zip(u, weights, strict=True)]
+        total = sum(raised)
+        for lv, value, uu in zip(levels, raised, u, strict=True):
+            lv["m_probability"] = value / total
+            lv["u_probability"] = uu
+    return model
+
+
+@dataclass
+class _Names:
+    names: tuple[str, ...]  # the record's names, each script as given
+    folded: frozenset[tuple[str, ...]]  # each name's sorted folded words
+    given: str | None
+    family: str | None
+    skeletons: frozenset[str]  # every word's consonant skeleton and its first three letters
+    words: tuple[tuple[str, ...], ...]  # each name's skeletons, in order
+
+
+@dataclass
+class NameBook:
+    """The names of the records being linked, and the level of any two of them.
+
+    ``level(i, j)`` is what the DuckDB function returns for records ``i`` and ``j``: 0 when one
+    has no name, else a level of :data:`NAME_LEVELS` or :data:`NAME_DIFFER`. The score is the
+    shared name comparison's, on given and family names separately where both records give them
+    (the lower of the two counts, so a shared given name cannot carry two family names), else on
+    the full names. Name sets are read lazily and cached: reading one costs far more than
+    comparing two."""
+
+    entries: list[_Names | None] = field(default_factory=list)
+    _sets: dict[tuple[str, ...], NameSet | None] = field(default_factory=dict)
+    _levels: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def add(
+        self, names: Sequence[str | None], given: str | None = None, family: str | None = None
+    ) -> int:
+        written = tuple(n for n in names if n and n.strip())
+        if not written:
+            self.entries.append(None)
+            return len(self.entries) - 1
+        folded = frozenset(tuple(sorted(latin_fold(n).split())) for n in written)
+        words = tuple(key.tokens for n in written if (key := name_key(n)).tokens)
+        skeletons = {s for w in words for s in w}
+        skeletons |= {s[:3] for s in skeletons if len(s) >= 4}
+        both = given and family and given.strip() and family.strip()
+        self.entries.append(
+            _Names(
+                written,
+                folded,
+                given.strip() if both and given else None,
+                family.strip() if both and family else None,
+                frozenset(skeletons),
+                words,
+            )
+        )
+        return len(self.entries) - 1
+
+    def level(self, i: int, j: int) -> int:
+        key = (i, j) if i <= j else (j, i)
+        found = self._levels.get(key)
+        if found is None:
+            found = self._levels[key] = self._level(self.entries[i], self.entries[j])
+        return found
+
+    def _level(self, a: _Names | None, b: _Names | None) -> int:
+        if a is None or b is None:
+            return 0
+        if a.given and a.family and b.given and b.family:
+            score = min(self.score((a.given,), (b.given,)), self.score((a.family,), (b.family,)))
+        elif not a.folded.isdisjoint(b.folded):
+            return 1
+        elif a.skeletons.isdisjoint(b.skeletons):
+            return NAME_DIFFER  # no word, nor the start of one, in common: nothing to score
+        else:
+            score = self.score(a.names, b.names)
+        if score < 0.80 and _part_of(a.words, b.words):
+            return 4
+        return next((n for n, least, _ in NAME_LEVELS if score >= least), NAME_DIFFER)
+
+    def score(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
+        """The shared name comparison's score of two sets of names."""
+        left, right = self._set(a), self._set(b)
+        if left is None or right is None:
+            return 0.0
+        return compare(left, right).score
+
+    def _set(self, names: tuple[str, ...]) -> NameSet | None:
+        if names not in self._sets:
+            try:
+                self._sets[names] = NameSet.of(names)
+            except InputError:  # a name with no letter or digit in it compares as none
+                self._sets[names] = None
+        return self._sets[names]
+
+    def duckdb_function(self) -> Callable[[Any, Any], Any]:
+        """The vectorised (Arrow) function DuckDB calls with two columns of record numbers."""
+        import pyarrow as pa
+
+        def levels(left: Any, right: Any) -> Any:
+            pairs = zip(left.to_pylist(), right.to_pylist(), strict=True)
+            return pa.array([self.level(a, b) for a, b in pairs], type=pa.int32())
+
+        return levels
+
+
+def _part_of(a: tuple[tuple[str, ...], ...], b: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one record's name is the other's without its given name: every word of the
+    shorter is in the longer, and both end with the same word ("Rasouli" and "Ahmad Rasouli").
+    A given name alone ("Ahmad") is not enough: too many people share one."""
+    for x, y in ((x, y) for x in a for y in b):
+        short, full = (x, y) if len(x) < len(y) else (y, x)
+        if len(short) < len(full) and short[-1] == full[-1] and set(short) <= set(full):
+            return True
+    return False

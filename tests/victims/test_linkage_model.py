@@ -1,0 +1,190 @@
+"""The linkage model's promises: stable scores, obvious duplicates linked at every size, identical
+records always linked, weights in order, and no failure on small or odd registers. Every name
+here is synthetic."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import pytest
+
+from gavah.casualties import comparisons, linkage, synthetic
+from gavah.casualties.comparisons import NAME_DIFFER, NameBook
+from gavah.casualties.people import People
+from gavah.casualties.register import ListInfo, Register, convert_row, parse_mapping
+from gavah.db import models
+from gavah.errors import InputError
+from gavah.vault import Vault
+
+
+def record(rid: str, name: str | None = None, **fields: object) -> models.VictimRecord:
+    list_id, row = rid.split(":")
+    fields.pop("source_ref", None)
+    return models.VictimRecord(
+        id=rid, list_id=list_id, row=int(row), original="{}", name=name, **fields
+    )
+
+
+def _people(n: int, seed: int) -> list[dict[str, str]]:
+    """``n`` distinct synthetic people as rows with name, date and place."""
+    population = synthetic.people(n, seed=seed)
+    (rows,) = synthetic.lists(population, (1.0,), seed=seed + 1)
+    return rows
+
+
+def _write(tmp_path: Path, name: str, rows: list[dict[str, str]]) -> Path:
+    path = tmp_path / f"{name}.csv"
+    synthetic.write_csv(rows, path)
+    return path
+
+
+MAP = {"id": "record_id", "name": "name", "name_fa": "name_fa", "age": "age",
+       "gender": "gender", "date": "date", "province": "place"}  # fmt: skip
+
+
+def _scores(vault: Vault, run: int) -> dict[tuple[str, str], float]:
+    with vault.db.read() as session:
+        rows = session.query(models.LinkagePair).filter(models.LinkagePair.run_id == run)
+        return {(p.left_id, p.right_id): round(p.probability, 9) for p in rows}
+
+
+def test_declared_weights_fall_with_each_level() -> None:
+    for comparison in comparisons.PRIORS:
+        weights = [level.weight for level in comparison.levels]
+        assert weights == sorted(weights, reverse=True), comparison.name
+        assert math.isclose(sum(lv.m for lv in comparison.levels), 1.0, abs_tol=1e-6)
+        assert math.isclose(sum(lv.u for lv in comparison.levels), 1.0, abs_tol=1e-6)
+
+
+def test_monotone_restores_the_order_of_learned_weights() -> None:
+    model = {
+        "comparisons": [
+            {
+                "comparison_levels": [
+                    {"is_null_level": True},
+                    {"m_probability": 0.30, "u_probability": 0.001},  # 8.2 bits
+                    {"m_probability": 0.60, "u_probability": 0.0005},  # 10.2: above its better
+                    {"m_probability": 0.0, "u_probability": 0.9985},  # a veto
+                ]
+            }
+        ]
+    }
+    fixed = comparisons.monotone(copy.deepcopy(model))
+    levels = fixed["comparisons"][0]["comparison_levels"][1:]
+    weights = [math.log2(lv["m_probability"] / lv["u_probability"]) for lv in levels]
+    assert weights[0] >= weights[1] > weights[2] > -math.inf
+    assert math.isclose(sum(lv["m_probability"] for lv in levels), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("Mohammad Rezaei", "Mohammad Rezaei", 1),
+        ("Rezaei, Mohammad", "محمد رضایی", 1),
+        ("Mohammad Rezaei", "Mohammad Karimi", NAME_DIFFER),  # a shared given name is not enough
+        ("Rasouli", "Ahmad Rasouli", 4),  # the given name missing
+        ("Ahmad", "Ahmad Rasouli", NAME_DIFFER),  # a given name alone is not the family part
+        ("Hassan Karimi", "Hossein Karimi", NAME_DIFFER),  # one skeleton, two names
+    ],
+)
+def test_name_levels_come_from_the_shared_name_comparison(
+    left: str, right: str, level: int
+) -> None:
+    book = NameBook()
+    a, b = book.add((left,)), book.add((right,))
+    assert book.level(a, b) == level
+
+
+def test_given_and_family_names_are_compared_apart_where_lists_give_them() -> None:
+    book = NameBook()
+    a = book.add(("Reza Karimi",), given="Reza", family="Karimi")
+    b = book.add(("Karimi Reza",), given="Karimi", family="Reza")  # two people, names swapped
+    c = book.add(("رضا کریمی",), given="رضا", family="کریمی")
+    assert book.level(a, c) == 1 or book.level(a, c) == 2
+    assert book.level(a, b) == NAME_DIFFER
+    assert book.level(a, book.add((None,))) == 0
+
+
+def test_obvious_duplicates_link_on_a_list_of_fifty(vault: Vault, tmp_path: Path) -> None:
+    rows = _people(45, seed=3)
+    for row in rows[:5]:  # the same person entered twice, once in Latin script only
+        rows.append({**row, "record_id": row["record_id"] + "-again", "name_fa": ""})
+    Register(vault).import_list(_write(tmp_path, "fifty", rows), ListInfo("FIFTY"), MAP)
+    people = People(vault)
+    result = people.run_linkage(None, seed=1)
+    assert result["training"]["weights"].startswith("declared")
+    found, _ = people.people(threshold=linkage.DEFAULT_THRESHOLD)
+    truth = {r["record_id"]: r["truth_id"] for r in rows}
+    person_of = {str(r.source_ref): p.id for p in found for r in p.records}
+    for row in rows[:5]:
+        assert person_of[row["record_id"]] == person_of[row["record_id"] + "-again"]
+    for person in found:  # and nobody else was merged into anyone
+        assert len({truth[str(r.source_ref)] for r in person.records}) == 1
+
+
+def test_adding_an_unrelated_list_does_not_move_any_score(vault: Vault, tmp_path: Path) -> None:
+    population = synthetic.people(300, seed=11)
+    first, second = synthetic.lists(population, (0.6, 0.6), seed=12)
+    register = Register(vault)
+    register.import_list(_write(tmp_path, "a", first), ListInfo("A"), MAP)
+    register.import_list(_write(tmp_path, "b", second), ListInfo("B"), MAP)
+    people = People(vault)
+    before = _scores(vault, people.run_linkage(None, seed=1)["run"])
+    other = _people(400, seed=99)  # other people, partly with the same common names
+    register.import_list(_write(tmp_path, "c", other), ListInfo("C"), MAP)
+    after = _scores(vault, people.run_linkage(None, seed=2)["run"])
+    kept = {p: s for p, s in after.items() if not (p[0].startswith("C:") or p[1].startswith("C:"))}
+    assert before and kept == before
+
+
+def test_learned_weights_are_stored_and_reused() -> None:
+    population = synthetic.people(4000, seed=5)
+    records = []
+    for j, rows in enumerate(synthetic.lists(population, (0.7, 0.7), seed=6)):
+        for i, row in enumerate(rows, start=2):
+            fields, _ = convert_row(
+                row, parse_mapping([",".join(f"{k}={v}" for k, v in MAP.items())]), "auto", str
+            )
+            records.append(record(f"L{j}:{i}", **fields))
+    assert len(records) >= linkage.MIN_RECORDS_TO_TRAIN
+    learned = linkage.link(records, seed=1, weights="learn")
+    assert learned.training["weights"].startswith("learned")
+    again = linkage.link(records[:100], seed=7, model=learned.model)
+    assert again.training["weights"].startswith("reused")
+    assert again.model == learned.model
+
+
+def test_failed_learning_falls_back_to_the_declared_weights() -> None:
+    # Thousands of records with names only: expectation maximisation finds no pairs to learn
+    # from (the old code died here with a traceback).
+    records = [record(f"L:{i}", f"Person{i:05d} Synthetic") for i in range(2, 5300)]
+    result = linkage.link(records, seed=1, weights="learn")
+    assert result.training["weights"].startswith("declared (learning failed")
+
+
+def test_identical_records_always_link_even_with_a_common_name() -> None:
+    same = {"date": "2026-01-08", "place": "Karaj", "province": "Alborz", "gender": "male"}
+    records = [
+        record("A:2", "Ali Mohammadi", **same),
+        record("A:3", "Ali Mohammadi", **same),
+        record("B:2", "Ali Mohammadi", **{**same, "date": "2026-01-20"}),
+    ]
+    pairs = {(p.left, p.right): p for p in linkage.link(records, seed=1).pairs}
+    assert pairs[("A:2", "A:3")].probability == 1.0
+    assert pairs[("A:2", "A:3")].levels == {"record": linkage.IDENTICAL}
+    assert ("A:2", "B:2") not in pairs or pairs[("A:2", "B:2")].probability < 0.9
+
+
+@pytest.mark.parametrize("size", [2, 5])
+def test_tiny_registers_link_without_failing(size: int) -> None:
+    records = [record(f"L:{i}", f"Name{i} Synthetic") for i in range(2, 2 + size)]
+    assert linkage.link(records, seed=1).pairs == []
+
+
+def test_one_record_is_refused_with_the_reason() -> None:
+    with pytest.raises(InputError, match="at least two records"):
+        linkage.link([record("L:2", "Someone")], seed=1)
+    with pytest.raises(InputError, match="too few records to learn"):
+        linkage.link([record("L:2", "A B"), record("L:3", "C D")], seed=1, weights="learn")
