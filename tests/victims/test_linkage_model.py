@@ -188,3 +188,35 @@ def test_one_record_is_refused_with_the_reason() -> None:
         linkage.link([record("L:2", "Someone")], seed=1)
     with pytest.raises(InputError, match="too few records to learn"):
         linkage.link([record("L:2", "A B"), record("L:3", "C D")], seed=1, weights="learn")
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Karim Dastani (Sheh Zamani)", ("Karim Dastani",)),  # a clan name is never a name alone
+        ("Nasrin (Shirin) Kavani", ("Nasrin Kavani", "Shirin Kavani")),
+        ("Abdol Rahim Kavani", ("AbdolRahim Kavani",)),
+        ("Jalil Kabani / Kobani", ("Jalil Kabani", "Jalil Kobani")),
+        ("Jalil Kabani / Jalal Kabani", ("Jalil Kabani", "Jalal Kabani")),
+        ("(given name not known) Kavani", ("Kavani",)),
+    ],
+)
+def test_list_spellings_are_read_as_the_names_they_stand_for(
+    written: str, read: tuple[str, ...]
+) -> None:
+    assert comparisons.readings(written) == read
+
+
+def test_relatives_sharing_a_clan_name_stay_apart() -> None:
+    # The 2022 lists name members of one family, killed on one day in one town, with their clan
+    # name in parentheses; read as an alias, it made them one person (synthetic names here).
+    same = {"date": "2026-01-09", "place": "Zahedan"}
+    records = [
+        record("A:2", "Karim Dastani (Sheh Zamani)", **same),
+        record("A:3", "Rahim Molazehi (Shah Zamani)", **same),
+        record("B:2", "Karim Dastani", **same),
+    ]
+    linked = {
+        (p.left, p.right) for p in linkage.link(records, seed=1).pairs if p.probability >= 0.9
+    }
+    assert linked == {("A:2", "B:2")}

@@ -33,7 +33,7 @@ from gavah.casualties import comparisons
 from gavah.casualties.comparisons import NameBook
 from gavah.db import models
 from gavah.errors import InputError
-from gavah.text.names import name_key
+from gavah.text.names import latin_fold, name_key
 from gavah.text.places import locate
 
 MIN_RECORDS_TO_TRAIN = 5_000
@@ -88,7 +88,8 @@ def _days(rec: models.VictimRecord) -> tuple[int | None, int | None]:
 
 
 _COLUMNS = (
-    "unique_id", "source_dataset", "rix", "name_known", "name_sorted", "name_compact",
+    "unique_id", "source_dataset", "rix", "name_known", "name_text", "name_words", "name_sorted",
+    "name_compact",
     "name_first", "name_last", "name_rare", "age_lo", "age_hi", "day", "month", "localities",
     "province", "gender",
 )  # fmt: skip
@@ -106,6 +107,7 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
         given, family = getattr(rec, "given_name", None), getattr(rec, "family_name", None)
         rix = book.add((rec.name, rec.name_fa), given, family)
         place = locate(rec.place, rec.province)
+        text = latin_fold(rec.name or rec.name_fa or "")
         low, high = _age_interval(rec)
         day, month = _days(rec)
         row = {
@@ -113,6 +115,8 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
             "source_dataset": rec.list_id,
             "rix": rix,
             "name_known": True if book.entries[rix] is not None else None,
+            "name_text": text or None,
+            "name_words": len(text.split()) or None,
             "name_sorted": key.sorted or None,
             "name_compact": key.compact or None,
             "name_first": key.first or None,
@@ -137,6 +141,7 @@ def _arrow(columns: dict[str, list[Any]]) -> Any:
     import pyarrow as pa
 
     types = {"rix": pa.int64(), "name_known": pa.bool_(), "localities": pa.list_(pa.string())}
+    types["name_words"] = pa.int64()
     types |= {c: pa.int64() for c in ("age_lo", "age_hi", "day", "month")}
     schema = pa.schema([(c, types.get(c, pa.string())) for c in _COLUMNS])
     return pa.table(columns, schema=schema)
@@ -218,7 +223,8 @@ def link(
         chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
     linker = Linker(table, chosen, log_level=logging.ERROR)
     predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
-    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker))
+    frequency = NameFrequency.of(records)
+    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker), frequency)
     pairs = _with_identical(pairs, records)
     stored = model if model is not None and _reusable(model) else _stored(chosen)
     return LinkageResult(pairs, stored, training, len(records))
@@ -337,31 +343,103 @@ def _level_weights(linker: Any) -> dict[str, list[tuple[float, str]]]:
     return levels
 
 
-def _pairs(table: Any, weights: dict[str, list[tuple[float, str]]]) -> list[ScoredPair]:
-    """Scored pairs from Splink's prediction table, each with its explanation, in id order.
-    Done column by column (numpy), not row by row: a run may keep a million pairs."""
+@dataclass(frozen=True)
+class NameFrequency:
+    """How common each record's name is in its own list, for the name-frequency adjustment.
+
+    Agreeing on "Ali Mohammadi" says far less than agreeing on a rare name. The u-probability of
+    agreeing on a name is at least the share of records of either pair's list that carry it
+    (counted by the name key, the pair itself left out); where that share is larger than the
+    level's declared u, the name weighs that much less. Agreement never weighs more than
+    declared. It is measured within the two records' own lists, so adding another list does not
+    move a pair's score."""
+
+    share: dict[str, float]  # record id -> share of the other records of its list with its name
+    key: dict[str, str]
+    within: dict[str, float]  # record id -> the same, two records (a pair) left out
+
+    @classmethod
+    def of(cls, records: Sequence[models.VictimRecord]) -> NameFrequency:
+        keys = {r.id: name_key(r.name_fa or r.name or "").sorted for r in records}
+        counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+        sizes: defaultdict[str, int] = defaultdict(int)
+        for r in records:
+            counts[(r.list_id, keys[r.id])] += 1
+            sizes[r.list_id] += 1
+        share, within = {}, {}
+        for r in records:
+            count, size = counts[(r.list_id, keys[r.id])], sizes[r.list_id]
+            share[r.id] = max(count - 1, 0) / size
+            within[r.id] = max(count - 2, 0) / size
+        return cls(share, keys, within)
+
+    def penalty(self, left: str, right: str, u: float) -> tuple[float, float]:
+        """Bits to take off a name agreement whose declared u is ``u``, and the share used."""
+        same_list = left.split(":", 1)[0] == right.split(":", 1)[0]
+        same_key = self.key[left] == self.key[right]
+        table = self.within if same_list and same_key else self.share
+        found = max(table[left], table[right])
+        return (math.log2(found / u) if found > u else 0.0), found
+
+
+# Name levels whose agreement is on the name's value: their weight is adjusted for frequency.
+_FREQUENCY_LEVELS = {1, 2}
+
+
+def _frequency_adjusted(
+    name_level: Any, left: list[str], right: list[str], frequency: NameFrequency
+) -> tuple[Any, dict[int, str]]:
+    """Bits to take off each pair's weight for its name's frequency (``name_level``: each
+    pair's name level, 0 where unknown), and the explanation of each pair that loses any."""
+    import numpy as np
+
+    u_of = {n: lv.u for n, lv in enumerate(comparisons.PRIORS[0].levels, start=1)}
+    bits = np.zeros(len(left))
+    notes: dict[int, str] = {}
+    for i in np.nonzero(np.isin(name_level, list(_FREQUENCY_LEVELS)))[0].tolist():
+        taken, found = frequency.penalty(left[i], right[i], u_of[int(name_level[i])])
+        if taken > 0:
+            bits[i] = taken
+            notes[i] = f"a common name: 1 in {round(1 / found):,} records of its list ({-taken:+.1f})"
+    return bits, notes
+
+
+def _pairs(
+    table: Any, weights: dict[str, list[tuple[float, str]]], frequency: NameFrequency
+) -> list[ScoredPair]:
+    """Scored pairs from Splink's prediction table, with the name-frequency adjustment, each with
+    its explanation, in id order. Done column by column (numpy), not row by row: a run may keep
+    a million pairs."""
     import numpy as np
 
     left = table.column("unique_id_l").to_pylist()
     right = table.column("unique_id_r").to_pylist()
-    probability = table.column("match_probability").to_numpy(zero_copy_only=False)
     match_weight = np.nan_to_num(
         table.column("match_weight").to_numpy(zero_copy_only=False).astype(float)
     )
     explained: dict[str, list[str]] = {}
+    level_of: dict[str, Any] = {}
     for name, options in weights.items():
         level_weights = np.array([w for w, _ in options])
         mw = np.nan_to_num(table.column(f"mw_{name}").to_numpy(zero_copy_only=False).astype(float))
-        level = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
+        level = level_of[name] = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
         labels = [label for _, label in options]
         explained[name] = [
             f"{labels[i]} ({t:+.1f})" for i, t in zip(level.tolist(), mw.tolist(), strict=True)
         ]
+    # The name's options are its null level (0), then NAME_LEVELS from the top (1).
+    bits, notes = _frequency_adjusted(level_of["name"], left, right, frequency)
+    match_weight = match_weight - bits
+    probability = 1.0 / (1.0 + np.exp2(-match_weight))
     pairs = []
     names = list(explained)
     for i in range(len(left)):
+        if probability[i] < STORE_FROM:
+            continue
         a, b = (left[i], right[i]) if left[i] <= right[i] else (right[i], left[i])
         levels = {name: explained[name][i] for name in names}
+        if i in notes:
+            levels["name frequency"] = notes[i]
         pairs.append(ScoredPair(a, b, float(probability[i]), float(match_weight[i]), levels))
     pairs.sort(key=lambda p: (p.left, p.right))
     return pairs
