@@ -517,6 +517,26 @@ def test_name_key_never_raises_and_is_stable_on_random_unicode() -> None:
         ("Mordad 1401", "2022-07-23", "solar_hijri", "month"),
         ("Amordad 1401", "2022-07-23", "solar_hijri", "month"),
         ("  2026-01-08 ", "2026-01-08", "gregorian", "day"),
+        # As published lists write them.
+        ("19-Sep-2022", "2022-09-19", "gregorian", "day"),
+        ("19 September 2022", "2022-09-19", "gregorian", "day"),
+        ("Sep 19, 2022", "2022-09-19", "gregorian", "day"),
+        ("Sept. 19, 2022", "2022-09-19", "gregorian", "day"),
+        ("September 19th, 2022", "2022-09-19", "gregorian", "day"),
+        ("1st Oct 2022", "2022-10-01", "gregorian", "day"),
+        ("19/Sep/2022", "2022-09-19", "gregorian", "day"),
+        ("Nov-2022", "2022-11-01", "gregorian", "month"),
+        ("2022-11", "2022-11-01", "gregorian", "month"),
+        ("2022", "2022-01-01", "gregorian", "year"),
+        ("25-Shahrivar-1401", "2022-09-16", "solar_hijri", "day"),
+        ("۲۵ شهریورماه ۱۴۰۱", "2022-09-16", "solar_hijri", "day"),
+        ("۲۵ شهریور سال ۱۴۰۱", "2022-09-16", "solar_hijri", "day"),
+        ("۲۵ام شهریور ۱۴۰۱", "2022-09-16", "solar_hijri", "day"),
+        (f"۲۶ اردی{ZWNJ}بهشت ۱۴۰۱", "2022-05-16", "solar_hijri", "day"),
+        ("۱۴۰۱/۰۶", "2022-08-23", "solar_hijri", "month"),
+        ("شهریور ۱۴۰۱", "2022-08-23", "solar_hijri", "month"),
+        ("26 Shahriwar 1401", "2022-09-17", "solar_hijri", "day"),
+        ("1 Isfand 1401", "2023-02-20", "solar_hijri", "day"),
     ],
 )
 def test_parse_date(text: str, iso: str, calendar: str, precision: str) -> None:
@@ -602,6 +622,11 @@ def test_hijri_and_gregorian_round_trip_every_day() -> None:
         ("1404/10-18", "auto", "'1404/10-18'"),
         ("18 Dey", "auto", "'18 Dey'"),
         ("18 Deyy 1404", "auto", "'18 Deyy 1404'"),
+        ("2 8-Oct-2022", "auto", "'2 8-Oct-2022'"),  # a PDF extraction's space: not guessed
+        ("Until 22 October", "auto", "'Until 22 October'"),  # no year
+        ("19-Sep", "auto", "'19-Sep'"),
+        ("32-Sep-2022", "auto", "September 2022 has no day 32"),
+        ("19thh September 2022", "auto", "'19thh September 2022'"),
         ("1404/10/18 12:00", "auto", "'1404/10/18 12:00'"),
         ("۱۴۰۴/۱۰/۱۸/۱", "auto", "'۱۴۰۴/۱۰/۱۸/۱'"),
         ("१४०४/१०/१८", "auto", "'१४०४/१०/१८'"),  # Devanagari digits are not accepted

@@ -121,10 +121,11 @@ def test_register_errors_are_clear_and_coded(lists: dict[str, str], tmp_path: Pa
     bad.write_text(
         "name,date\nX (synthetic),1404/13/01\nY (synthetic),tomorrow\n", encoding="utf-8"
     )
-    refused = gavah(env, "victims", "import", str(bad), "--list", "BAD", "--json")
+    refused = gavah(env, "victims", "import", str(bad), "--list", "BAD", "--json", cwd=tmp_path)
     assert refused.returncode == 2
     message = json.loads(refused.stdout)["message"]
     assert "bad.csv:2" in message and "bad.csv:3" in message
+    assert (tmp_path / "BAD-rejected.csv").read_text(encoding="utf-8").count("synthetic") == 2
     unknown = gavah(env, "victims", "show", "A:99999")
     assert unknown.returncode == 4 and "LIST:ROW" in unknown.stderr
     wrong = gavah(env, "victims", "decide", "A:2", "B:2", "maybe")

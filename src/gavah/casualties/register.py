@@ -1,19 +1,26 @@
 """The victim register: published lists of the dead, imported whole, each record kept as published.
 
-A list is imported from one file. The file itself goes into the evidence vault first (so the
-original is kept by its SHA-256 and shows on the custody log), then its rows are read through a
-column mapping into gavah's fields, and the list, its records and a digest of them are recorded in
-one transaction with a custody event. A row that cannot be read stops the whole import with its
-file and line: a list is imported whole or not at all.
+A list is imported from one file, or from a folder of one record per file. The file (a folder:
+one ZIP of the files read) goes into the evidence vault first, so the original is kept by its
+SHA-256 and shows on the custody log; then its rows are read through a column mapping into
+gavah's fields, and the list, its records and a digest of them are recorded in one transaction
+with a custody event.
+
+Every row that cannot be read is collected with its file, line and problem, and written to a CSV
+the user can correct. A list is imported whole or not at all, unless the user asks to import the
+readable rows (``skip_rejected``): then the import event records how many rows were left behind.
+Rows left out by a status filter (``statuses``) are not errors; they are counted and recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +34,8 @@ from gavah.db import models
 from gavah.errors import InputError, NotFound
 from gavah.intake.ingest import acquire_checked, read_whole
 from gavah.text.dates import parse_date
-from gavah.vault import Vault, canonical_text
+from gavah.text.names import fold_persian
+from gavah.vault import Acquired, Vault, canonical_text
 
 # Custody event kinds of the register (added to, never renamed).
 LIST_IMPORTED = "victims.list-imported"
@@ -37,58 +45,28 @@ FIELDS: dict[str, str] = {
     "id": "the list's own identifier for the record",
     "name": "name in Latin script (any order, any transliteration)",
     "name_fa": "name in Persian script",
-    "age": "age in years (a range such as 18-29 is read as an age group)",
+    "given_name": "given name(s), any script (composes name/name_fa when those are not mapped)",
+    "family_name": "family name, any script (composes name/name_fa when those are not mapped)",
+    "age": "age: 17, ۱۷ ساله, 17 years old, about 40, ~40, 40s, 18-29, 16/17, teen, child",
     "age_group": "age group as published, e.g. 18-29 or child",
     "gender": "gender (male/female, m/f, مرد/زن; anything else is kept as given)",
-    "date": "date of death, Gregorian (2026-01-08) or Solar Hijri (1404/10/18, 18 Dey 1404)",
+    "date": "date of death, Gregorian (2026-01-08, 19-Sep-2022, Sep 19, 2022, 2022-11) or Solar "
+    "Hijri (1404/10/18, 18 Dey 1404, ۱۸ دی ۱۴۰۴)",
     "place": "place of death (city, district)",
     "province": "province of death",
     "cause": "cause of death",
     "circumstances": "circumstances, as published",
-    "sources": "links or references, separated by spaces, ';' or new lines",
+    "status": "status as published, e.g. killed, died in custody, executed (see --status)",
+    "sources": "links or references, separated by commas, semicolons, spaces or new lines",
     "evidence": "evidence items in the vault (ids or SHA-256 prefixes), separated by ';'",
 }
 LINK_KINDS = ("evidence", "incident", "entity")
 LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MAX_ERRORS = 20  # rows reported before an import gives up
-
-_UNKNOWN = {"", "?", "-", "unknown", "n/a", "na", "none", "نامعلوم", "نامشخص", "مجهول"}
-_NO_NAME = {
-    "unidentified",
-    "unnamed",
-    "anonymous",
-    "not known",
-    "name unknown",
-    "ناشناس",
-    "ناشناخته",
-    "بی نام",
-    "مجهول الهویه",
-    "مجهول‌الهویه",
-    "نام نامعلوم",
-}
-_MALE = {"m", "male", "man", "boy", "مرد", "پسر", "مذکر", "آقا"}
-_FEMALE = {"f", "female", "woman", "girl", "زن", "دختر", "مونث", "مؤنث", "خانم"}
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_AGE_RANGE = re.compile(r"^\d{1,3}\s*[-–—to]+\s*\d{1,3}$|^\d{1,3}\s*\+$")
-_AGE = re.compile(r"^(\d{1,3})(?:\s*(?:years?|yrs?|y|ساله|سال))?$")
-_SPLIT_SOURCES = re.compile(r"[\s;]+")
+MAX_SHOWN = 20  # rejected rows named in an error message; the CSV holds all of them
+AGE_GROUP_LENGTH = 40  # the age_group column's width
 
 
-@dataclass(frozen=True)
-class ListInfo:
-    """Who published a list, when and where: the list's identity."""
-
-    name: str
-    title: str | None = None
-    publisher: str | None = None
-    published: str | None = None
-    url: str | None = None
-
-
-class RowError(Exception):
-    pass
-
-
+# --- the mapping: which column holds which field ---------------------------------------------
 def parse_mapping(items: Iterable[str]) -> dict[str, str]:
     """``name=Full name,age=Age`` (or several ``--map`` options) into field -> column."""
     mapping: dict[str, str] = {}
@@ -121,6 +99,249 @@ def default_mapping(columns: Sequence[str]) -> dict[str, str]:
     return {field: by_lower[field] for field in FIELDS if field in by_lower}
 
 
+# --- values that mean "not known", in any field ---------------------------------------------------
+# Compared folded, without spaces: "Unknow n" and "Un known" are PDF extractions of "Unknown".
+_MISSING = frozenset(
+    {
+        "",
+        "?",
+        "؟",
+        "-",
+        "--",
+        "---",
+        "–",
+        "—",
+        "_",
+        "unknown",
+        "unk",
+        "n/a",
+        "n.a.",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "notknown",
+        "notavailable",
+        "notstated",
+        "unspecified",
+        "dateless",
+        "undated",
+        "nodate",
+        "نامعلوم",
+        "نامشخص",
+        "مجهول",
+        "معلومنیست",
+        "ناشناخته",
+    }
+)
+_NO_NAME = {
+    "unidentified",
+    "unnamed",
+    "anonymous",
+    "not known",
+    "name unknown",
+    "ناشناس",
+    "ناشناخته",
+    "بی نام",
+    "مجهول الهویه",
+    "نام نامعلوم",
+}
+_MALE = {"m", "male", "man", "boy", "مرد", "پسر", "مذکر", "آقا"}
+_FEMALE = {"f", "female", "woman", "girl", "زن", "دختر", "مونث", "مؤنث", "خانم"}
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def is_missing(text: str) -> bool:
+    """True where a list writes that a value is not known (``Unknown``, ``N/A``, ``نامعلوم``,
+    ``-``): such a value is stored as missing in every field, never as a place called Unknown."""
+    folded = "".join(fold_persian(text).lower().split()).strip("()[]")
+    return folded in _MISSING
+
+
+# --- ages ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgeRead:
+    """An age as a list writes it: the interval ``low``..``high`` it stands for (60+ is 60 to
+    :data:`MAX_AGE`), ``years`` where it names one age, and ``group`` where it names a group (a
+    range, a decade, a word), as written."""
+
+    years: int | None = None
+    low: int | None = None
+    high: int | None = None
+    group: str | None = None
+
+
+ABOUT_YEARS = 2  # "About 40" is read as 38 to 42
+MAX_AGE = 125
+_YEARS = r"(?:\s*(?:years?|yrs?\.?|y/o|yo|y|ساله|سال)(?:\s*old)?)?"
+_ABOUT = r"(?:about|approx(?:\.|imately)?|around|circa|ca\.?|c\.|~|≈|roughly|حدود|حدودا|تقریبا)"
+_AGE_WORDS: dict[str, tuple[int, int]] = {
+    "teen": (13, 19),
+    "teens": (13, 19),
+    "teenager": (13, 19),
+    "adolescent": (13, 19),
+    "نوجوان": (13, 19),
+    "child": (0, 17),
+    "minor": (0, 17),
+    "kid": (0, 17),
+    "juvenile": (0, 17),
+    "کودک": (0, 17),
+    "خردسال": (0, 17),
+    "infant": (0, 1),
+    "baby": (0, 1),
+    "نوزاد": (0, 1),
+}
+
+
+def _exact(m: re.Match[str], text: str) -> AgeRead:
+    return AgeRead(int(m[1]), int(m[1]), int(m[1]))
+
+
+def _about(m: re.Match[str], text: str) -> AgeRead:
+    # The centre is kept as the age: linkage compares ages within 1 and 3 years, so "about 40"
+    # is best matched at 40; age_min/age_max say the figure is not exact.
+    n = int(m[1])
+    return AgeRead(n, max(0, n - ABOUT_YEARS), n + ABOUT_YEARS)
+
+
+def _range(m: re.Match[str], text: str) -> AgeRead:
+    low, high = int(m[1]), int(m[2])
+    if low > high:
+        raise RowError(f"age {text!r} runs backwards")
+    return AgeRead(None, low, high, "".join(text.split()))
+
+
+def _decade(m: re.Match[str], text: str) -> AgeRead:
+    return AgeRead(None, int(m[1]) * 10, int(m[1]) * 10 + 9, text)
+
+
+def _over(m: re.Match[str], text: str) -> AgeRead:
+    # Closed at MAX_AGE, not left open: every age compared is then an interval with two ends.
+    low = int(m[1]) + 1 if m[1] else int(m[2])
+    return AgeRead(None, low, MAX_AGE, text)
+
+
+def _under(m: re.Match[str], text: str) -> AgeRead:
+    return AgeRead(None, 0, max(0, int(m[1]) - 1), text)
+
+
+def _word(m: re.Match[str], text: str) -> AgeRead:
+    low, high = _AGE_WORDS[m[1]]
+    return AgeRead(None, low, high, text)
+
+
+_AGE_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], str], AgeRead]], ...] = (
+    (re.compile(rf"(\d{{1,3}}){_YEARS}"), _exact),
+    (re.compile(rf"{_ABOUT}\s*(\d{{1,3}}){_YEARS}"), _about),
+    (re.compile(rf"(\d{{1,3}})\s*(?:-|–|—|/|to|or|تا|یا)\s*(\d{{1,3}}){_YEARS}"), _range),
+    (re.compile(r"([1-9])0\s*'?s"), _decade),
+    (
+        re.compile(
+            rf"(?:over|above|older than|>|بالای|بیش از)\s*(\d{{1,3}}){_YEARS}|(\d{{1,3}})\+"
+        ),
+        _over,
+    ),
+    (re.compile(rf"(?:under|below|younger than|<|زیر|کمتر از)\s*(\d{{1,3}}){_YEARS}"), _under),
+    (re.compile("(" + "|".join(map(re.escape, _AGE_WORDS)) + ")"), _word),
+)
+
+
+def read_age(text: str) -> AgeRead:
+    """An age as lists write it (see :data:`FIELDS`). Raises RowError for anything else, or for an
+    age above :data:`MAX_AGE`."""
+    if is_missing(text):
+        return AgeRead()
+    folded = " ".join(fold_persian(text).lower().split())
+    for pattern, read in _AGE_FORMS:
+        if m := pattern.fullmatch(folded):
+            age = read(m, text.strip())
+            if any(n is not None and n > MAX_AGE for n in (age.low, age.high)):
+                raise RowError(f"age {text!r} is not plausible")
+            return age
+    raise RowError(
+        f"age {text!r} is not an age such as 17, about 40, 40s, a range such as 18-29, or a word "
+        "such as teen or child"
+    )
+
+
+# --- sources ------------------------------------------------------------------------------------
+_PIECES = re.compile(r"[;؛\n\r]+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s,;،؛<>\"]+", re.IGNORECASE)
+_REFERENCE_SEPARATOR = re.compile(r"[,،]")
+_STRAY = " \t.,;:!?\"'`()[]{}<>«»،؛-–—"
+_URL_END = ".,;:!?\"'`]}>»،؛"
+
+
+def split_sources(text: str) -> list[str]:
+    """The links and references of a sources cell, in order, each once. Links end at a space, a
+    comma or a semicolon and lose the punctuation a sentence put after them (a trailing comma, a
+    closing bracket they did not open); a reference without a link is kept whole up to a comma,
+    a semicolon or a line end."""
+    found: list[str] = []
+    for piece in _PIECES.split(text):
+        at = 0
+        for link in _URL.finditer(piece):
+            found += _references(piece[at : link.start()])
+            found.append(_trim_link(link.group()))
+            at = link.end()
+        found += _references(piece[at:])
+    return list(dict.fromkeys(s for s in found if s))
+
+
+def _references(text: str) -> list[str]:
+    parts = (p.strip(_STRAY) for p in _REFERENCE_SEPARATOR.split(text))
+    return [p for p in parts if any(c.isalnum() for c in p)]
+
+
+def _trim_link(link: str) -> str:
+    while link and (
+        link[-1] in _URL_END or (link[-1] == ")" and link.count(")") > link.count("("))
+    ):
+        link = link[:-1]
+    return link
+
+
+# --- names --------------------------------------------------------------------------------------
+def _name(text: str) -> str | None:
+    """A name as published, or None where the list says it is not known: "unknown" is nobody's
+    name, and two unknowns must never be linked as one person by their shared "name"."""
+    folded = " ".join(fold_persian(text).split()).lower()
+    if is_missing(text) or folded in _NO_NAME:
+        return None
+    return text or None
+
+
+def _names(value: Mapping[str, str], mapping: Mapping[str, str]) -> dict[str, str | None]:
+    """name, name_fa, given_name, family_name; the full names composed ("given family") from
+    the parts where the list gives only parts, each part by its script."""
+    names = {f: _name(value.get(f, "")) for f in ("name", "name_fa", "given_name", "family_name")}
+    parts = [p for p in (names["given_name"], names["family_name"]) if p]
+    composed = {
+        "name_fa": " ".join(p for p in parts if _ARABIC_SCRIPT.search(p)) or None,
+        "name": " ".join(p for p in parts if not _ARABIC_SCRIPT.search(p)) or None,
+    }
+    for target, text in composed.items():
+        if target not in mapping:
+            names[target] = text
+    return names
+
+
+def _gender(text: str) -> str | None:
+    folded = "".join(text.lower().split())  # "Ma n": a PDF extraction's space
+    if is_missing(text):
+        return None
+    if folded in _MALE:
+        return "male"
+    if folded in _FEMALE:
+        return "female"
+    return " ".join(text.lower().split())[:20]
+
+
+# --- one row ------------------------------------------------------------------------------------
+class RowError(Exception):
+    pass
+
+
 def convert_row(
     row: Mapping[str, str],
     mapping: Mapping[str, str],
@@ -128,85 +349,75 @@ def convert_row(
     resolve_evidence: Callable[[str], str],
 ) -> tuple[dict[str, Any], list[str]]:
     """One row's fields as gavah stores them, and the evidence ids it cites. Raises RowError."""
-    value = {field: row.get(column, "").strip() for field, column in mapping.items()}
+    value = {f: text for f, column in mapping.items() if not is_missing(text := _get(row, column))}
+    age = _age(value)
+    sources = split_sources(value.get("sources", ""))
     fields: dict[str, Any] = {
-        "source_ref": value.get("id") or None,
-        "name": _name(value.get("name", "")),
-        "name_fa": _name(value.get("name_fa", "")),
-        "age": None,
-        "age_group": value.get("age_group") or None,
+        "source_ref": value.get("id"),
+        **_names(value, mapping),
+        "age": age.years,
+        "age_min": age.low,
+        "age_max": age.high,
+        "age_group": value.get("age_group") or age.group,
         "gender": _gender(value.get("gender", "")),
-        "date": None,
-        "date_original": None,
-        "date_calendar": None,
-        "date_precision": None,
-        "place": value.get("place") or None,
-        "province": value.get("province") or None,
-        "cause": value.get("cause") or None,
-        "circumstances": value.get("circumstances") or None,
-        "sources": None,
+        **_date(value.get("date", ""), calendar),
+        **{f: value.get(f) for f in ("place", "province", "cause", "circumstances", "status")},
+        "sources": json.dumps(sources, ensure_ascii=False) if sources else None,
     }
-    age = value.get("age", "").translate(_DIGITS).strip().lower()
-    if age.lower() not in _UNKNOWN:
-        if m := _AGE.match(age):
-            fields["age"] = int(m.group(1))
-            if fields["age"] > 125:
-                raise RowError(f"age {value['age']!r} is not plausible")
-        elif _AGE_RANGE.match(age):
-            fields["age_group"] = fields["age_group"] or age.replace(" ", "")
-        else:
-            raise RowError(f"age {value['age']!r} is not a number or a range such as 18-29")
-    when = value.get("date", "")
-    if when.lower() not in _UNKNOWN:
+    if len(fields["age_group"] or "") > AGE_GROUP_LENGTH:
+        raise RowError(f"age group {fields['age_group']!r} is longer than {AGE_GROUP_LENGTH}")
+    return fields, _evidence(value.get("evidence", ""), resolve_evidence)
+
+
+def _get(row: Mapping[str, str], column: str) -> str:
+    return row.get(column, "").strip()
+
+
+def _age(value: Mapping[str, str]) -> AgeRead:
+    """From the age column; where it is empty, the interval of a mapped age group."""
+    age = read_age(value.get("age", ""))
+    if age == AgeRead() and value.get("age_group"):
         try:
-            parsed = parse_date(when, calendar)  # type: ignore[arg-type]
-        except InputError as exc:
-            raise RowError(exc.message) from None
-        fields.update(
-            date=parsed.iso,
-            date_original=parsed.original,
-            date_calendar=parsed.calendar,
-            date_precision=parsed.precision,
-        )
-    if sources := value.get("sources"):
-        fields["sources"] = json.dumps(
-            [s for s in _SPLIT_SOURCES.split(sources) if s], ensure_ascii=False
-        )
+            return replace(read_age(value["age_group"]), years=None)
+        except RowError:
+            return age  # an age group gavah cannot read is kept as published, without bounds
+    return age
+
+
+def _date(text: str, calendar: str) -> dict[str, str | None]:
+    if not text:
+        return dict.fromkeys(("date", "date_original", "date_calendar", "date_precision"))
+    try:
+        parsed = parse_date(text, calendar)  # type: ignore[arg-type]
+    except InputError as exc:
+        raise RowError(exc.message) from None
+    return {
+        "date": parsed.iso,
+        "date_original": parsed.original,
+        "date_calendar": parsed.calendar,
+        "date_precision": parsed.precision,
+    }
+
+
+def _evidence(text: str, resolve: Callable[[str], str]) -> list[str]:
     evidence: list[str] = []
-    for ref in re.split(r"[\s;,]+", value.get("evidence", "")):
+    for ref in re.split(r"[\s;,]+", text):
         if ref:
             try:
-                evidence.append(resolve_evidence(ref))
+                evidence.append(resolve(ref))
             except (InputError, NotFound) as exc:
                 raise RowError(f"evidence {ref!r}: {exc.message}") from None
-    return fields, evidence
+    return evidence
 
 
-def _name(text: str) -> str | None:
-    """A name as published, or None where the list says it is not known: "unknown" is nobody's
-    name, and two unknowns must never be linked as one person by their shared "name"."""
-    folded = " ".join(text.replace("\u200c", " ").split()).lower()
-    if folded in _UNKNOWN or folded in _NO_NAME:
-        return None
-    return text or None
-
-
-def _gender(text: str) -> str | None:
-    folded = text.strip().lower()
-    if folded in _UNKNOWN:
-        return None
-    if folded in _MALE:
-        return "male"
-    if folded in _FEMALE:
-        return "female"
-    return folded[:20]
-
-
+# --- what the log's digest covers ---------------------------------------------------------------
 def record_summary(rec: models.VictimRecord | Mapping[str, Any]) -> dict[str, Any]:
     """What the import entry's digest covers, one record at a time; ``log verify`` recomputes it
     from the rows."""
     get = rec.get if isinstance(rec, Mapping) else lambda k: getattr(rec, k)
-    return {key: get(key) for key in ("id", "row", "original", *_RECORD_FIELDS)}
+    summary = {key: get(key) for key in ("id", "row", "original", *_RECORD_FIELDS)}
+    summary.update({key: v for key in _LATER_FIELDS if (v := get(key)) is not None})
+    return summary
 
 
 _RECORD_FIELDS = (
@@ -226,6 +437,9 @@ _RECORD_FIELDS = (
     "circumstances",
     "sources",
 )
+# Fields added later (migration 0005): in the digest only where set, so that a list imported
+# before them keeps the digest its import entry logged.
+_LATER_FIELDS = ("age_min", "age_max", "status", "given_name", "family_name")
 
 
 def records_digest(records: Iterable[models.VictimRecord | Mapping[str, Any]]) -> str:
@@ -236,7 +450,7 @@ def records_digest(records: Iterable[models.VictimRecord | Mapping[str, Any]]) -
 
 
 def list_summary(vl: models.VictimList) -> dict[str, Any]:
-    return {
+    summary = {
         "id": vl.id,
         "title": vl.title,
         "publisher": vl.publisher,
@@ -246,6 +460,113 @@ def list_summary(vl: models.VictimList) -> dict[str, Any]:
         "record_count": vl.record_count,
         "records_sha256": vl.records_sha256,
     }
+    # Only where the import chose them, as with records: older entries keep their shape.
+    later = {
+        "status_filter": json.loads(vl.status_filter) if vl.status_filter else None,
+        "left_out": vl.left_out_count,
+        "rejected": vl.rejected_count,
+    }
+    summary.update({key: value for key, value in later.items() if value is not None})
+    return summary
+
+
+# --- reading a list -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ListInfo:
+    """Who published a list, when and where: the list's identity."""
+
+    name: str
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A row that could not be read: where it is, what it holds, and why."""
+
+    row: int
+    where: str  # file:line, or folder/file
+    original: dict[str, str]
+    problem: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A list as read: the bytes the vault keeps (a folder: one ZIP of its files) and the rows."""
+
+    data: bytes
+    table: tables.Table
+    packed: bool = False
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class _Read:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    cited: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    left_out: int = 0
+
+
+def _read_source(
+    path: Path, fmt: tables.Format | None, delimiter: str | None, sheet: str | None
+) -> _Source:
+    if path.is_dir() and fmt in (None, "folder"):
+        folder = tables.read_folder(path)
+        return _Source(folder.packed, folder.table, packed=True, ignored=folder.ignored)
+    if fmt == "folder":
+        raise InputError(f"{path} is not a folder", hint="--format folder reads a folder of files")
+    data = read_whole(path, "the list's file, or a folder of record files")
+    fmt = fmt or tables.guess_format(path.name, data[:65536])
+    return _Source(data, tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet))
+
+
+def _statuses(statuses: Iterable[str] | None) -> frozenset[str] | None:
+    if statuses is None:
+        return None
+    wanted = frozenset(s.strip().casefold() for s in statuses if s.strip())
+    if not wanted:
+        raise InputError("--status names no status", hint="e.g. --status killed,died")
+    return wanted
+
+
+def _where(filename: str, number: int, row: Mapping[str, str]) -> str:
+    file = row.get(tables.FILE_COLUMN)
+    return f"{filename}/{file}" if file else f"{filename}:{number}"
+
+
+def _free(name: str, columns: Sequence[str]) -> str:
+    while name in columns:
+        name = f"_{name}"
+    return name
+
+
+def write_rejected(path: Path, columns: Sequence[str], rejected: Sequence[Rejected]) -> None:
+    """The rejected rows as a CSV to correct: the list's columns, then ``line`` and ``problem``."""
+    line, problem = _free("line", columns), _free("problem", columns)
+    tables.write_csv(
+        path,
+        [*columns, line, problem],
+        ({**r.original, line: r.row, problem: r.problem} for r in rejected),
+    )
+
+
+def _refusal(filename: str, rejected: Sequence[Rejected], csv_path: Path | None) -> InputError:
+    shown = "\n".join(f"{r.where}: {r.problem}" for r in rejected[:MAX_SHOWN])
+    more = f"\n… and {len(rejected) - MAX_SHOWN} more" if len(rejected) > MAX_SHOWN else ""
+    written = f"\nthe rejected rows are in {csv_path}" if csv_path else ""
+    return InputError(
+        f"{len(rejected)} row(s) of {filename} cannot be read; nothing was imported:\n"
+        f"{shown}{more}{written}",
+        hint="correct those rows (or the --map and --calendar options) and import again, "
+        "or import the readable rows with --skip-rejected",
+    )
 
 
 class Register:
@@ -264,26 +585,56 @@ class Register:
         delimiter: str | None = None,
         sheet: str | None = None,
         calendar: str = "auto",
+        statuses: Iterable[str] | None = None,
+        skip_rejected: bool = False,
+        rejected_csv: Path | None = None,
     ) -> dict[str, Any]:
-        if not LIST_NAME.match(info.name):
-            raise InputError(
-                f"list name {info.name!r} is not usable as a short name",
-                hint="use letters, digits, '.', '_' or '-' (up to 64), e.g. HRANA-2026-01",
-            )
-        fmt = fmt or tables.guess_format(path.name)
+        """Import the list at ``path`` (a file, or a folder of record files) as ``info.name``.
+
+        ``statuses`` keeps only rows whose mapped status is one of them (any case); the others
+        are counted as left out. Rows that cannot be read are written to ``rejected_csv`` (if
+        given) and refuse the import, unless ``skip_rejected``."""
+        _check_name(info.name)
         # Everything is read and checked before the file goes into the store: a refused list
         # leaves nothing behind, not even an unrecorded blob.
-        data = read_whole(path, "the list's file")
-        sha256 = hashlib.sha256(data).hexdigest()
-        table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet)
-        mapping = dict(mapping) if mapping else default_mapping(table.columns)
+        source = _read_source(path, fmt, delimiter, sheet)
+        mapping = dict(mapping) if mapping else default_mapping(source.table.columns)
+        wanted = _statuses(statuses)
         with self.db.read() as session:
             existing = session.get(models.VictimList, info.name)
             if existing is not None:
-                return self._already(session, existing, sha256, mapping)
-            _check_mapping(mapping, table.columns, path.name)
-            records, cited = self._records(session, table, mapping, calendar, path.name, info)
-        acquired = acquire_checked(self.vault.store, path, sha256)
+                return self._already(session, existing, source.sha256, mapping, wanted)
+            _check_mapping(mapping, source.table.columns, path.name, wanted)
+            read = self._records(session, source.table, mapping, calendar, path.name, info, wanted)
+        if read.rejected and rejected_csv is not None:
+            write_rejected(rejected_csv, source.table.columns, read.rejected)
+        if read.rejected and not skip_rejected:
+            raise _refusal(path.name, read.rejected, rejected_csv)
+        if not read.records:
+            raise _nothing_left(path.name, read, wanted)
+        stored = self._store(path, source, info, mapping, read, wanted, skip_rejected)
+        return {
+            **stored,
+            "left_out": read.left_out if wanted is not None else None,
+            "rejected": len(read.rejected),
+            "rejected_file": str(rejected_csv) if read.rejected and rejected_csv else None,
+            "read_line_by_line": list(source.table.read_line_by_line),
+            "unreadable": [u.file for u in source.table.unreadable],
+            "ignored_files": len(source.ignored),
+        }
+
+    def _store(
+        self,
+        path: Path,
+        source: _Source,
+        info: ListInfo,
+        mapping: Mapping[str, str],
+        read: _Read,
+        wanted: frozenset[str] | None,
+        skip_rejected: bool,
+    ) -> dict[str, Any]:
+        acquired = self._acquire(path, source)
+        records = read.records
         with self.db.write() as session:
             appender = Appender(session)
             recorded = self.vault.record_one(
@@ -299,6 +650,9 @@ class Register:
                 mapping=canonical_text(mapping),
                 record_count=len(records),
                 records_sha256=records_digest(records),
+                status_filter=canonical_text(sorted(wanted)) if wanted is not None else None,
+                left_out_count=read.left_out if wanted is not None else None,
+                rejected_count=len(read.rejected) if skip_rejected else None,
                 log_index=appender.size,
                 actor=self.vault.actor,
                 created_at=utcnow(),
@@ -314,18 +668,29 @@ class Register:
             # Core inserts: the ORM's per-object bookkeeping would triple an import's time.
             for start in range(0, len(records), 10_000):
                 session.execute(insert(models.VictimRecord), records[start : start + 10_000])
-            for rec_id, ev_id in cited:
+            for rec_id, ev_id in read.cited:
                 self._attach(session, appender, rec_id, "evidence", ev_id)
             self.vault.finish(session, appender)
             return {
                 "list": info.name,
                 "records": len(records),
-                "evidence_links": len(cited),
+                "evidence_links": len(read.cited),
                 "file": {"evidence_id": recorded.evidence_id, "sha256": recorded.sha256},
                 "log_index": vl.log_index,
                 "without_name": sum(1 for r in records if not (r["name"] or r["name_fa"])),
                 "already_imported": False,
             }
+
+    def _acquire(self, path: Path, source: _Source) -> Acquired:
+        if not source.packed:
+            return acquire_checked(self.vault.store, path, source.sha256)
+        with tempfile.TemporaryDirectory(prefix="gavah-list-") as folder:
+            packed = Path(folder) / f"{path.resolve().name or 'list'}.zip"
+            packed.write_bytes(source.data)
+            acquired = acquire_checked(self.vault.store, packed, source.sha256)
+        # The acquisition names where the list came from (the folder), not the temporary ZIP,
+        # and claims no file times: gavah made the ZIP.
+        return replace(acquired, path=os.fsencode(path), mtime=None, ctime=None)
 
     def _already(
         self,
@@ -333,15 +698,18 @@ class Register:
         existing: models.VictimList,
         sha256: str,
         mapping: Mapping[str, str],
+        wanted: frozenset[str] | None,
     ) -> dict[str, Any]:
         """Importing the same file under the same name again changes nothing (scripts may be
         re-run); anything else under a name already taken is refused."""
         file = session.get(models.Evidence, existing.evidence_id)
         same_mapping = dict(mapping) == json.loads(existing.mapping)
-        if file is None or file.sha256 != sha256 or not same_mapping:
+        filtered = json.loads(existing.status_filter) if existing.status_filter else None
+        same_filter = filtered == (sorted(wanted) if wanted is not None else None)
+        if file is None or file.sha256 != sha256 or not same_mapping or not same_filter:
             raise InputError(
-                f"a list named {existing.id} is already in the register, from another file "
-                "or mapping",
+                f"a list named {existing.id} is already in the register, from another file, "
+                "mapping or --status",
                 hint="a list is imported once; give an updated edition its own name",
             )
         return {
@@ -352,6 +720,12 @@ class Register:
             "log_index": existing.log_index,
             "without_name": None,
             "already_imported": True,
+            "left_out": existing.left_out_count,
+            "rejected": existing.rejected_count,
+            "rejected_file": None,
+            "read_line_by_line": [],
+            "unreadable": [],
+            "ignored_files": 0,
         }
 
     def _records(
@@ -362,7 +736,8 @@ class Register:
         calendar: str,
         filename: str,
         info: ListInfo,
-    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        wanted: frozenset[str] | None,
+    ) -> _Read:
         cache: dict[str, str] = {}
 
         def resolve(ref: str) -> str:
@@ -370,16 +745,15 @@ class Register:
                 cache[ref] = self.vault.resolve(session, ref).id
             return cache[ref]
 
-        records: list[dict[str, Any]] = []
-        cited: list[tuple[str, str]] = []
-        errors: list[str] = []
+        read = _Read()
         for number, row in table.rows:
+            if wanted is not None and _get(row, mapping["status"]).casefold() not in wanted:
+                read.left_out += 1
+                continue
             try:
                 fields, evidence = convert_row(row, mapping, calendar, resolve)
             except RowError as exc:
-                errors.append(f"{filename}:{number}: {exc}")
-                if len(errors) >= MAX_ERRORS:
-                    break
+                read.rejected.append(Rejected(number, _where(filename, number, row), row, str(exc)))
                 continue
             rec = {
                 "id": f"{info.name}:{number}",
@@ -388,18 +762,14 @@ class Register:
                 "original": canonical_text(row),
                 **fields,
             }
-            records.append(rec)
-            cited.extend((rec["id"], ev) for ev in dict.fromkeys(evidence))
-        if errors:
-            more = " (stopped counting)" if len(errors) >= MAX_ERRORS else ""
-            raise InputError(
-                f"{len(errors)} row(s) of {filename} cannot be read{more}; nothing was imported:\n"
-                + "\n".join(errors),
-                hint="correct those rows (or the --map and --calendar options) and import again",
-            )
-        if not records:
-            raise InputError(f"{filename} holds no rows; nothing was imported")
-        return records, cited
+            read.records.append(rec)
+            read.cited.extend((rec["id"], ev) for ev in dict.fromkeys(evidence))
+        read.rejected += [
+            Rejected(u.row, f"{filename}/{u.file}", {tables.FILE_COLUMN: u.file}, u.problem)
+            for u in table.unreadable
+        ]
+        read.rejected.sort(key=lambda r: r.row)
+        return read
 
     # --- links to evidence, incidents and registry entities --------------------------------
     def attach(self, record_ref: str, kind: str, target: str) -> dict[str, Any]:
@@ -471,6 +841,7 @@ class Register:
             ).scalars()
             return {
                 **record_summary(rec),
+                **{key: getattr(rec, key) for key in _LATER_FIELDS},
                 "original": json.loads(rec.original),
                 "sources": json.loads(rec.sources) if rec.sources else [],
                 "list": rec.list_id,
@@ -481,15 +852,49 @@ class Register:
             }
 
 
-def _check_mapping(mapping: Mapping[str, str], columns: Sequence[str], filename: str) -> None:
+def _check_name(name: str) -> None:
+    if not LIST_NAME.match(name):
+        raise InputError(
+            f"list name {name!r} is not usable as a short name",
+            hint="use letters, digits, '.', '_' or '-' (up to 64), e.g. HRANA-2026-01",
+        )
+
+
+def _check_mapping(
+    mapping: Mapping[str, str],
+    columns: Sequence[str],
+    filename: str,
+    wanted: frozenset[str] | None,
+) -> None:
     missing = [f"{field}={col}" for field, col in mapping.items() if col not in columns]
     if missing:
         raise InputError(
             f"{filename} has no column for --map {', '.join(missing)}",
             hint=f"its columns: {', '.join(columns)}",
         )
-    if "name" not in mapping and "name_fa" not in mapping:
+    if not {"name", "name_fa", "given_name", "family_name"} & set(mapping):
         raise InputError(
             f"no column of {filename} is mapped to a name",
-            hint="give --map name=COLUMN and/or --map name_fa=COLUMN",
+            hint="give --map name=COLUMN and/or --map name_fa=COLUMN (or given_name, family_name)",
         )
+    if wanted is not None and "status" not in mapping:
+        raise InputError(
+            f"--status needs the column of {filename} that holds the status",
+            hint="give --map status=COLUMN",
+        )
+
+
+def _nothing_left(filename: str, read: _Read, wanted: frozenset[str] | None) -> InputError:
+    if read.left_out:
+        return InputError(
+            f"every row of {filename} was left out by --status {','.join(sorted(wanted or ()))}; "
+            "nothing was imported",
+            hint="check the statuses the list uses (the column mapped to status)",
+        )
+    if read.rejected:
+        return InputError(
+            f"no row of {filename} can be read ({len(read.rejected)} rejected); nothing was "
+            "imported",
+            hint="check --format and --map: rows are read through them",
+        )
+    return InputError(f"{filename} holds no rows; nothing was imported")

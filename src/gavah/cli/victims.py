@@ -31,7 +31,11 @@ def _names(text: str | None) -> list[str] | None:
 @app.command("import")
 def import_list(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="The list: CSV, XLSX, JSON (array) or JSON lines."),
+    file: Path = typer.Argument(
+        ...,
+        help="The list: CSV, XLSX, JSON (array), JSON lines, YAML, a text file of KEY: value "
+        "blocks separated by ---, or a folder of one YAML/JSON file per record.",
+    ),
     list_name: str = typer.Option(
         ..., "--list", help="Short name for the list, e.g. HRANA-2026-01 (records become NAME:ROW)."
     ),
@@ -39,15 +43,19 @@ def import_list(
         [],
         "--map",
         help="FIELD=COLUMN pairs, comma-separated or repeated: fields are id, name, name_fa, "
-        "age, age_group, gender, date, place, province, cause, circumstances, sources, evidence. "
-        "Default: columns named like the fields.",
+        "given_name, family_name, age, age_group, gender, date, place, province, cause, "
+        "circumstances, status, sources, evidence. Nested values are columns such as "
+        "sources.url. Default: columns named like the fields.",
     ),
     title: str | None = typer.Option(None, "--title", help="The list's title, as published."),
     publisher: str | None = typer.Option(None, "--publisher", help="Who published the list."),
     published: str | None = typer.Option(None, "--published", help="When it was published."),
     url: str | None = typer.Option(None, "--url", help="Where it was published."),
     fmt: str | None = typer.Option(
-        None, "--format", help="csv, xlsx, json or jsonl (default: from the file name)."
+        None,
+        "--format",
+        help="csv, xlsx, json, jsonl, yaml, blocks or folder (default: from the file name; a "
+        ".txt file of KEY: value lines and --- is blocks).",
     ),
     delimiter: str | None = typer.Option(
         None, "--delimiter", help="CSV delimiter (default: guessed from ',', ';' or tab)."
@@ -58,18 +66,36 @@ def import_list(
         "--calendar",
         help="Dates are gregorian, solar_hijri, or auto (years 1200-1499 are Solar Hijri).",
     ),
+    status: str | None = typer.Option(
+        None,
+        "--status",
+        help="Import only rows whose status (--map status=COLUMN) is one of these, "
+        "comma-separated, any case, e.g. killed,died. The others are counted as left out.",
+    ),
+    rejected: Path | None = typer.Option(
+        None,
+        "--rejected",
+        help="Where to write the rows that cannot be read, as CSV with their line and problem "
+        "(default: LIST-rejected.csv in the current folder).",
+    ),
+    skip_rejected: bool = typer.Option(
+        False,
+        "--skip-rejected",
+        help="Import the readable rows even if some cannot be read; the import records how "
+        "many were rejected.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import a published list of victims, whole or not at all.
 
-    The file is kept in the vault (by SHA-256) and every row is kept as published beside the
-    fields read from it. A row that cannot be read is reported with its line, and nothing is
-    imported until every row reads."""
+    The file is kept in the vault (by SHA-256; a folder as one ZIP of its files) and every row
+    is kept as published beside the fields read from it. Rows that cannot be read are written
+    to a CSV with their line and problem, and nothing is imported unless --skip-rejected."""
     from gavah.casualties import tables
     from gavah.casualties.register import ListInfo, Register, parse_mapping
 
     if fmt is not None and fmt not in tables.FORMATS:
-        raise InputError(f"unknown --format {fmt!r}", hint="use csv, xlsx, json or jsonl")
+        raise InputError(f"unknown --format {fmt!r}", hint=f"use {', '.join(tables.FORMATS)}")
     if calendar not in ("auto", "gregorian", "solar_hijri"):
         raise InputError(f"unknown --calendar {calendar!r}", hint="auto, gregorian or solar_hijri")
     info = ListInfo(list_name, title, publisher, published, url)
@@ -83,10 +109,17 @@ def import_list(
             delimiter=delimiter,
             sheet=sheet,
             calendar=calendar,
+            statuses=status.split(",") if status is not None else None,
+            skip_rejected=skip_rejected,
+            rejected_csv=rejected or Path(f"{list_name}-rejected.csv"),
         )
     if as_json:
         print_json(result)
-        return
+    else:
+        _say_imported(result)
+
+
+def _say_imported(result: dict[str, Any]) -> None:
     if result["already_imported"]:
         say(f"list {result['list']} was imported from this file before: nothing changed")
         return
@@ -94,6 +127,18 @@ def import_list(
         f"imported {result['records']:,} records as list {result['list']} "
         f"(file {result['file']['evidence_id']}, log index {result['log_index']})"
     )
+    if result["left_out"]:
+        say(f"{result['left_out']:,} rows left out by --status")
+    if result["rejected"]:
+        say(
+            f"{result['rejected']:,} rows could not be read and were not imported; they are in "
+            f"{printable(result['rejected_file'] or '')}"
+        )
+    if lenient := result["read_line_by_line"]:
+        names = ", ".join(printable(n) for n in lenient)
+        say(f"{len(lenient)} files were not valid YAML and were read line by line: {names}")
+    if unreadable := result["unreadable"]:
+        say(f"{len(unreadable)} files could not be read: {', '.join(map(printable, unreadable))}")
     if result["without_name"]:
         say(f"{result['without_name']:,} records have no name; they cannot be linked by name")
 
@@ -178,18 +223,28 @@ def link(
         None, "--lists", help="Comma-separated lists to link (default: all)."
     ),
     seed: int = SEED_OPTION,
+    weights: str = typer.Option(
+        "auto",
+        "--weights",
+        help="auto: the weights learned in an earlier run if there are any, else the declared "
+        "ones; declared: always the declared weights; learn: learn them from this register "
+        "(5,000 records or more) and keep them for later runs.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Find records of the same person within and across lists.
 
-    A Fellegi-Sunter model (Splink on DuckDB) compares names on Persian-aware keys, ages, dates,
-    places and gender, with weights learned from the data, and keeps every pair with a match
-    probability of 5% or more. Review the uncertain ones with `gavah victims review`."""
+    A Fellegi-Sunter model (Splink on DuckDB) compares names (the Persian-aware name comparison
+    shared with sanctions screening), ages, dates, places (through a gazetteer of Iran) and
+    gender, and keeps every pair with a match probability of 5% or more. Records identical in
+    every field are always linked. Review the uncertain pairs with `gavah victims review`."""
     from gavah.casualties.people import People
 
+    if weights not in ("auto", "declared", "learn"):
+        raise InputError(f"unknown --weights {weights!r}", hint="auto, declared or learn")
     people = People(open_vault(ctx))
     with err.status("linking records…", spinner="dots") if not as_json else nullcontext():
-        result = people.run_linkage(_names(lists_opt), seed=seed)
+        result = people.run_linkage(_names(lists_opt), seed=seed, weights=weights)  # type: ignore[arg-type]
     if as_json:
         print_json(result)
         return

@@ -123,6 +123,11 @@ class VictimList(Base):
     mapping: Mapped[str] = mapped_column(Text)  # canonical JSON: field -> source column
     record_count: Mapped[int] = mapped_column(Integer)
     records_sha256: Mapped[str] = mapped_column(String(64))
+    # Set only where the import chose them: --status (JSON list) and the rows it left out;
+    # --skip-rejected and the rows that could not be read.
+    status_filter: Mapped[str | None] = mapped_column(Text)
+    left_out_count: Mapped[int | None] = mapped_column(Integer)
+    rejected_count: Mapped[int | None] = mapped_column(Integer)
     log_index: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -140,6 +145,8 @@ class VictimRecord(Base):
     name: Mapped[str | None] = mapped_column(Text)
     name_fa: Mapped[str | None] = mapped_column(Text)
     age: Mapped[int | None] = mapped_column(Integer)
+    age_min: Mapped[int | None] = mapped_column(Integer)  # the interval the age stands for:
+    age_max: Mapped[int | None] = mapped_column(Integer)  # 17 is 17-17, about 40 is 38-42
     age_group: Mapped[str | None] = mapped_column(String(40))
     gender: Mapped[str | None] = mapped_column(String(20))
     date: Mapped[str | None] = mapped_column(String(10))  # ISO Gregorian
@@ -151,6 +158,9 @@ class VictimRecord(Base):
     cause: Mapped[str | None] = mapped_column(Text)
     circumstances: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[str | None] = mapped_column(Text)  # JSON list of links or references
+    status: Mapped[str | None] = mapped_column(Text)  # as published: killed, died in custody…
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
 
 
 class VictimRecordLink(Base):

@@ -80,9 +80,18 @@ GREGORIAN_MONTHS_FA = (
     "دسامبر",
 )
 _OTHER_SPELLINGS: tuple[tuple[str, Calendar, int], ...] = (
+    ("Farwardin", "solar_hijri", 1),
+    ("Khurdad", "solar_hijri", 3),
+    ("Khordaad", "solar_hijri", 3),
     ("Amordad", "solar_hijri", 5),
+    ("Mordaad", "solar_hijri", 5),
     ("امرداد", "solar_hijri", 5),
+    ("Shahriwar", "solar_hijri", 6),
+    ("Abaan", "solar_hijri", 8),
+    ("Aazar", "solar_hijri", 9),
     ("Dei", "solar_hijri", 10),
+    ("Isfand", "solar_hijri", 12),
+    ("Espand", "solar_hijri", 12),
     ("Sept", "gregorian", 9),
     ("می", "gregorian", 5),
     ("جولای", "gregorian", 7),
@@ -103,7 +112,8 @@ _MONTH_LABELS: dict[Calendar, tuple[str, ...]] = {
 ACCEPTED_FORMS = (
     "write the date year first as 2026-01-08, 2026/01/08 or 1404/10/18 (Persian or Arabic-Indic "
     "digits are fine), 2026-01 or 1404/10 for a month, 2026 or 1404 for a year; or with a month "
-    "name: 18 Dey 1404, ۱۸ دی ۱۴۰۴, Dey 1404, 8 January 2026, January 8, 2026, January 2026. "
+    "name: 18 Dey 1404, ۱۸ دی ۱۴۰۴, Dey 1404, 8 January 2026, 8-Jan-2026, January 8, 2026, "
+    "Jan 8th, 2026, January 2026. "
     "Years 1200-1499 are read as Solar Hijri and 1800-2199 as Gregorian unless a calendar is given."
 )
 _IN_SHORT = "use e.g. 2026-01-08, 1404/10/18, 18 Dey 1404 or January 2026"
@@ -111,10 +121,15 @@ _MAX_LENGTH = 64  # longer than any accepted form; longer text is not a date
 
 _NUMERIC = re.compile(r"([0-9]{4})(?:([-/.])([0-9]{1,2})(?:\2([0-9]{1,2}))?)?")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SEPARATORS = re.compile(r"[\s,،]+")
+# With a month name, '-' and '/' separate too ("19-Sep-2022"); numeric forms are read before this.
+_SEPARATORS = re.compile(r"[\s,،/-]+")
 _NUMBER = {"day": re.compile(r"[0-9]{1,2}"), "year": re.compile(r"[0-9]{4}")}
 _NAMED_FORMS = (("day", "month", "year"), ("month", "day", "year"), ("month", "year"))
 _MONTH_WORD = "ماه"  # "۱۸ دی ماه ۱۴۰۴": the word "month" after the month's name
+_YEAR_WORD = "سال"  # "۱۸ دی ۱۴۰۴" is also written "۱۸ دی سال ۱۴۰۴": "year" before the year
+_ORDINAL = re.compile(r"^([0-9]{1,2})(?:st|nd|rd|th|ام|م)$")  # 19th, ۱۹ام
+# Written with a zero-width non-joiner, which folding turns into a space: one word again.
+_JOINED_MONTHS = (("اردی بهشت", "اردیبهشت"),)
 
 
 def _month_key(name: str) -> str:
@@ -192,10 +207,26 @@ def _read(text: str) -> _Fields:
     if m := _NUMERIC.fullmatch(folded):
         month, day = (int(g) if g else None for g in (m[3], m[4]))
         return _Fields(int(m[1]), month, day, named=None)
-    words = [w.rstrip(".") for w in _SEPARATORS.split(folded) if w and w != _MONTH_WORD]
-    if fields := _named(words):
+    for split, joined in _JOINED_MONTHS:
+        folded = folded.replace(split, joined)
+    if fields := _named(_words(folded)):
         return fields
     raise _bad(f"cannot read {_show(text)} as a date ({_IN_SHORT})")
+
+
+def _words(folded: str) -> list[str]:
+    """The words of a date with a month name, without what only decorates it: a trailing dot,
+    an ordinal ending (19th), the words "month" and "year" (ماه, سال), "ماه" written on the
+    month's name (دیماه)."""
+    words: list[str] = []
+    for word in _SEPARATORS.split(folded):
+        word = word.rstrip(".")
+        if not word or word in (_MONTH_WORD, _YEAR_WORD):
+            continue
+        if word.endswith(_MONTH_WORD) and word[: -len(_MONTH_WORD)] in _MONTHS:
+            word = word[: -len(_MONTH_WORD)]
+        words.append(m[1] if (m := _ORDINAL.match(word)) else word)
+    return words
 
 
 def _named(words: list[str]) -> _Fields | None:
