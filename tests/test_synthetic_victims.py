@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from gavah.casualties import synthetic
 from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.casualties.synthetic import Person
 from gavah.errors import InputError
+from gavah.text import places
 
 N = 2_000
 CAPTURE = (0.6, 0.5, 0.4)
@@ -282,3 +285,298 @@ def test_bad_arguments(population: list[Person]) -> None:
         synthetic.people(5, seed=1, start=datetime.date(2026, 1, 2), end=datetime.date(2026, 1, 1))
     with pytest.raises(InputError, match="noise"):
         synthetic.lists(population, CAPTURE, seed=1, noise=1.5)
+
+
+# Realistic lists: the shapes of published lists.
+
+REALISTIC_N = 3_000
+STYLES = synthetic.REALISTIC_STYLES
+Style = synthetic.HouseStyle
+
+
+@pytest.fixture(scope="module")
+def realistic_population() -> list[Person]:
+    return synthetic.realistic_people(REALISTIC_N, seed=21)
+
+
+@pytest.fixture(scope="module")
+def realistic_clean(realistic_population: list[Person]) -> Records:
+    """Every person on every list, in each style once, without noise: the forms alone."""
+    capture = [1.0] * len(STYLES)
+    return synthetic.realistic_lists(
+        realistic_population, capture, seed=22, noise=0, within_duplicates=0
+    )
+
+
+@pytest.fixture(scope="module")
+def realistic_noisy(realistic_population: list[Person]) -> Records:
+    return synthetic.realistic_lists(realistic_population, (0.7, 0.6, 0.5, 0.4), seed=23)
+
+
+def test_realistic_same_seed_same_output(
+    realistic_population: list[Person], realistic_noisy: Records
+) -> None:
+    assert synthetic.realistic_people(REALISTIC_N, seed=21) == realistic_population
+    again = synthetic.realistic_lists(realistic_population, (0.7, 0.6, 0.5, 0.4), seed=23)
+    assert again == realistic_noisy
+    assert synthetic.realistic_people(REALISTIC_N, seed=20) != realistic_population
+    other = synthetic.realistic_lists(realistic_population, (0.7, 0.6, 0.5, 0.4), seed=24)
+    assert other != realistic_noisy
+    first = realistic_noisy[1]
+    one = synthetic.revision(first, 5, population=realistic_population)
+    assert synthetic.revision(first, 5, population=realistic_population) == one
+    assert synthetic.revision(first, 6, population=realistic_population) != one
+    assert synthetic.exact_copies(first, 10, seed=1) == synthetic.exact_copies(first, 10, seed=1)
+
+
+def test_the_data_say_they_are_synthetic(realistic_noisy: Records) -> None:
+    assert "Nothing here describes a real person" in (synthetic.__doc__ or "")
+    for j, records in enumerate(realistic_noisy):
+        assert all(tuple(r) == synthetic.realistic_style_for(j).columns for r in records)
+        assert all(r["note"] == synthetic.SYNTHETIC_NOTE for r in records)
+
+
+def test_cities_are_real_places_in_their_provinces() -> None:
+    provinces = {p.name for p in synthetic.PROVINCES}
+    assert len(synthetic.CITIES) >= 60 and {c.province for c in synthetic.CITIES} == provinces
+    assert len({c.name for c in synthetic.CITIES}) == len(synthetic.CITIES)
+    for city in synthetic.CITIES:
+        assert not set(city.fa) & set("يكى")  # Persian letters, not the Arabic forms
+    # Every spelling a list uses is one gavah.text.places reads as that province.
+    for province in synthetic.PROVINCES:
+        for spelling in (*province.latin, province.fa):
+            assert places.province(spelling) == province.name
+
+
+def test_realistic_people(realistic_population: list[Person]) -> None:
+    city = {c.name: c for c in synthetic.CITIES}
+    for p in realistic_population:
+        assert p.city in city and city[p.city].province == p.province
+        assert p.status in {s for s, _ in synthetic.STATUSES}
+    killed = sum(p.status == "killed" for p in realistic_population)
+    assert within(killed, REALISTIC_N, 0.9)
+    given = Counter(p.given_en for p in realistic_population)
+    assert {"Mohammad", "Ali"} <= {name for name, _ in given.most_common(5)}
+
+
+def test_many_people_share_a_family_name(realistic_population: list[Person]) -> None:
+    family = Counter(p.surname_en for p in realistic_population)
+    top10 = sum(count for _, count in family.most_common(10)) / REALISTIC_N
+    assert 0.25 <= top10 <= 0.4  # FAMILY_ZIPF: about 30%
+    # Different people with the same family name died on the same day, often in the same town:
+    # what makes precision hard.
+    same_day = Counter((p.surname_en, p.date) for p in realistic_population)
+    assert sum(c * (c - 1) // 2 for c in same_day.values()) >= REALISTIC_N
+    same_town = Counter((p.surname_en, p.date, p.city) for p in realistic_population)
+    assert sum(c * (c - 1) // 2 for c in same_town.values()) >= 20
+    # Regional names: in Sistan and Baluchestan half the people bear one of four.
+    regional = set(synthetic.REGIONAL_SURNAMES["Sistan and Baluchestan"])
+    there = [p for p in realistic_population if p.province == "Sistan and Baluchestan"]
+    assert there and sum(p.surname_en in regional for p in there) >= 0.4 * len(there)
+
+
+def test_lookalike_pairs() -> None:
+    a = synthetic.realistic_people(3, seed=1)
+    twin = dataclasses.replace(a[0], person_id=4)
+    assert synthetic.lookalike_pairs([*a, twin]) == synthetic.lookalike_pairs(a) + 1
+
+
+def _age_form(text: str, style: Style) -> str:
+    text = text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+    if text == style.missing_age:
+        return "missing"
+    if re.fullmatch(r"About \d+", text):
+        return "about"
+    if re.fullmatch(r"\d+s", text):
+        return "decade"
+    assert re.fullmatch(r"\d+", text), text
+    return "exact"
+
+
+def _date_form(text: str, style: Style) -> str:
+    if text == style.missing_date:
+        return "missing"
+    return "month" if text.count("-") + text.count("/") == 1 else "day"
+
+
+def _place_form(record: dict[str, str], style: Style) -> str:
+    place = record["place"]
+    if place == style.unknown_place:
+        return "unknown"
+    city_names = {name for c in synthetic.CITIES for name in (*c.latin, c.fa)}
+    if place in city_names:
+        return "fa city" if place in {c.fa for c in synthetic.CITIES} else "city"
+    if "، استان " in place:
+        return "fa city, province word"
+    if "، " in place:
+        return "fa city, province"
+    if place.endswith(" Province"):
+        return "city, province province"
+    if ", " in place:
+        return "city, province"
+    assert places.province(place), place
+    return "province"
+
+
+FORMS = {"ages": ("age", _age_form), "dates": ("date", _date_form)}
+
+
+def test_forms_appear_at_the_declared_rates(realistic_clean: Records) -> None:
+    for style, records in zip(STYLES, realistic_clean, strict=True):
+        n = len(records)
+        assert n == REALISTIC_N
+        for declared, (column, form_of) in FORMS.items():
+            seen = Counter(form_of(r[column], style) for r in records)
+            for form, share in getattr(style, declared):
+                if form in ("about", "decade"):  # children's ages are written exactly
+                    assert 0.7 * n * share <= seen[form] <= n * share + 5 * math.sqrt(n)
+                else:
+                    assert within(seen[form], n, share), (style.name, form, seen)
+        declared_places = dict(style.places)
+        places_seen = Counter(_place_form(r, style) for r in records)
+        if {"city", "province"} <= set(declared_places):
+            # Tehran, Kerman, Qom ...: a town named like its province could be either form.
+            both = places_seen.pop("city") + places_seen.pop("province")
+            share = declared_places.pop("city") + declared_places.pop("province")
+            assert within(both, n, share), (style.name, places_seen)
+        assert set(places_seen) == set(declared_places)
+        for form, share in declared_places.items():
+            assert within(places_seen[form], n, share), (style.name, form, places_seen)
+        if "name_fa" in style.columns:
+            persian = sum(bool(r["name_fa"]) for r in records)
+            assert within(persian, n, style.persian_names) or style.persian_names == 1
+
+
+def test_clean_realistic_records_show_the_truth(
+    realistic_population: list[Person], realistic_clean: Records
+) -> None:
+    by_id = {str(p.person_id): p for p in realistic_population}
+    city, annex_table, persian, bilingual = realistic_clean
+    for r in city:
+        p = by_id[r["truth_id"]]
+        assert r["name"] == f"{p.given_en} {p.surname_en}"
+        assert r["place"] in (p.city, "Unknown")
+        if r["date"] != "Unknown":
+            assert datetime.datetime.strptime(r["date"], "%d-%b-%Y").date() == p.date
+        if r["age"].startswith("About "):
+            assert abs(int(r["age"][6:]) - p.age) <= 2
+    for r in annex_table:
+        p = by_id[r["truth_id"]]
+        assert r["status"] == p.status and r["gender"] == p.gender
+        if r["place"] != "Unknown":
+            assert r["place"].split(",")[0] == p.city
+            assert places.province(r["province"]) == p.province
+        if len(r["date"]) == 10:
+            assert r["date"] == p.date.isoformat()
+        elif r["date"]:
+            assert r["date"] == p.date.isoformat()[:7]
+    for r in persian:
+        p = by_id[r["truth_id"]]
+        assert "name" not in r and r["name_fa"] == f"{p.given_fa} {p.surname_fa}"
+        if r["date"].count("/") == 2:
+            assert from_jalali(r["date"]) == p.date
+    for r in bilingual:
+        p = by_id[r["truth_id"]]
+        if r["age"].endswith("s"):
+            assert int(r["age"][:-1]) == p.age // 10 * 10
+        if r["place"] not in ("Unknown", p.city):
+            assert places.province(r["place"].split(", ")[-1]) == p.province
+    assert any(", " in r["name"] for r in bilingual)  # SURNAME, Given
+
+
+def test_realistic_noise_changes_only_corrupted_records(
+    realistic_population: list[Person],
+) -> None:
+    some = realistic_population[:1000]
+    clean = synthetic.realistic_lists(some, (1, 1), seed=8, noise=0, within_duplicates=0)
+    dirty = synthetic.realistic_lists(some, (1, 1), seed=8, noise=0.25, within_duplicates=0)
+    for a, b in zip(clean, dirty, strict=True):
+        assert [r["truth_id"] for r in a] == [r["truth_id"] for r in b]
+        assert within(sum(x != y for x, y in zip(a, b, strict=True)), len(a), 0.25)
+    # Town names are spelled another way now and then (Saqqez, Saqez).
+    variants = {name for c in synthetic.CITIES for name in c.latin[1:]}
+    noisy = synthetic.realistic_lists(some, (1,), seed=8, noise=1)[0]
+    assert any(r["place"] in variants for r in noisy)
+
+
+def test_revision(realistic_population: list[Person], realistic_noisy: Records) -> None:
+    first = realistic_noisy[1]
+    edition = synthetic.revision(first, 7, population=realistic_population)
+    old = {r["record_id"]: r for r in first}
+    new = {r["record_id"]: r for r in edition.rows}
+    assert len(new) == len(edition.rows)
+    n = len(first)
+    assert edition.unchanged | edition.edited | edition.dropped == set(old)
+    assert edition.added == set(new) - set(old) and edition.dropped == set(old) - set(new)
+    assert within(len(edition.dropped), n, 0.02)
+    assert within(len(edition.edited), n - len(edition.dropped), 0.05, sigmas=6)
+    assert len(edition.added) == round(0.05 * n)
+    for rid in edition.unchanged:  # byte for byte the same row, the same person
+        assert new[rid] == old[rid]
+    for rid in edition.edited:  # one field written again, the same person
+        assert new[rid]["truth_id"] == old[rid]["truth_id"]
+        assert sum(new[rid][k] != old[rid][k] for k in old[rid]) == 1
+    on_first = {r["truth_id"] for r in first}
+    for rid in edition.added:
+        assert new[rid]["truth_id"] not in on_first and tuple(new[rid]) == tuple(first[0])
+    # The truth: every kept record pairs with itself in the other edition.
+    pairs = synthetic.true_pairs([first, list(edition.rows)], within_lists=False)
+    for rid in edition.unchanged | edition.edited:
+        assert frozenset({(0, rid), (1, rid)}) in pairs
+    assert not any((1, rid) in pair for pair in pairs for rid in edition.added)
+    # Rows identical in both editions describe the same person: no row is reused for another.
+    identical = [r for r in edition.rows if old.get(r["record_id"]) == r]
+    assert len(identical) == len(edition.unchanged)
+    # Added rows sit among the others, not all at the end.
+    positions = [k for k, r in enumerate(edition.rows) if r["record_id"] in edition.added]
+    assert positions[0] < len(edition.rows) // 2
+
+
+def test_revision_refuses_what_it_cannot_revise(
+    realistic_population: list[Person], realistic_noisy: Records, noisy: Records
+) -> None:
+    with pytest.raises(InputError, match="realistic_lists"):
+        synthetic.revision(noisy[0], 1, population=realistic_population)
+    with pytest.raises(InputError, match="not in the population"):
+        synthetic.revision(realistic_noisy[0], 1, population=realistic_population[:5])
+    with pytest.raises(InputError, match="empty"):
+        synthetic.revision([], 1, population=realistic_population)
+    with pytest.raises(InputError, match="edit"):
+        synthetic.revision(realistic_noisy[0], 1, edit=2, population=realistic_population)
+
+
+def test_linkage_truth_refuses_repeated_record_ids(
+    realistic_population: list[Person], realistic_noisy: Records
+) -> None:
+    first = realistic_noisy[0]
+    edition = synthetic.revision(first, 1, population=realistic_population)
+    with pytest.raises(InputError, match="more than once") as raised:
+        synthetic.linkage_truth([first, list(edition.rows)])
+    assert "true_pairs" in (raised.value.hint or "")
+
+
+def test_exact_copies(realistic_noisy: Records) -> None:
+    rows = realistic_noisy[0]
+    copied, pairs = synthetic.exact_copies(rows, 25, seed=3)
+    assert len(copied) == len(rows) + 25 and len(pairs) == 25
+    by_id = {r["record_id"]: r for r in copied}
+    assert len(by_id) == len(copied)
+    for original, copy in pairs:
+        assert original != copy
+        assert {**by_id[copy], "record_id": original} == by_id[original]
+        # Obvious duplicates: the same name, date and place, all of them given.
+        assert by_id[copy]["name"] and by_id[copy]["date"] not in ("", "Unknown")
+        assert by_id[copy]["place"] != "Unknown"
+    copies = [k for k, r in enumerate(copied) if r["record_id"] in {c for _, c in pairs}]
+    assert copies[0] < len(copied) // 2  # spread through the list, not appended
+    with pytest.raises(InputError):
+        synthetic.exact_copies(rows[:3], 4, seed=1)
+
+
+def test_write_csv_writes_a_realistic_list(tmp_path: Path, realistic_noisy: Records) -> None:
+    path = tmp_path / "list-c.csv"
+    synthetic.write_csv(realistic_noisy[2], path)
+    with path.open(encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f)) == realistic_noisy[2]
+    with pytest.raises(InputError, match="other columns"):
+        synthetic.write_csv([realistic_noisy[0][0], realistic_noisy[1][0]], tmp_path / "x.csv")
