@@ -1,6 +1,6 @@
 """Importing lists as real publishers write them: YAML, folders of one file per record, text
 blocks, nested values, the ways lists write ages, dates, unknowns and sources, status filters,
-name parts, and rejected rows.
+name parts, rejected rows, and rows kept with an unreadable date or age left empty.
 
 Every list made here is synthetic: names and places are invented, marked "(synthetic)" where a
 name is given. The last tests read the real iran-2022 lists from ../shared/data/iran-2022 (never
@@ -36,6 +36,7 @@ from gavah.casualties.register import (
 )
 from gavah.db import models
 from gavah.errors import InputError
+from gavah.text.dates import parse_date
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
 from gavah.workspace import Workspace
@@ -486,6 +487,125 @@ def test_skip_rejected_imports_the_rest_and_records_the_count(vault: Vault, tmp_
     assert verify_workspace(vault, check_blobs=False).ok
 
 
+# Dates as real lists botch them: without a year, split by a PDF extraction; "Unknown" is missing.
+UNREADABLE = (
+    "name,age,date\n"
+    "A (synthetic),30,2022-09-20\n"
+    "B (synthetic),31,Until 22 October\n"
+    "C (synthetic),32,2 8-Oct-2022\n"
+    "D (synthetic),33,Unknown\n"
+)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _import_entry(vault: Vault, list_id: str) -> dict[str, Any]:
+    with vault.db.read() as session:
+        vl = session.get(models.VictimList, list_id)
+        assert vl is not None
+        event = session.get(models.CustodyEvent, vl.log_index)
+        assert event is not None and event.kind == "victims.list-imported"
+        entry: dict[str, Any] = json.loads(event.entry)
+        return entry
+
+
+def test_blank_unreadable_dates_keep_the_row(vault: Vault, tmp_path: Path) -> None:
+    out = tmp_path / "U-rejected.csv"
+    path = _write(tmp_path, "unreadable.csv", UNREADABLE)
+    result = Register(vault).import_list(
+        path, ListInfo("U"), blank_unreadable=["date"], rejected_csv=out
+    )
+    assert (result["records"], result["rejected"]) == (4, 0)
+    assert result["left_empty"] == {"date": 2} and result["rejected_file"] == str(out)
+    recs = {r.row: r for r in _records(vault, "U")}
+    assert recs[2].date == "2022-09-20"
+    for row, text in ((3, "Until 22 October"), (4, "2 8-Oct-2022")):
+        assert (recs[row].date, recs[row].date_calendar, recs[row].date_precision) == (None,) * 3
+        assert recs[row].date_original == text
+        assert json.loads(recs[row].original)["date"] == text
+        assert recs[row].age == 28 + row  # the rest of the row is read as usual
+    assert (recs[5].date, recs[5].date_original) == (None, None)  # not known: not counted
+    rows = _csv_rows(out)
+    assert [(r["line"], r["date"]) for r in rows] == [
+        ("3", "Until 22 October"),
+        ("4", "2 8-Oct-2022"),
+    ]
+    assert all(r["problem"].startswith("kept, date left empty: ") for r in rows)
+    assert "Until 22 October" in rows[0]["problem"]
+    assert _import_entry(vault, "U")["left_empty"] == {"date": 2}
+    assert Register(vault).show("U:3")["date_original"] == "Until 22 October"
+    assert verify_workspace(vault, check_blobs=False).ok
+
+
+def test_an_import_with_nothing_left_empty_logs_no_count(vault: Vault, tmp_path: Path) -> None:
+    good = _write(tmp_path, "good.csv", "name,age,date\nA (synthetic),30,2022-09-20\n")
+    result = Register(vault).import_list(good, ListInfo("G"), blank_unreadable=["date", "age"])
+    assert result["left_empty"] == {"date": 0, "age": 0} and result["rejected_file"] is None
+    assert "left_empty" not in _import_entry(vault, "G")
+    plain = Register(vault).import_list(
+        _write(tmp_path, "u.csv", UNREADABLE.replace("Until 22 October", "2022-09-21")),
+        ListInfo("P"),
+        skip_rejected=True,
+    )
+    assert (plain["records"], plain["rejected"], plain["left_empty"]) == (3, 1, {})
+    assert "left_empty" not in _import_entry(vault, "P")
+
+
+def test_a_field_not_named_still_rejects_its_row(vault: Vault, tmp_path: Path) -> None:
+    out = tmp_path / "rejected.csv"
+    path = _write(tmp_path, "ages.csv", UNREADABLE + "E (synthetic),abc,Until 23 October\n")
+    with pytest.raises(InputError, match=r"^1 row\(s\) of ages.csv cannot be read") as caught:
+        Register(vault).import_list(
+            path, ListInfo("A"), blank_unreadable=["date"], rejected_csv=out
+        )
+    assert "ages.csv:6: age 'abc'" in caught.value.message
+    assert [(r["line"], r["problem"][:22]) for r in _csv_rows(out)] == [
+        ("3", "kept, date left empty:"),
+        ("4", "kept, date left empty:"),
+        ("6", "age 'abc' is not an ag"),
+    ]
+    assert Register(vault).lists() == []
+    both = Register(vault).import_list(
+        path, ListInfo("A"), blank_unreadable=["age", "date"], rejected_csv=out
+    )
+    assert (both["records"], both["rejected"], both["left_empty"]) == (5, 0, {"date": 3, "age": 1})
+    last = _records(vault, "A")[-1]
+    assert (last.age, last.age_min, last.age_max, last.date, last.date_original) == (
+        None,
+        None,
+        None,
+        None,
+        "Until 23 October",
+    )
+    assert [r["problem"].split(":")[0] for r in _csv_rows(out)][2:] == [
+        "kept, date left empty",
+        "kept, age left empty",
+    ]
+    assert _import_entry(vault, "A")["left_empty"] == {"date": 3, "age": 1}
+    assert verify_workspace(vault, check_blobs=False).ok
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (["place"], "--blank-unreadable 'place': only date, age, gender can be left empty"),
+        (["date", "dates"], "--blank-unreadable 'dates'"),
+        (["", " "], "--blank-unreadable names no field"),
+    ],
+)
+def test_blank_unreadable_names_only_date_age_or_gender(
+    vault: Vault, tmp_path: Path, fields: list[str], message: str
+) -> None:
+    path = _write(tmp_path, "unreadable.csv", UNREADABLE)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        Register(vault).import_list(path, ListInfo("X"), blank_unreadable=fields)
+    assert caught.value.hint
+    assert Register(vault).lists() == []
+
+
 def test_a_folder_imports_with_its_files_kept_as_one_zip(vault: Vault, tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     mapping = parse_mapping(
@@ -578,6 +698,29 @@ def test_cli_writes_rejected_rows_beside_the_user_and_can_skip_them(
         cwd=tmp_path,
     )
     assert "1 rows could not be read" in shown.stdout + shown.stderr
+    assert gavah(cli_env, "log", "verify").returncode == 0
+
+
+def test_cli_blank_unreadable(
+    workspace: Workspace, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "unreadable.csv", UNREADABLE)
+    args = ["victims", "import", str(path), "--list", "U", "--blank-unreadable", "date"]
+    done = gavah(cli_env, *args, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert (result["records"], result["rejected"], result["left_empty"]) == (4, 0, {"date": 2})
+    assert result["rejected_file"] == "U-rejected.csv"
+    assert len(_csv_rows(tmp_path / "U-rejected.csv")) == 2
+    shown = gavah(cli_env, *args[:4], "U2", *args[5:], cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert (
+        "2 dates could not be read and were left empty (kept as published): see U2-rejected.csv"
+        in " ".join((shown.stdout + shown.stderr).split())
+    )
+    wrong = gavah(cli_env, *args[:4], "U3", "--blank-unreadable", "place", "--json", cwd=tmp_path)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert json.loads(wrong.stdout)["message"].startswith("--blank-unreadable 'place'")
     assert gavah(cli_env, "log", "verify").returncode == 0
 
 
@@ -676,3 +819,33 @@ def test_real_wikipedia_folder(vault: Vault) -> None:
     assert valid == set(statuses)
     assert all(r.sources and "://" in r.sources for r in recs)
     assert verify_workspace(vault).ok
+
+
+def _reads_as_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except InputError:
+        return False
+    return True
+
+
+def test_real_ihr_list_with_unreadable_dates_left_empty(vault: Vault, tmp_path: Path) -> None:
+    path = _real("wlf2022_ihr_extracted_victims.txt")
+    blocks = _independent_blocks(path)
+    unreadable = [b["DATE"] for b in blocks if not _reads_as_date(b["DATE"])]
+    botched = [text for text in unreadable if text != "dateless"]  # "dateless" is not known
+    out = tmp_path / "r.csv"
+    result = Register(vault).import_list(
+        path, ListInfo("IHR"), parse_mapping(IHR_MAP), blank_unreadable=["date"], rejected_csv=out
+    )
+    assert len(blocks) == 444 and botched
+    assert (result["records"], result["rejected"]) == (444, 0)
+    assert result["left_empty"] == {"date": len(botched)}
+    recs = _records(vault, "IHR")
+    assert sum(1 for r in recs if r.date is None) == len(unreadable)
+    assert sorted(r.date_original for r in recs if r.date is None and r.date_original) == sorted(
+        botched
+    )
+    assert len(_csv_rows(out)) == len(botched)
+    assert _import_entry(vault, "IHR")["left_empty"] == {"date": len(botched)}
+    assert verify_workspace(vault, check_blobs=False).ok

@@ -9,6 +9,9 @@ with a custody event.
 Every row that cannot be read is collected with its file, line and problem, and written to a CSV
 the user can correct. A list is imported whole or not at all, unless the user asks to import the
 readable rows (``skip_rejected``): then the import event records how many rows were left behind.
+A row whose date, age or gender cannot be read may instead be kept with that field left empty, if
+the user names the field (``blank_unreadable``): the value stays in the row as published, the row
+is written to the CSV for review, and the import event records how many values were left empty.
 Rows left out by a status filter (``statuses``) are not errors; they are counted and recorded.
 """
 
@@ -19,7 +22,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -342,6 +345,38 @@ class RowError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class RowRead:
+    """One row as read: its fields as gavah stores them, the evidence ids it cites, and the
+    fields whose value could not be read and was left empty (field -> why)."""
+
+    fields: dict[str, Any]
+    evidence: list[str]
+    left_empty: dict[str, str]
+
+
+def read_row(
+    row: Mapping[str, str],
+    mapping: Mapping[str, str],
+    calendar: str,
+    resolve_evidence: Callable[[str], str],
+    blank: Collection[str] = (),
+) -> RowRead:
+    """One row, read. A value of a field in ``blank`` (see :data:`BLANKABLE`) that cannot be read
+    is left empty, as a missing value is; a date keeps its text in ``date_original``. Any other
+    value that cannot be read raises RowError."""
+    value = {f: text for f, column in mapping.items() if not is_missing(text := _get(row, column))}
+    left_empty = {
+        f: why
+        for f in BLANKABLE
+        if f in blank and f in value and (why := _unreadable(f, value[f], calendar))
+    }
+    fields = _fields({f: t for f, t in value.items() if f not in left_empty}, mapping, calendar)
+    if "date" in left_empty:
+        fields["date_original"] = value["date"]  # as published; no date, calendar or precision
+    return RowRead(fields, _evidence(value.get("evidence", ""), resolve_evidence), left_empty)
+
+
 def convert_row(
     row: Mapping[str, str],
     mapping: Mapping[str, str],
@@ -349,7 +384,12 @@ def convert_row(
     resolve_evidence: Callable[[str], str],
 ) -> tuple[dict[str, Any], list[str]]:
     """One row's fields as gavah stores them, and the evidence ids it cites. Raises RowError."""
-    value = {f: text for f, column in mapping.items() if not is_missing(text := _get(row, column))}
+    read = read_row(row, mapping, calendar, resolve_evidence)
+    return read.fields, read.evidence
+
+
+def _fields(value: Mapping[str, str], mapping: Mapping[str, str], calendar: str) -> dict[str, Any]:
+    """The stored fields from a row's values (values not known left out). Raises RowError."""
     age = _age(value)
     sources = split_sources(value.get("sources", ""))
     fields: dict[str, Any] = {
@@ -366,7 +406,7 @@ def convert_row(
     }
     if len(fields["age_group"] or "") > AGE_GROUP_LENGTH:
         raise RowError(f"age group {fields['age_group']!r} is longer than {AGE_GROUP_LENGTH}")
-    return fields, _evidence(value.get("evidence", ""), resolve_evidence)
+    return fields
 
 
 def _get(row: Mapping[str, str], column: str) -> str:
@@ -397,6 +437,26 @@ def _date(text: str, calendar: str) -> dict[str, str | None]:
         "date_calendar": parsed.calendar,
         "date_precision": parsed.precision,
     }
+
+
+# The fields whose unreadable value an import may leave empty (``--blank-unreadable``), each with
+# what reads it. A gender is never unreadable today (any other word is kept as given); it is
+# named so that --blank-unreadable gender keeps its meaning if genders are ever read strictly.
+_BLANKABLE: dict[str, Callable[[str, str], object]] = {
+    "date": lambda text, calendar: _date(text, calendar),
+    "age": lambda text, calendar: read_age(text),
+    "gender": lambda text, calendar: _gender(text),
+}
+BLANKABLE = tuple(_BLANKABLE)
+
+
+def _unreadable(field: str, text: str, calendar: str) -> str | None:
+    """Why ``text`` cannot be read as ``field``, or None where it can."""
+    try:
+        _BLANKABLE[field](text, calendar)
+    except RowError as exc:
+        return str(exc)
+    return None
 
 
 def _evidence(text: str, resolve: Callable[[str], str]) -> list[str]:
@@ -484,7 +544,8 @@ class ListInfo:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row that could not be read: where it is, what it holds, and why."""
+    """A row for the rejected-rows CSV: where it is, what it holds, and why it is there (it could
+    not be read, or it was kept with a value left empty)."""
 
     row: int
     where: str  # file:line, or folder/file
@@ -512,6 +573,16 @@ class _Read:
     cited: list[tuple[str, str]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     left_out: int = 0
+    left_empty: dict[str, list[Rejected]] = field(default_factory=dict)  # field -> rows kept
+
+    def left_empty_counts(self) -> dict[str, int]:
+        """How many values were left empty, per field (only fields with some)."""
+        return {f: len(self.left_empty[f]) for f in BLANKABLE if f in self.left_empty}
+
+    def for_review(self) -> list[Rejected]:
+        """What the rejected-rows CSV holds: rows rejected and rows kept with a value left empty."""
+        kept = (r for rows in self.left_empty.values() for r in rows)
+        return sorted([*self.rejected, *kept], key=lambda r: r.row)
 
 
 def _read_source(
@@ -525,6 +596,23 @@ def _read_source(
     data = read_whole(path, "the list's file, or a folder of record files")
     fmt = fmt or tables.guess_format(path.name, data[:65536])
     return _Source(data, tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet))
+
+
+def _blankable(fields: Iterable[str] | None) -> frozenset[str]:
+    if fields is None:
+        return frozenset()
+    named = [f.strip() for f in fields if f.strip()]
+    for name in named:
+        if name not in BLANKABLE:
+            raise InputError(
+                f"--blank-unreadable {name!r}: only {', '.join(BLANKABLE)} can be left empty "
+                "when they cannot be read",
+                hint="e.g. --blank-unreadable date,age; other values that cannot be read "
+                "reject their row",
+            )
+    if not named:
+        raise InputError("--blank-unreadable names no field", hint="e.g. --blank-unreadable date")
+    return frozenset(named)
 
 
 def _statuses(statuses: Iterable[str] | None) -> frozenset[str] | None:
@@ -565,7 +653,8 @@ def _refusal(filename: str, rejected: Sequence[Rejected], csv_path: Path | None)
         f"{len(rejected)} row(s) of {filename} cannot be read; nothing was imported:\n"
         f"{shown}{more}{written}",
         hint="correct those rows (or the --map and --calendar options) and import again, "
-        "or import the readable rows with --skip-rejected",
+        "or import the readable rows with --skip-rejected, or keep rows with an unreadable "
+        "date or age, left empty, with --blank-unreadable date,age",
     )
 
 
@@ -588,13 +677,17 @@ class Register:
         statuses: Iterable[str] | None = None,
         skip_rejected: bool = False,
         rejected_csv: Path | None = None,
+        blank_unreadable: Iterable[str] | None = None,
     ) -> dict[str, Any]:
         """Import the list at ``path`` (a file, or a folder of record files) as ``info.name``.
 
         ``statuses`` keeps only rows whose mapped status is one of them (any case); the others
         are counted as left out. Rows that cannot be read are written to ``rejected_csv`` (if
-        given) and refuse the import, unless ``skip_rejected``."""
+        given) and refuse the import, unless ``skip_rejected``. A value of a field named in
+        ``blank_unreadable`` (of :data:`BLANKABLE`) that cannot be read is left empty instead, its
+        row kept, counted per field and written to ``rejected_csv`` too."""
         _check_name(info.name)
+        blank = _blankable(blank_unreadable)
         # Everything is read and checked before the file goes into the store: a refused list
         # leaves nothing behind, not even an unrecorded blob.
         source = _read_source(path, fmt, delimiter, sheet)
@@ -605,9 +698,12 @@ class Register:
             if existing is not None:
                 return self._already(session, existing, source.sha256, mapping, wanted)
             _check_mapping(mapping, source.table.columns, path.name, wanted)
-            read = self._records(session, source.table, mapping, calendar, path.name, info, wanted)
-        if read.rejected and rejected_csv is not None:
-            write_rejected(rejected_csv, source.table.columns, read.rejected)
+            read = self._records(
+                session, source.table, mapping, calendar, path.name, info, wanted, blank
+            )
+        for_review = read.for_review()
+        if for_review and rejected_csv is not None:
+            write_rejected(rejected_csv, source.table.columns, for_review)
         if read.rejected and not skip_rejected:
             raise _refusal(path.name, read.rejected, rejected_csv)
         if not read.records:
@@ -617,7 +713,8 @@ class Register:
             **stored,
             "left_out": read.left_out if wanted is not None else None,
             "rejected": len(read.rejected),
-            "rejected_file": str(rejected_csv) if read.rejected and rejected_csv else None,
+            "left_empty": {f: len(read.left_empty.get(f, ())) for f in BLANKABLE if f in blank},
+            "rejected_file": str(rejected_csv) if for_review and rejected_csv else None,
             "read_line_by_line": list(source.table.read_line_by_line),
             "unreadable": [u.file for u in source.table.unreadable],
             "ignored_files": len(source.ignored),
@@ -664,6 +761,9 @@ class Register:
                 "evidence": {"id": recorded.evidence_id, "sha256": recorded.sha256},
                 "list": list_summary(vl),
             }
+            # Only where values were left empty, so that older import entries keep their shape.
+            if left_empty := read.left_empty_counts():
+                event["left_empty"] = left_empty
             appender.append(LIST_IMPORTED, recorded.evidence_id, vl.created_at, event)
             # Core inserts: the ORM's per-object bookkeeping would triple an import's time.
             for start in range(0, len(records), 10_000):
@@ -722,6 +822,7 @@ class Register:
             "already_imported": True,
             "left_out": existing.left_out_count,
             "rejected": existing.rejected_count,
+            "left_empty": None,
             "rejected_file": None,
             "read_line_by_line": [],
             "unreadable": [],
@@ -737,6 +838,7 @@ class Register:
         filename: str,
         info: ListInfo,
         wanted: frozenset[str] | None,
+        blank: frozenset[str],
     ) -> _Read:
         cache: dict[str, str] = {}
 
@@ -750,20 +852,24 @@ class Register:
             if wanted is not None and _get(row, mapping["status"]).casefold() not in wanted:
                 read.left_out += 1
                 continue
+            where = _where(filename, number, row)
             try:
-                fields, evidence = convert_row(row, mapping, calendar, resolve)
+                one = read_row(row, mapping, calendar, resolve, blank)
             except RowError as exc:
-                read.rejected.append(Rejected(number, _where(filename, number, row), row, str(exc)))
+                read.rejected.append(Rejected(number, where, row, str(exc)))
                 continue
             rec = {
                 "id": f"{info.name}:{number}",
                 "list_id": info.name,
                 "row": number,
                 "original": canonical_text(row),
-                **fields,
+                **one.fields,
             }
             read.records.append(rec)
-            read.cited.extend((rec["id"], ev) for ev in dict.fromkeys(evidence))
+            read.cited.extend((rec["id"], ev) for ev in dict.fromkeys(one.evidence))
+            for f, why in one.left_empty.items():
+                kept = Rejected(number, where, row, f"kept, {f} left empty: {why}")
+                read.left_empty.setdefault(f, []).append(kept)
         read.rejected += [
             Rejected(u.row, f"{filename}/{u.file}", {tables.FILE_COLUMN: u.file}, u.problem)
             for u in table.unreadable

@@ -84,13 +84,23 @@ def import_list(
         help="Import the readable rows even if some cannot be read; the import records how "
         "many were rejected.",
     ),
+    blank_unreadable: str | None = typer.Option(
+        None,
+        "--blank-unreadable",
+        metavar="FIELDS",
+        help="Comma-separated fields, any of date, age and gender: a value of one of them that "
+        "cannot be read is left empty and its row imported (the row as published keeps the "
+        "value). Such values are counted per field, recorded by the import and written to the "
+        "rejected-rows CSV for review; other unreadable values still reject their row.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import a published list of victims, whole or not at all.
 
     The file is kept in the vault (by SHA-256; a folder as one ZIP of its files) and every row
     is kept as published beside the fields read from it. Rows that cannot be read are written
-    to a CSV with their line and problem, and nothing is imported unless --skip-rejected."""
+    to a CSV with their line and problem, and nothing is imported unless --skip-rejected. With
+    --blank-unreadable, a date, age or gender that cannot be read is left empty, its row kept."""
     from gavah.casualties import tables
     from gavah.casualties.register import ListInfo, Register, parse_mapping
 
@@ -112,6 +122,7 @@ def import_list(
             statuses=status.split(",") if status is not None else None,
             skip_rejected=skip_rejected,
             rejected_csv=rejected or Path(f"{list_name}-rejected.csv"),
+            blank_unreadable=blank_unreadable.split(",") if blank_unreadable is not None else None,
         )
     if as_json:
         print_json(result)
@@ -134,6 +145,13 @@ def _say_imported(result: dict[str, Any]) -> None:
             f"{result['rejected']:,} rows could not be read and were not imported; they are in "
             f"{printable(result['rejected_file'] or '')}"
         )
+    for field, count in (result["left_empty"] or {}).items():
+        if count:
+            noun, were = (field, "was") if count == 1 else (f"{field}s", "were")
+            say(
+                f"{count:,} {noun} could not be read and {were} left empty (kept as published): "
+                f"see {printable(result['rejected_file'] or '')}"
+            )
     if lenient := result["read_line_by_line"]:
         names = ", ".join(printable(n) for n in lenient)
         say(f"{len(lenient)} files were not valid YAML and were read line by line: {names}")
