@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from gavah.errors import InputError
-from gavah.text.name_compare import NameSet, compare
-from gavah.text.names import latin_fold, name_key, skeleton
+from gavah.text.name_compare import NameScores, NameSet
+from gavah.text.names import NameKey, latin_fold, name_key, skeleton
 
 NAME_FUNCTION = "gavah_name_level"
 MODEL_VERSION = 2  # a stored model is reused only by code that reads its columns the same way
@@ -237,42 +239,67 @@ class NameBook:
     has no name, else a level of :data:`NAME_LEVELS` or :data:`NAME_DIFFER`. The score is the
     shared name comparison's, on given and family names separately where both records give them
     (the lower of the two counts, so a shared given name cannot carry two family names), else on
-    the full names. Name sets are read lazily and cached: reading one costs far more than
-    comparing two."""
+    the full names.
 
-    entries: list[_Names | None] = field(default_factory=list)
+    Lists repeat names (the benchmark's 200,000 records give 78,000), so records that give the
+    same names share one entry, and a level is computed once per pair of entries, when DuckDB
+    first asks for it. Name sets are read lazily and cached, and two names that read alike are
+    scored once (:class:`~gavah.text.name_compare.NameScores`). Records are added first, from
+    one thread; DuckDB's threads may then ask for levels at once."""
+
+    entries: list[_Names | None] = field(default_factory=list)  # by record
     _sets: dict[tuple[str, ...], NameSet | None] = field(default_factory=dict)
-    _levels: dict[tuple[int, int], int] = field(default_factory=dict)
+    _scores: NameScores = field(default_factory=NameScores)
+    _given: dict[tuple[Any, ...], int] = field(default_factory=dict)  # as written -> distinct
+    _read: dict[tuple[Any, ...], int] = field(default_factory=dict)  # as read -> distinct
+    _distinct: list[_Names | None] = field(default_factory=lambda: [None])  # 0: no name
+    _record: list[int] = field(default_factory=list)  # record -> its entry in _distinct
+    _levels: dict[int, int] = field(default_factory=dict)  # _pair_key(a, b) -> level
+    _array: Any = None  # _record as a numpy array, for the DuckDB function
+    _keys: dict[str, NameKey] = field(default_factory=dict)  # see key()
 
     def add(
         self, names: Sequence[str | None], given: str | None = None, family: str | None = None
     ) -> int:
-        written = tuple(v for n in names if n and n.strip() for v in readings(n))
-        if not written:
-            self.entries.append(None)
-            return len(self.entries) - 1
-        folded = frozenset(tuple(sorted(latin_fold(n).split())) for n in written)
-        words = tuple(key.tokens for n in written if (key := name_key(n)).tokens)
-        skeletons = {s for w in words for s in w}
-        skeletons |= {s[:3] for s in skeletons if len(s) >= 4}
-        both = given and family and given.strip() and family.strip()
-        self.entries.append(
-            _Names(
-                written,
-                folded,
-                given.strip() if both and given else None,
-                family.strip() if both and family else None,
-                frozenset(skeletons),
-                words,
-            )
-        )
+        as_given = (tuple(names), given, family)
+        found = self._given.get(as_given)
+        if found is None:
+            found = self._given[as_given] = self._distinct_entry(names, given, family)
+        self._record.append(found)
+        self.entries.append(self._distinct[found])
         return len(self.entries) - 1
 
-    def level(self, i: int, j: int) -> int:
-        key = (i, j) if i <= j else (j, i)
-        found = self._levels.get(key)
+    def _distinct_entry(
+        self, names: Sequence[str | None], given: str | None, family: str | None
+    ) -> int:
+        written = tuple(v for n in names if n and n.strip() for v in readings(n))
+        if not written:
+            return 0
+        both = given and family and given.strip() and family.strip()
+        first = given.strip() if both and given else None
+        last = family.strip() if both and family else None
+        found = self._read.get((written, first, last))
         if found is None:
-            found = self._levels[key] = self._level(self.entries[i], self.entries[j])
+            found = self._read[(written, first, last)] = len(self._distinct)
+            self._distinct.append(_names(written, first, last, self.key))
+        return found
+
+    def key(self, name: str) -> NameKey:
+        """``name_key(name)``, read once per book: lists repeat names."""
+        found = self._keys.get(name)
+        if found is None:
+            found = self._keys[name] = name_key(name)
+        return found
+
+    def level(self, i: int, j: int) -> int:
+        low, high = (i, j) if i <= j else (j, i)
+        return self._level_of(_pair_key(self._record[low], self._record[high]))
+
+    def _level_of(self, pair: int) -> int:
+        found = self._levels.get(pair)
+        if found is None:
+            a, b = self._distinct[pair >> 32], self._distinct[pair & _LOW]
+            found = self._levels[pair] = self._level(a, b)
         return found
 
     def _level(self, a: _Names | None, b: _Names | None) -> int:
@@ -295,25 +322,84 @@ class NameBook:
         left, right = self._set(a), self._set(b)
         if left is None or right is None:
             return 0.0
-        return compare(left, right).score
+        return self._scores.score(left, right)
 
     def _set(self, names: tuple[str, ...]) -> NameSet | None:
         if names not in self._sets:
             try:
-                self._sets[names] = NameSet.of(names)
+                self._sets[names] = self._scores.name_set(names)
             except InputError:  # a name with no letter or digit in it compares as none
                 self._sets[names] = None
         return self._sets[names]
 
     def duckdb_function(self) -> Callable[[Any, Any], Any]:
-        """The vectorised (Arrow) function DuckDB calls with two columns of record numbers."""
+        """The vectorised (Arrow) function DuckDB calls with two columns of record numbers.
+
+        Splink's SQL calls it once per level it tries, up to six times a pair: each DuckDB
+        thread takes a chunk of pairs, asks for all their levels, then again for the pairs the
+        first level did not take, and so on. So each thread's last new chunk is kept, sorted,
+        with its levels, and a call on pairs all in it is answered from it (numpy); only a new
+        chunk's distinct pairs of entries are looked up, and computed the first time."""
+        import numpy as np
         import pyarrow as pa
 
+        recent: dict[int, tuple[Any, Any]] = {}  # thread -> its last chunk's pairs and levels
+
         def levels(left: Any, right: Any) -> Any:
-            pairs = zip(left.to_pylist(), right.to_pylist(), strict=True)
-            return pa.array([self.level(a, b) for a, b in pairs], type=pa.int32())
+            i = left.to_numpy(zero_copy_only=False)
+            j = right.to_numpy(zero_copy_only=False)
+            entry = self._record_entries()
+            pairs = _pair_key(entry[np.minimum(i, j)], entry[np.maximum(i, j)])
+            thread = threading.get_ident()
+            if thread in recent:
+                known, found = recent[thread]
+                at = np.searchsorted(known, pairs).clip(max=len(known) - 1)
+                if (known[at] == pairs).all():
+                    return pa.array(found[at], type=pa.int32())
+            known, where = np.unique(pairs, return_inverse=True)
+            found = self._lookup(known)
+            if len(known):
+                recent[thread] = (known, found)
+            return pa.array(found[where], type=pa.int32())
 
         return levels
+
+    def _lookup(self, pairs: Any) -> Any:
+        """The levels of distinct pairs of entries (numpy), computed where not known yet."""
+        import numpy as np
+
+        keys = pairs.tolist()
+        found = np.fromiter(map(self._levels.get, keys, repeat(-1)), np.int32, len(keys))
+        for k in np.flatnonzero(found < 0).tolist():
+            found[k] = self._level_of(keys[k])
+        return found
+
+    def _record_entries(self) -> Any:
+        """Each record's entry, as a numpy array (made again only when records were added)."""
+        import numpy as np
+
+        if self._array is None or len(self._array) != len(self._record):
+            self._array = np.asarray(self._record, dtype=np.int64)
+        return self._array
+
+
+_LOW = (1 << 32) - 1
+
+
+def _pair_key(a: Any, b: Any) -> Any:
+    """Two entries of a NameBook as one int (or each two of two numpy arrays): the key of
+    their level. The order counts: the entry of the lower record number comes first."""
+    return a << 32 | b
+
+
+def _names(
+    written: tuple[str, ...], given: str | None, family: str | None, read: Callable[[str], NameKey]
+) -> _Names:
+    folded = frozenset(tuple(sorted(latin_fold(n).split())) for n in written)
+    words = tuple(key.tokens for n in written if (key := read(n)).tokens)
+    skeletons = {s for w in words for s in w}
+    skeletons |= {s[:3] for s in skeletons if len(s) >= 4}
+    return _Names(written, folded, given, family, frozenset(skeletons), words)
 
 
 # "Abdol Majid", "Abdul Vahid": the first half of a compound given name (Abdolmajid), never a

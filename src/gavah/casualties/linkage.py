@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from gavah.casualties import comparisons
@@ -99,15 +100,17 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
     """The columns the model compares, one row per record (as a column dict for Arrow); each
     record's names go into ``book``, under its row number ``rix``."""
     cols: dict[str, list[Any]] = {k: [] for k in _COLUMNS}
-    keys = [name_key(rec.name_fa or rec.name or "") for rec in records]
+    names = [(rec.name, rec.name_fa) for rec in records]
+    fold = lru_cache(maxsize=None)(latin_fold)  # lists repeat names: each is read once
+    keys = [book.key(fa or name or "") for name, fa in names]
     frequency: defaultdict[str, int] = defaultdict(int)
-    for k in keys:
-        frequency[k.sorted] += 1
-    for rec, key in zip(records, keys, strict=True):
+    for read in keys:
+        frequency[read.sorted] += 1
+    for rec, (name, fa), key in zip(records, names, keys, strict=True):
         given, family = getattr(rec, "given_name", None), getattr(rec, "family_name", None)
-        rix = book.add((rec.name, rec.name_fa), given, family)
+        rix = book.add((name, fa), given, family)
         place = locate(rec.place, rec.province)
-        text = latin_fold(rec.name or rec.name_fa or "")
+        text = fold(name or fa or "")
         low, high = _age_interval(rec)
         day, month = _days(rec)
         row = {
@@ -202,16 +205,17 @@ def link(
         raise InputError(
             f"too few records to learn weights from ({len(records):,}; at least "
             f"{MIN_RECORDS_TO_TRAIN:,} are needed)",
-            hint="link with the declared weights: leave out --learn",
+            hint="link with the declared weights: --weights declared",
         )
     book = NameBook()
     connection = duckdb.connect()
-    connection.create_function(
+    register_function: Any = connection.create_function  # its stubs lack the Arrow form
+    register_function(
         comparisons.NAME_FUNCTION,
         book.duckdb_function(),
-        ["BIGINT", "BIGINT"],  # type: ignore[list-item]
-        "INTEGER",  # type: ignore[arg-type]
-        type="arrow",  # type: ignore[arg-type]
+        ["BIGINT", "BIGINT"],
+        "INTEGER",
+        type="arrow",
         side_effects=False,
     )
     db = DuckDBAPI(connection)
@@ -360,7 +364,8 @@ class NameFrequency:
 
     @classmethod
     def of(cls, records: Sequence[models.VictimRecord]) -> NameFrequency:
-        keys = {r.id: name_key(r.name_fa or r.name or "").sorted for r in records}
+        read_key = lru_cache(maxsize=None)(name_key)  # names repeat: each is read once
+        keys = {r.id: read_key(r.name_fa or r.name or "").sorted for r in records}
         counts: defaultdict[tuple[str, str], int] = defaultdict(int)
         sizes: defaultdict[str, int] = defaultdict(int)
         for r in records:
@@ -375,10 +380,12 @@ class NameFrequency:
 
     def penalty(self, left: str, right: str, u: float) -> tuple[float, float]:
         """Bits to take off a name agreement whose declared u is ``u``, and the share used."""
-        same_list = left.split(":", 1)[0] == right.split(":", 1)[0]
+        # Called for millions of pairs: the list is compared only where the key agrees.
         same_key = self.key[left] == self.key[right]
-        table = self.within if same_list and same_key else self.share
-        found = max(table[left], table[right])
+        same_list = same_key and left.split(":", 1)[0] == right.split(":", 1)[0]
+        table = self.within if same_list else self.share
+        a, b = table[left], table[right]
+        found = a if a >= b else b
         return (math.log2(found / u) if found > u else 0.0), found
 
 

@@ -76,10 +76,10 @@ collisions and misses of the skeleton itself, listed in :mod:`gavah.text.names`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import product
+from itertools import count, product
 from typing import Literal, NamedTuple
 
 from gavah.errors import InputError
@@ -118,6 +118,7 @@ RULES = ScoringRules()
 # --- vocabulary ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat: a few thousand make most names
 def _fold(text: str) -> str:
     return latin_fold(fold_persian(text))
 
@@ -601,6 +602,9 @@ def _surname_last(text: str) -> str:
     return text
 
 
+_Reader = Callable[[str, str, Kind], "_Name | None"]  # _read_name, or a cache of it
+
+
 def _read_name(source: str, text: str, kind: Kind) -> _Name | None:
     kind, words = _read_words(text, kind)
     return _assemble(source, kind, words) if words else None
@@ -951,11 +955,15 @@ class NameSet:
         """Read every name once. Names that are not strings or hold no letter or digit are
         skipped; if none is left, :class:`InputError` is raised (an entity without a readable
         name cannot be screened, and must not pass as "no match")."""
+        return cls._read(names, kind, _read_name, blocking=True)
+
+    @classmethod
+    def _read(cls, names: Iterable[str], kind: Kind, read: _Reader, *, blocking: bool) -> NameSet:
         given = tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
         parsed: dict[tuple[str, ...], _Name] = {}
         for source in given:
             for text in _variants(source, kind):
-                name = _read_name(source, text, kind)
+                name = read(source, text, kind)
                 if name is not None:
                     parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)
         if not parsed:
@@ -965,7 +973,8 @@ class NameSet:
                 hint="give at least one name with a consonant or a digit in it",
             )
         found = tuple(parsed.values())
-        return cls(given, kind, found, frozenset(k for n in found for k in _blocking_keys(n)))
+        keys = frozenset(k for n in found for k in _blocking_keys(n)) if blocking else frozenset()
+        return cls(given, kind, found, keys)
 
     def blocking_keys(self) -> set[str]:
         """Keys for candidate generation in an inverted index: two NameSets that could match share at
@@ -1031,6 +1040,66 @@ def compare(left: NameSet, right: NameSet) -> NameComparison:
     score, reason, a, b = best
     lines = (reason,) if isinstance(reason, str) else _explain(a, b, reason)
     return NameComparison(round(score, 4), a.source, b.source, lines)
+
+
+@dataclass
+class NameScores:
+    """The scores of :func:`compare` for the many pairs of name sets record linkage asks about,
+    each pair of distinct readings scored once.
+
+    Lists write one name many ways that read alike (Mohammad Rezaei, MOHAMMAD REZAEI, Mohamad
+    Rezaei: the same skeletons, vowel hints and joined words), and the score of two names
+    depends on nothing else (:func:`_reading`). So names are read once each, without the
+    blocking keys linkage does not use (:meth:`name_set`), and two readings scored once
+    (:meth:`score`). It keeps every name and score it has seen: one per linkage run."""
+
+    _names: dict[tuple[str, str, Kind], _Name | None] = field(default_factory=dict)
+    _readings: dict[tuple[object, ...], int] = field(default_factory=dict)  # -> its number
+    _reading_of: dict[_Name, int] = field(default_factory=dict)  # by identity (eq=False)
+    _scores: dict[int, float] = field(default_factory=dict)  # two readings' numbers -> score
+    _numbers: Iterator[int] = field(default_factory=count)
+
+    def name_set(self, names: Iterable[str], *, kind: Kind = "person") -> NameSet:
+        """:meth:`NameSet.of`, with no blocking keys (an empty set)."""
+        return NameSet._read(names, kind, self._read_name, blocking=False)
+
+    def score(self, left: NameSet, right: NameSet) -> float:
+        """``compare(left, right).score``: the best score of a name of each."""
+        best = 0.0
+        for a in left.parsed:
+            row = self._number(a) << 32
+            for b in right.parsed:
+                pair = row | self._number(b)
+                found = self._scores.get(pair)
+                if found is None:
+                    scored = _pair(a, b)
+                    found = self._scores[pair] = 0.0 if scored is None else scored[0]
+                if found >= 1.0:  # no score is higher
+                    return round(found, 4)
+                best = max(best, found)
+        return round(best, 4)
+
+    def _read_name(self, source: str, text: str, kind: Kind) -> _Name | None:
+        key = (source, text, kind)
+        if key not in self._names:
+            self._names[key] = _read_name(source, text, kind)
+        return self._names[key]
+
+    def _number(self, name: _Name) -> int:
+        found = self._reading_of.get(name)
+        if found is None:
+            # Several DuckDB threads may ask at once: setdefault keeps one number per reading.
+            number = self._readings.setdefault(_reading(name), next(self._numbers))
+            found = self._reading_of[name] = number
+        return found
+
+
+def _reading(name: _Name) -> tuple[object, ...]:
+    """All of a name that :func:`_pair` reads: its kind, each word's signature (word
+    similarities are cached by it), role and weights, its joined words, and what a body's name
+    is known as. The rest (the words as written, the titles) only goes into explanations."""
+    words = tuple((w.sig, w.role, w.weight, w.differ) for w in name.words)
+    return (name.kind, words, name.spans, name.acronym, name.initials, name.body)
 
 
 def _pair(a: _Name, b: _Name) -> tuple[float, _Alignment | str] | None:
