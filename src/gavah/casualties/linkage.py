@@ -407,7 +407,9 @@ def _frequency_adjusted(
         taken, found = frequency.penalty(left[i], right[i], u_of[int(name_level[i])])
         if taken > 0:
             bits[i] = taken
-            notes[i] = f"a common name: 1 in {round(1 / found):,} records of its list ({-taken:+.1f})"
+            notes[i] = (
+                f"a common name: 1 in {round(1 / found):,} records of its list ({-taken:+.1f})"
+            )
     return bits, notes
 
 
