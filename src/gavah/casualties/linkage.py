@@ -68,7 +68,7 @@ class LinkageResult:
 
 
 def _age_interval(rec: models.VictimRecord) -> tuple[int | None, int | None]:
-    low, high = getattr(rec, "age_min", None), getattr(rec, "age_max", None)
+    low, high = rec.age_min, rec.age_max
     if low is not None or high is not None:
         return low, high if high is not None else low
     return rec.age, rec.age
@@ -107,7 +107,7 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
     for read in keys:
         frequency[read.sorted] += 1
     for rec, (name, fa), key in zip(records, names, keys, strict=True):
-        given, family = getattr(rec, "given_name", None), getattr(rec, "family_name", None)
+        given, family = rec.given_name, rec.family_name
         rix = book.add((name, fa), given, family)
         place = locate(rec.place, rec.province)
         text = fold(name or fa or "")
@@ -326,7 +326,7 @@ def _identity(rec: models.VictimRecord) -> tuple[Any, ...] | None:
     if not (rec.name or rec.name_fa) or not (rec.date or rec.place or rec.province):
         return None
     fields = ("name", "name_fa", "age", "age_min", "age_max", "gender", "date", "place", "province")
-    return tuple(" ".join(str(getattr(rec, f, None) or "").split()).casefold() for f in fields)
+    return tuple(" ".join(str(getattr(rec, f) or "").split()).casefold() for f in fields)
 
 
 def _level_weights(linker: Any) -> dict[str, list[tuple[float, str]]]:
@@ -426,27 +426,32 @@ def _pairs(
     match_weight = np.nan_to_num(
         table.column("match_weight").to_numpy(zero_copy_only=False).astype(float)
     )
-    explained: dict[str, list[str]] = {}
     level_of: dict[str, Any] = {}
+    weight_of: dict[str, Any] = {}
     for name, options in weights.items():
         level_weights = np.array([w for w, _ in options])
         mw = np.nan_to_num(table.column(f"mw_{name}").to_numpy(zero_copy_only=False).astype(float))
-        level = level_of[name] = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
-        labels = [label for _, label in options]
-        explained[name] = [
-            f"{labels[i]} ({t:+.1f})" for i, t in zip(level.tolist(), mw.tolist(), strict=True)
-        ]
+        level_of[name] = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
+        weight_of[name] = mw
     # The name's options are its null level (0), then NAME_LEVELS from the top (1).
     bits, notes = _frequency_adjusted(level_of["name"], left, right, frequency)
     match_weight = match_weight - bits
     probability = 1.0 / (1.0 + np.exp2(-match_weight))
+    # Most predicted rows fall below STORE_FROM once adjusted: explain only the pairs kept.
+    kept = np.flatnonzero(probability >= STORE_FROM)
+    explained = {
+        name: [
+            f"{options[level][1]} ({weight:+.1f})"
+            for level, weight in zip(
+                level_of[name][kept].tolist(), weight_of[name][kept].tolist(), strict=True
+            )
+        ]
+        for name, options in weights.items()
+    }
     pairs = []
-    names = list(explained)
-    for i in range(len(left)):
-        if probability[i] < STORE_FROM:
-            continue
+    for k, i in enumerate(kept.tolist()):
         a, b = (left[i], right[i]) if left[i] <= right[i] else (right[i], left[i])
-        levels = {name: explained[name][i] for name in names}
+        levels = {name: lines[k] for name, lines in explained.items()}
         if i in notes:
             levels["name frequency"] = notes[i]
         pairs.append(ScoredPair(a, b, float(probability[i]), float(match_weight[i]), levels))
