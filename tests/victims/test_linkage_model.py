@@ -220,3 +220,22 @@ def test_relatives_sharing_a_clan_name_stay_apart() -> None:
         (p.left, p.right) for p in linkage.link(records, seed=1).pairs if p.probability >= 0.9
     }
     assert linked == {("A:2", "B:2")}
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Ali Ahmadian", "Axi Ahmadian"),  # the given name misspelled
+        ("Amin Farahani", "Amin Farajani"),  # the family name misspelled past its start
+    ],
+)
+def test_a_misspelling_and_a_date_a_day_off_are_still_compared(left: str, right: str) -> None:
+    """Each alone was always compared; together, no blocking rule paired them (found on the
+    realistic lists: a typo and a shifted date in one record)."""
+    where = {"place": "Gorgan", "gender": "male"}
+    records = [
+        record("A:2", left, date="2025-12-31", **where),
+        record("B:2", right, date="2025-12-30", **where),
+    ]
+    pairs = {(p.left, p.right) for p in linkage.link(records, seed=1).pairs}
+    assert ("A:2", "B:2") in pairs

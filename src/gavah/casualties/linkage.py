@@ -166,6 +166,13 @@ def _blocking_rules() -> list[Any]:
         block_on("name_last", "age_lo", "province"),
         block_on("name_last", "day", "age_lo"),
         block_on("substr(name_compact, 1, 4)", "day", "province"),
+        # A name misspelled and a date a day off, together: any two days at most one apart
+        # share one of the two-day windows (day / 2 or (day + 1) / 2, rounded down).
+        *(
+            block_on(*names, "province", window)
+            for names in (("name_last",), ("name_first", "substr(name_last, 1, 2)"))
+            for window in ("floor(day / 2)", "floor((day + 1) / 2)")
+        ),
     ]
 
 
@@ -190,12 +197,15 @@ def link(
     seed: int,
     model: dict[str, Any] | None = None,
     weights: Weights = "auto",
+    keep_from: float = STORE_FROM,
 ) -> LinkageResult:
     """Score candidate pairs among ``records`` (within and across their lists).
 
     ``model``: a stored model to reuse as it is (its weights are not learned again). Else
     ``weights="learn"`` learns them from ``records`` (refused below
-    :data:`MIN_RECORDS_TO_TRAIN` records), and anything else uses the declared ones."""
+    :data:`MIN_RECORDS_TO_TRAIN` records), and anything else uses the declared ones.
+    ``keep_from``: the least probability of a pair returned (a study of the model may want the
+    pairs the register drops)."""
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -226,9 +236,9 @@ def link(
     else:
         chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
     linker = Linker(table, chosen, log_level=logging.ERROR)
-    predictions: Any = linker.inference.predict(threshold_match_probability=STORE_FROM)
+    predictions: Any = linker.inference.predict(threshold_match_probability=keep_from)
     frequency = NameFrequency.of(records)
-    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker), frequency)
+    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker), frequency, keep_from)
     pairs = _with_identical(pairs, records)
     stored = model if model is not None and _reusable(model) else _stored(chosen)
     return LinkageResult(pairs, stored, training, len(records))
@@ -414,7 +424,10 @@ def _frequency_adjusted(
 
 
 def _pairs(
-    table: Any, weights: dict[str, list[tuple[float, str]]], frequency: NameFrequency
+    table: Any,
+    weights: dict[str, list[tuple[float, str]]],
+    frequency: NameFrequency,
+    keep_from: float = STORE_FROM,
 ) -> list[ScoredPair]:
     """Scored pairs from Splink's prediction table, with the name-frequency adjustment, each with
     its explanation, in id order. Done column by column (numpy), not row by row: a run may keep
@@ -437,8 +450,8 @@ def _pairs(
     bits, notes = _frequency_adjusted(level_of["name"], left, right, frequency)
     match_weight = match_weight - bits
     probability = 1.0 / (1.0 + np.exp2(-match_weight))
-    # Most predicted rows fall below STORE_FROM once adjusted: explain only the pairs kept.
-    kept = np.flatnonzero(probability >= STORE_FROM)
+    # Most predicted rows fall below keep_from once adjusted: explain only the pairs kept.
+    kept = np.flatnonzero(probability >= keep_from)
     explained = {
         name: [
             f"{options[level][1]} ({weight:+.1f})"
