@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from gavah.casualties import clusters, linkage
 from gavah.casualties.clusters import DECISIONS, Groups, Pair, pair
 from gavah.casualties.comparisons import MODEL_VERSION
+from gavah.casualties.mse import guards
 from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.custody.entry import canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
@@ -51,8 +52,8 @@ class Person:
         """The person's value of a stratum field: the most common among their records."""
         if field in ("month", "year"):
             values = [v for r in self.records if (v := _period(r, field))]
-        elif field == "province":  # one name per province, whatever script each list used
-            values = [places.province(v) or v for r in self.records if (v := r.province)]
+        elif field == "province":  # one name per province, from the place where none is given
+            values = [v for r in self.records if (v := _province(r))]
         else:
             values = [v for r in self.records if (v := getattr(r, field))]
         if not values:
@@ -364,6 +365,40 @@ class People:
                     break
             return out
 
+    # --- what the estimate's guard rails ask of the register -------------------------------
+    def checks(
+        self,
+        lists: Sequence[str] | None,
+        *,
+        threshold: float = linkage.DEFAULT_THRESHOLD,
+        run: int | None = None,
+    ) -> tuple[guards.Coverage, int]:
+        """Each list's dates of death (to the day) and people per province, for
+        :func:`~gavah.casualties.mse.guards.coverage`; and how many pairs of records look alike
+        (scored from :data:`~gavah.casualties.mse.guards.LOOKS_ALIKE_FROM` up to ``threshold``)
+        yet stay apart, for :func:`~gavah.casualties.mse.guards.under_linked`. A pair a
+        reviewer decided, or one the people join anyway (through other records), is not
+        counted."""
+        with self.db.read() as session:
+            state = self._state(session, lists, run)
+        dates: dict[str, list[date]] = {name: [] for name in state.about["lists"]}
+        provinces: dict[str, Counter[str]] = {name: Counter() for name in state.about["lists"]}
+        for rec in state.by_id.values():
+            if rec.date and rec.date_precision in (None, "day"):
+                dates[rec.list_id].append(date.fromisoformat(rec.date))
+            where = _province(rec)
+            if where:
+                provinces[rec.list_id][where] += 1
+        groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold)
+        apart = sum(
+            1
+            for a, b, p in state.scored
+            if guards.LOOKS_ALIKE_FROM <= p < threshold
+            and (a, b) not in state.decisions
+            and groups.find(a) != groups.find(b)
+        )
+        return guards.Coverage(dates, provinces), apart
+
     # --- people ----------------------------------------------------------------------------
     def people(
         self,
@@ -460,6 +495,16 @@ def _period(rec: models.VictimRecord, field: str) -> str | None:
         end = start + timedelta(days=30)
         return str(start.year) if start.year == end.year else None
     return None
+
+
+def _province(rec: models.VictimRecord) -> str | None:
+    """The record's province in one spelling whatever the list's script: from its province
+    column, else from its place through the gazetteer ("Karaj" is in Alborz); a province the
+    gazetteer does not know stays as written."""
+    found = places.locate(rec.place, rec.province).province
+    if found:
+        return found
+    return (places.province(rec.province) or rec.province) if rec.province else None
 
 
 def _tables(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,18 +79,26 @@ def estimate(
     ),
     run: int | None = typer.Option(None, "--run", help="Register: linkage run (default: latest)."),
     html: Path | None = typer.Option(None, "--html", help="Also write an HTML report with charts."),
+    compare: bool = typer.Option(
+        True,
+        "--compare/--no-compare",
+        help="Also estimate with the other two methods and show them side by side (a guard "
+        "rail says when they disagree beyond their intervals).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total number of victims, documented plus undocumented, with a 95% interval
     (multiple systems estimation), per stratum and summed.
 
     The counts come from a capture-pattern table (--patterns) or from the victim register, where
-    records are first linked into distinct people (gavah victims link). Warnings about the data
-    (too few lists, lists that copy each other, tiny strata) are printed with the number, never
-    hidden; data MSE cannot use is refused with the reason."""
+    records are first linked into distinct people (gavah victims link). Guard rails say, in plain
+    words, when the number cannot be trusted as it is: lists that copy each other, lists covering
+    different periods or places, a register that counts people twice, an estimate many times the
+    documented count, methods that disagree. A stratum that cannot be estimated is reported as
+    such and the others still are; data MSE cannot use at all is refused with the reason."""
     from gavah.casualties.mse import report
     from gavah.casualties.mse.patterns import read_strata
-    from gavah.casualties.mse.run import METHODS, estimate_strata
+    from gavah.casualties.mse.run import METHODS, assess, estimate_strata
 
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -96,14 +106,15 @@ def estimate(
     chosen = _names(lists)
     if lists is not None and len(chosen) < 2:
         raise InputError("--lists needs at least two list names, separated by commas")
-    options: dict[str, int] = {}
-    if method == "lcmcr":
-        options = {"samples": samples, "burnin": burnin, "thinning": thinning}
-    elif method == "dga" and max_missing is not None:
-        options = {"max_missing": max_missing}
-    elif max_missing is not None:
+    if max_missing is not None and method != "dga" and not compare:
         raise InputError("--max-missing applies to --method dga only")
+    per_method: dict[str, dict[str, int]] = {
+        "lcmcr": {"samples": samples, "burnin": burnin, "thinning": thinning},
+        "dga": {"max_missing": max_missing} if max_missing is not None else {},
+    }
+    options = per_method.get(method, {})
     linkage: dict[str, object] | None = None
+    checks: dict[str, Any] = {}
     if patterns is not None:
         if thresholds or linkage_samples or run is not None:
             raise InputError(
@@ -114,9 +125,23 @@ def estimate(
             tables, strata, method, lists=chosen or None, seed=seed, options=options
         )
     else:
-        result, linkage = _from_register(
+        result, linkage, tables, checks = _from_register(
             ctx, chosen, strata, method, seed, options, threshold, thresholds, linkage_samples, run
         )
+    compared: tuple[Any, ...] = ()
+    if compare:
+        from gavah.casualties.mse.run import compare as compare_methods
+
+        with _spinner(f"comparing with the other methods than {method}"):
+            compared = compare_methods(
+                tables,
+                method,
+                stratified=bool(strata),
+                lists=chosen or None,
+                seed=seed,
+                options=per_method,
+            )
+    result = assess(result, tables, lists=chosen or None, compared=compared, **checks)
     if html is not None:
         try:
             html.write_text(report.html(result, linkage), encoding="utf-8")
@@ -133,6 +158,17 @@ def estimate(
             say(line)
 
 
+@contextmanager
+def _spinner(what: str) -> Iterator[None]:
+    from rich.progress import Progress
+
+    from gavah.cli._common import err
+
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(what, total=None)
+        yield
+
+
 def _from_register(
     ctx: typer.Context,
     lists: list[str],
@@ -144,7 +180,10 @@ def _from_register(
     thresholds: str | None,
     linkage_samples: int,
     run: int | None,
-) -> tuple[Any, dict[str, object]]:
+) -> tuple[Any, dict[str, object], Any, dict[str, Any]]:
+    """The estimate from the register, how it moves with the linkage, the capture tables at
+    ``threshold`` (for the guard rails and the other methods) and what the guard rails ask of
+    the register."""
     from gavah.casualties.mse import sensitivity
     from gavah.casualties.mse.run import estimate_strata
     from gavah.casualties.people import People
@@ -183,16 +222,16 @@ def _from_register(
             variants.append(sensitivity.Variant(label, result))
             progress.advance(task)
     run_id = people.run_id(run)
+    ((_, tables),) = people.histories(lists or None, strata, thresholds=[threshold], run=run)
+    coverage, apart = people.checks(lists or None, threshold=threshold, run=run)
+    checks = {"coverage": coverage, "looks_alike": (apart, threshold)}
     if linkage_samples:
-        return sensitivity.pool(variants), {
-            "run": run_id,
-            "mode": "samples",
-            **sensitivity.summary(variants),
-        }
+        pooled = {"run": run_id, "mode": "samples", **sensitivity.summary(variants)}
+        return sensitivity.pool(variants), pooled, tables, checks
     info: dict[str, object] = {"run": run_id, "mode": "thresholds", "threshold": threshold}
     if len(variants) > 1:
         info.update(sensitivity.summary(variants))
-    return variants[0].result, info
+    return variants[0].result, info, tables, checks
 
 
 def register(app: typer.Typer) -> None:

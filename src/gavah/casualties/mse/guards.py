@@ -2,9 +2,22 @@
 
 Each check either refuses (raises :class:`InputError` with the reason) or returns a warning that
 travels with the estimate into every output. Nothing here is silent.
+
+Two kinds. :func:`check` looks at one stratum's table before it is estimated: too few lists,
+a list that shares nobody, tiny strata. The :class:`GuardRail` checks look at the whole
+estimate, as a journalist would ask about it: are the lists independent of each other
+(:func:`dependence`), do they cover the same period and places (:func:`coverage`), does the
+register count people twice (:func:`under_linked`), is the number many times what was
+documented (:func:`far_above_documented`), do the methods agree (:func:`methods_disagree`)?
+Their messages say what was found, why it matters to the number and what to do, in words that
+can be repeated; each has a stable ``code`` for scripts.
 """
 
 from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.errors import InputError
@@ -31,7 +44,6 @@ def check(histories: CaptureHistories) -> list[str]:
             "only two lists: the estimate assumes the lists are independent, and with two lists "
             "that assumption cannot be checked; three or more lists are needed for that"
         )
-    warnings += _copies(histories)
     warnings += _small(histories)
     return warnings
 
@@ -53,27 +65,6 @@ def refuse_isolated_lists(histories: CaptureHistories) -> None:
             )
 
 
-def _copies(histories: CaptureHistories) -> list[str]:
-    warnings = []
-    totals = histories.list_totals()
-    for i, a in enumerate(histories.lists):
-        for j, b in enumerate(histories.lists):
-            if i == j or totals[a] == 0:
-                continue
-            on_a_not_b = sum(
-                c
-                for p, c in zip(histories.patterns, histories.counts, strict=True)
-                if p[i] and not p[j]
-            )
-            if on_a_not_b == 0 and (totals[a] < totals[b] or i < j):
-                warnings.append(
-                    f"every victim on list {a!r} is also on list {b!r}: {a!r} may copy {b!r}. Lists "
-                    "that copy each other are not independent sources and bias the estimate "
-                    "downwards; consider merging them into one list"
-                )
-    return warnings
-
-
 def _small(histories: CaptureHistories) -> list[str]:
     warnings = []
     if histories.observed < MIN_RECORDS:
@@ -85,3 +76,223 @@ def _small(histories: CaptureHistories) -> list[str]:
         if total < MIN_LIST_RECORDS:
             warnings.append(f"list {name!r} records only {total} victims here")
     return warnings
+
+
+# --- guard rails on the whole estimate -----------------------------------------------------
+
+NEAR_COPY = 0.9
+"""A list is called a near copy of another when this share of its people is on the other."""
+FAR_ABOVE = 3.0
+"""An estimate this many times the documented count is flagged."""
+PERIOD_OVERLAP = 0.5
+"""Two lists' periods (each the span of the middle 90% of its dated people) must share at least
+this share of the shorter one."""
+MIN_DATED = 10  # a list with fewer dated people has no period to compare
+ELSEWHERE_SHARE = 0.2
+"""A list with this share of its placed people (and at least MIN_ELSEWHERE of them) in provinces
+where another list has nobody covers other places."""
+MIN_ELSEWHERE = 20
+UNDER_LINKED_SHARE = 0.02
+"""Pairs left apart though they look alike, as a share of the people counted, from which the
+register is called under-linked (and at least MIN_UNDER_LINKED pairs)."""
+MIN_UNDER_LINKED = 5
+LOOKS_ALIKE_FROM = 0.5  # a pair scored at least this (and below the threshold) looks alike
+
+
+@dataclass(frozen=True)
+class GuardRail:
+    code: str  # stable, for scripts
+    message: str  # plain words: what was found, why it matters, what to do
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def shared(histories: CaptureHistories, i: int, j: int) -> int:
+    """People on both list ``i`` and list ``j`` (and maybe others)."""
+    return sum(
+        c for p, c in zip(histories.patterns, histories.counts, strict=True) if p[i] and p[j]
+    )
+
+
+def dependence(histories: CaptureHistories) -> list[GuardRail]:
+    """Lists that are not independent: one a near copy (or subset) of another, or two that share
+    more people than lists made independently could.
+
+    The second test is Lincoln-Petersen's: two independent lists of n_a and n_b people sharing
+    m estimate n_a * n_b / m people in all. When that is below the number already documented on
+    all lists, which no true total can be, the two lists overlap far more than chance allows."""
+    rails = []
+    totals = list(histories.list_totals().values())
+    names = histories.lists
+    copied: set[frozenset[int]] = set()
+    for i, j in ((i, j) for i in range(len(names)) for j in range(len(names)) if i != j):
+        both, size = shared(histories, i, j), totals[i]
+        smaller = size < totals[j] or (size == totals[j] and i > j)
+        if size and smaller and both / size >= NEAR_COPY:
+            copied.add(frozenset((i, j)))
+            rails.append(
+                GuardRail(
+                    "near-copy",
+                    f"{both / size:.0%} of the people on list {names[i]!r} ({both:,} of "
+                    f"{size:,}) are also on list {names[j]!r}: {names[i]!r} may be compiled "
+                    f"from {names[j]!r}, or both from the same sources. The estimate assumes "
+                    "that lists are made independently; lists that copy each other make it too "
+                    "low. Treat them as one list (leave one out with --lists) and compare.",
+                )
+            )
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            both = shared(histories, i, j)
+            if not both or frozenset((i, j)) in copied:
+                continue
+            alone = totals[i] * totals[j] / both
+            if alone < histories.observed:
+                rails.append(
+                    GuardRail(
+                        "dependent-lists",
+                        f"lists {names[i]!r} and {names[j]!r} share {both:,} people, more "
+                        "than two lists made independently could: on these two alone the "
+                        f"estimate would be {alone:,.0f}, fewer than the {histories.observed:,} "
+                        "people documented on all lists. They probably draw on each other or "
+                        "on the same sources. Estimates that ignore this are too low; the "
+                        "methods below allow for it only in part.",
+                    )
+                )
+    return rails
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What each list covers, from the register: the dates of death it gives (to the day) and
+    how many of its people it places in each province."""
+
+    dates: Mapping[str, Sequence[datetime.date]]
+    provinces: Mapping[str, Mapping[str, int]]
+
+
+def coverage(facts: Coverage) -> list[GuardRail]:
+    """Lists that cover different periods or places: a person killed when, or where, only one
+    list was recording cannot be on the other, which the estimate reads as "missed"."""
+    rails = []
+    spans = {name: _span(days) for name, days in facts.dates.items() if len(days) >= MIN_DATED}
+    named = list(spans)
+    for a_i, a in enumerate(named):
+        for b in named[a_i + 1 :]:
+            (a0, a1), (b0, b1) = spans[a], spans[b]
+            shorter = min((a1 - a0).days, (b1 - b0).days) + 1
+            common = max((min(a1, b1) - max(a0, b0)).days + 1, 0)
+            if common / shorter < PERIOD_OVERLAP:
+                rails.append(
+                    GuardRail(
+                        "periods-differ",
+                        f"list {a!r} covers {a0:%d %b %Y} to {a1:%d %b %Y} and list {b!r} "
+                        f"{b0:%d %b %Y} to {b1:%d %b %Y} (the middle 90% of each list's dates "
+                        "of death): people killed when only one list was recording cannot be "
+                        "on the other, and the estimate counts them as missed by it. Estimate "
+                        "by month (--stratify month) or for the common period only.",
+                    )
+                )
+    for a, here in facts.provinces.items():
+        placed = sum(here.values())
+        for b, there in facts.provinces.items():
+            if a == b or not there:
+                continue
+            elsewhere = sum(n for province, n in here.items() if not there.get(province))
+            if elsewhere >= MIN_ELSEWHERE and elsewhere / placed >= ELSEWHERE_SHARE:
+                rails.append(
+                    GuardRail(
+                        "places-differ",
+                        f"{elsewhere:,} of the {placed:,} people list {a!r} places ("
+                        f"{elsewhere / placed:.0%}) died in provinces where list {b!r} records "
+                        "nobody: the lists may cover different places, and the estimate then "
+                        "counts those people as missed by it. Estimate by province "
+                        "(--stratify province) or for the places both cover.",
+                    )
+                )
+    return rails
+
+
+def _span(days: Sequence[datetime.date]) -> tuple[datetime.date, datetime.date]:
+    ordered = sorted(days)
+    cut = int(len(ordered) * 0.05)
+    return ordered[cut], ordered[len(ordered) - 1 - cut]
+
+
+def under_linked(looks_alike: int, people: int, threshold: float) -> list[GuardRail]:
+    """A register that counts many people twice: ``looks_alike`` pairs of records scored from
+    :data:`LOOKS_ALIKE_FROM` up to ``threshold``, not decided by a reviewer, are kept apart."""
+    if looks_alike < max(MIN_UNDER_LINKED, UNDER_LINKED_SHARE * people):
+        return []
+    return [
+        GuardRail(
+            "under-linked",
+            f"{looks_alike:,} pairs of records score between {LOOKS_ALIKE_FROM:g} and "
+            f"{threshold:g} and are counted as two people each ({people:,} people counted): "
+            f"if most are one person, the documented count is up to {looks_alike:,} too high, "
+            "and the estimate, which reads a person counted twice as one seen by one list "
+            "only, is too high as well. Review them (gavah victims review) and compare the "
+            "estimate at a lower threshold (--thresholds 0.5).",
+        )
+    ]
+
+
+def far_above_documented(estimate: float, observed: int) -> list[GuardRail]:
+    if not observed or estimate < FAR_ABOVE * observed:
+        return []
+    return [
+        GuardRail(
+            "far-above-documented",
+            f"the estimate ({round(estimate):,}) is {estimate / observed:.1f} times the "
+            f"{observed:,} people documented: most of it is people no list recorded, inferred "
+            "from how little the lists overlap. Lists overlap little also when the register "
+            "counts people twice, and when lists cover different periods or places; rule "
+            "those out before quoting the number.",
+        )
+    ]
+
+
+def small_strata(observed: Sequence[int]) -> list[GuardRail]:
+    """Strata too small for a stable estimate, said once for all of them."""
+    small = [n for n in observed if n < MIN_RECORDS]
+    if len(observed) < 2 or not small:
+        return []
+    return [
+        GuardRail(
+            "small-strata",
+            f"{len(small)} of the {len(observed)} strata hold fewer than {MIN_RECORDS} "
+            f"documented victims ({sum(small):,} victims in all): their estimates are unstable "
+            "and their intervals wide. Use broader strata, or none.",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class MethodEstimate:
+    method: str
+    estimate: float
+    interval: tuple[float, float]
+
+
+def methods_disagree(found: Sequence[MethodEstimate]) -> list[GuardRail]:
+    """Two methods whose 95% intervals do not overlap."""
+    apart = [
+        (a, b)
+        for k, a in enumerate(found)
+        for b in found[k + 1 :]
+        if a.interval[1] < b.interval[0] or b.interval[1] < a.interval[0]
+    ]
+    if not apart:
+        return []
+    each = "; ".join(
+        f"{m.method} {round(m.estimate):,} ({round(m.interval[0]):,} to {round(m.interval[1]):,})"
+        for m in found
+    )
+    return [
+        GuardRail(
+            "methods-disagree",
+            f"the methods disagree beyond their 95% intervals: {each}. Each rests on different "
+            "assumptions about how the lists depend on each other, and the data cannot tell "
+            "which holds: report the range of the methods, not one of them.",
+        )
+    ]
