@@ -31,7 +31,8 @@ demo-data: install
 	for L in A B C; do $(BIN)/gavah --workspace $(DEMO) victims import samples/victim-lists/list-$$L.csv \
 		--list DEMO-$$L --publisher "synthetic NGO $$L" --map "$(VICTIM_MAP)" || exit 1; done
 	$(BIN)/gavah --workspace $(DEMO) victims link
-	$(BIN)/gavah --workspace $(DEMO) estimate --lists DEMO-A,DEMO-B,DEMO-C --thresholds 0.5,0.99
+	$(BIN)/gavah --workspace $(DEMO) estimate --lists DEMO-A,DEMO-B,DEMO-C --stratify province \
+		--thresholds 0.5,0.99 --html $(DEMO)/estimate.html
 	$(BIN)/gavah --workspace $(DEMO) registry import samples/registry/demo-registry.jsonl
 	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/ofac --format ofac --list ofac-excerpt
 	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/eu_oj_32011R0359_excerpt.csv \

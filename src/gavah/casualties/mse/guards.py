@@ -135,8 +135,8 @@ def dependence(histories: CaptureHistories) -> list[GuardRail]:
                 GuardRail(
                     "near-copy",
                     f"{both / size:.0%} of the people on list {names[i]!r} ({both:,} of "
-                    f"{size:,}) are also on list {names[j]!r}: {names[i]!r} may be compiled "
-                    f"from {names[j]!r}, or both from the same sources. The estimate assumes "
+                    f"{size:,}) are also on list {names[j]!r}: one of the two may be compiled "
+                    "from the other, or both from the same sources. The estimate assumes "
                     "that lists are made independently; lists that copy each other make it too "
                     "low. Treat them as one list (leave one out with --lists) and compare.",
                 )
