@@ -54,8 +54,9 @@ def estimate(
         None,
         "--max-missing",
         min=1,
-        help="dga: the largest number of unlisted victims considered (default: 10 x documented, "
-        "at least 1,000). Raise it when the output warns that the grid cuts the posterior off.",
+        help="dga (also side by side): the largest number of unlisted victims considered "
+        "(default: 10 x documented, at least 1,000). Raise it when the output warns that the "
+        "grid cuts the posterior off.",
     ),
     threshold: float = typer.Option(
         0.9,
@@ -107,7 +108,10 @@ def estimate(
     if lists is not None and len(chosen) < 2:
         raise InputError("--lists needs at least two list names, separated by commas")
     if max_missing is not None and method != "dga" and not compare:
-        raise InputError("--max-missing applies to --method dga only")
+        raise InputError(
+            "--max-missing applies to dga only: --method dga, or the methods side by side "
+            "(without --no-compare)"
+        )
     per_method: dict[str, dict[str, int]] = {
         "lcmcr": {"samples": samples, "burnin": burnin, "thinning": thinning},
         "dga": {"max_missing": max_missing} if max_missing is not None else {},
