@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from gavah.casualties.mse import guards
 from gavah.casualties.mse.patterns import CaptureHistories
@@ -248,7 +247,8 @@ def test_estimate_cli_reports_rails_methods_and_unestimated_strata(
     seen = drawn((0.3, 0.4, 0.5), people=1_500)
     seen[:, 2] = seen[:, 0] & (np.random.default_rng(4).random(len(seen)) < 0.95)
     lines = ["A,B,C,province,count"]
-    for pattern, count in zip(*np.unique(seen.astype(int), axis=0, return_counts=True)):
+    patterns, counts = np.unique(seen.astype(int), axis=0, return_counts=True)
+    for pattern, count in zip(patterns, counts, strict=True):
         if pattern.any():
             lines.append(f"{','.join(map(str, pattern))},North,{count}")
     lines += ["1,0,0,South,5", "0,1,0,South,4"]  # South: no victim on two lists
