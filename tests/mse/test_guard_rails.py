@@ -291,3 +291,41 @@ def test_unstratified_compare_runs_the_two_other_methods(tmp_path: Path) -> None
     found = compare(tables, "loglinear", stratified=False, options={"lcmcr": {"samples": 200}})
     assert [c.method for c in found] == ["lcmcr", "dga"]
     assert all(isinstance(c, Compared) and c.result is not None for c in found)
+
+
+# --- the model an estimate leans on ----------------------------------------------------------
+
+
+def test_a_poorly_fitting_or_most_complex_model_is_a_rail() -> None:
+    poor = {"most_weighted": {"terms": ["A×B"], "fit_p": 0.0015}}
+    assert codes(guards.model_fit("the estimate", poor)) == ["poor-fit"]
+    assert "(A×B) does not fit" in guards.model_fit("the estimate", poor)[0].message
+    complex_ = {
+        "most_weighted": {"terms": ["A×B", "B×C"], "fit_p": 0.4},
+        "most_weighted_is_most_complex": True,
+    }
+    assert codes(guards.model_fit("the estimate", complex_)) == ["most-complex-model"]
+    fine = {"most_weighted": {"terms": [], "fit_p": 0.4}, "most_weighted_is_most_complex": False}
+    assert guards.model_fit("the estimate", fine) == []
+    assert guards.model_fit("the estimate", {}) == []  # not a log-linear estimate
+
+
+def test_loglinear_reports_whether_its_most_weighted_model_is_the_most_complex() -> None:
+    from gavah.casualties.mse import loglinear
+
+    result = loglinear.estimate(table(drawn((0.3, 0.4, 0.5))), seed=1)
+    flag = result.diagnostics["most_weighted_is_most_complex"]
+    terms = result.diagnostics["most_weighted"]["terms"]
+    assert flag == (len(terms) == 3)  # on three lists the most complex has every pair
+
+
+def test_strata_raising_one_fit_rail_are_said_once() -> None:
+    from gavah.casualties.mse.run import _said_once
+
+    many = [
+        guards.GuardRail("poor-fit", f"stratum province=P{i}: the model (A×B) does not fit")
+        for i in range(5)
+    ]
+    (once,) = _said_once(many)
+    assert once.message.startswith("5 strata (province=P0, province=P1,")
+    assert _said_once(many[:2]) == many[:2]

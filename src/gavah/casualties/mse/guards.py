@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gavah.casualties.mse.patterns import CaptureHistories
 from gavah.errors import InputError
@@ -265,6 +266,48 @@ def small_strata(observed: Sequence[int]) -> list[GuardRail]:
             "and their intervals wide. Use broader strata, or none.",
         )
     ]
+
+
+POOR_FIT_P = 0.05  # as loglinear.POOR_FIT_P: a goodness-of-fit p-value below this fits badly
+FIT_RAILS = {  # each fit rail said of several strata at once
+    "poor-fit": "the log-linear model each leans on does not fit its counts: none of the models "
+    "tried describes how the lists depend on one another there, and those numbers may be wrong "
+    "in either direction.",
+    "most-complex-model": "the log-linear model each leans on is the most complex one fitted, "
+    "so nothing in the data is left to test it; those numbers rest on the assumption that the "
+    "lists depend on one another in no more complex way.",
+}
+
+
+def model_fit(where: str, diagnostics: Mapping[str, Any]) -> list[GuardRail]:
+    """The log-linear model an estimate leans on fits the counts badly, or is the most complex
+    one fitted (the saturated model, where nothing is left to test it): ``where`` names the
+    estimate ("the estimate", "stratum province=Tehran", "loglinear side by side")."""
+    best = diagnostics.get("most_weighted")
+    if not isinstance(best, Mapping):
+        return []
+    rails = []
+    name = ", ".join(best.get("terms") or []) or "independence"
+    p = best.get("fit_p")
+    if isinstance(p, float) and p < POOR_FIT_P:
+        rails.append(
+            GuardRail(
+                "poor-fit",
+                f"{where}: the log-linear model it leans on ({name}) does not fit the counts "
+                f"(goodness-of-fit p = {p:.2g}): none of the models tried describes how these "
+                "lists depend on one another, and the number may be wrong in either direction.",
+            )
+        )
+    if diagnostics.get("most_weighted_is_most_complex"):
+        rails.append(
+            GuardRail(
+                "most-complex-model",
+                f"{where}: the log-linear model it leans on ({name}) is the most complex one "
+                "fitted, so nothing in the data is left to test it; the number rests on the "
+                "assumption that the lists depend on one another in no more complex way.",
+            )
+        )
+    return rails
 
 
 @dataclass(frozen=True)

@@ -260,6 +260,7 @@ def assess(
     if looks_alike is not None:
         rails += guards.under_linked(looks_alike[0], result.observed, looks_alike[1])
     rails += guards.far_above_documented(result.estimate, result.observed)
+    rails += _fit_rails(result, compared)
     rails += guards.small_strata(
         [s.estimate.observed for s in result.strata] + [u.observed for u in result.unestimated]
     )
@@ -276,6 +277,47 @@ def assess(
     return dataclasses.replace(
         result, guard_rails=tuple(rails), compared=tuple(compared), whole=whole
     )
+
+
+def _fit_rails(result: Result, compared: Sequence[Compared]) -> list[guards.GuardRail]:
+    """The fit of the log-linear model each estimate leans on: the headline's (each stratum's)
+    and, side by side, log-linear's on the whole."""
+    rails: list[guards.GuardRail] = []
+    if result.method == "loglinear":
+        per_stratum = [
+            rail
+            for s in result.strata
+            for rail in guards.model_fit(
+                f"stratum {_label(s.stratum).rstrip(': ')}" if s.stratum else "the estimate",
+                s.estimate.diagnostics,
+            )
+        ]
+        rails += _said_once(per_stratum)
+    for c in compared:
+        if c.method == "loglinear" and c.result is not None:
+            (only,) = c.result.strata
+            rails += guards.model_fit("log-linear side by side", only.estimate.diagnostics)
+    return rails
+
+
+STRATA_NAMED = 3  # more strata than this raising one rail are said in one rail
+
+
+def _said_once(rails: list[guards.GuardRail]) -> list[guards.GuardRail]:
+    """Strata raising the same rail, said once with their names where there are many."""
+    by_code: dict[str, list[guards.GuardRail]] = {}
+    for rail in rails:
+        by_code.setdefault(rail.code, []).append(rail)
+    out = []
+    for code, found in by_code.items():
+        if len(found) <= STRATA_NAMED:
+            out += found
+            continue
+        where = ", ".join(r.message.split(":", 1)[0].removeprefix("stratum ") for r in found)
+        out.append(
+            guards.GuardRail(code, f"{len(found)} strata ({where}): {guards.FIT_RAILS[code]}")
+        )
+    return out
 
 
 def _whole(
