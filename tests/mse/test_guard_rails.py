@@ -45,6 +45,12 @@ def test_independent_lists_raise_no_dependence_rail() -> None:
     assert guards.dependence(table(drawn((0.3, 0.4, 0.5)))) == []
 
 
+def test_two_lists_alone_are_a_rail() -> None:
+    rails = guards.two_lists(table(drawn((0.3, 0.4))))
+    assert codes(rails) == ["two-lists-only"] and "'A' and 'B'" in rails[0].message
+    assert guards.two_lists(table(drawn((0.3, 0.4, 0.5)))) == []
+
+
 def test_a_copied_list_is_named_as_a_near_copy() -> None:
     seen = drawn((0.3, 0.4, 0.5))
     rng = np.random.default_rng(2)

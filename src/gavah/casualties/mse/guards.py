@@ -116,6 +116,22 @@ def shared(histories: CaptureHistories, i: int, j: int) -> int:
     )
 
 
+def two_lists(histories: CaptureHistories) -> list[GuardRail]:
+    """Two lists: the estimate rests wholly on their being independent, which nothing checks."""
+    if len(histories.lists) != 2:
+        return []
+    a, b = histories.lists
+    return [
+        GuardRail(
+            "two-lists-only",
+            f"only two lists ({a!r} and {b!r}): the estimate rests wholly on their being made "
+            "independently of each other, and two lists cannot show whether they were. If they "
+            "draw on the same sources, the number is too low; if each reaches people the other "
+            "cannot, too high. A third list would let the estimate check it.",
+        )
+    ]
+
+
 def dependence(histories: CaptureHistories) -> list[GuardRail]:
     """Lists that are not independent: one a near copy (or subset) of another, or two that share
     more people than lists made independently could.

@@ -254,7 +254,7 @@ def assess(
     register), pairs left apart that look alike (``looks_alike``: how many, and the threshold),
     an estimate far above the documented count, and methods that disagree."""
     whole = _whole(tables, lists)
-    rails = guards.dependence(whole)
+    rails = guards.two_lists(whole) + guards.dependence(whole)
     if coverage is not None:
         rails += guards.coverage(coverage)
     if looks_alike is not None:
