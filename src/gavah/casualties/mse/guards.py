@@ -39,14 +39,7 @@ def check(histories: CaptureHistories) -> list[str]:
     if histories.observed == 0:
         raise InputError("no victim is recorded on any list")
     refuse_isolated_lists(histories)
-    warnings = []
-    if k == 2:
-        warnings.append(
-            "only two lists: the estimate assumes the lists are independent, and with two lists "
-            "that assumption cannot be checked; three or more lists are needed for that"
-        )
-    warnings += _small(histories)
-    return warnings
+    return _small(histories)  # two lists alone are a guard rail on the whole (two_lists)
 
 
 def refuse_isolated_lists(histories: CaptureHistories) -> None:
