@@ -9,12 +9,13 @@ when it is out of date.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -121,12 +122,63 @@ class Settings(BaseSettings):
         30,
         ge=1,
         description="Failed sign-ins from one network address within LOCKOUT_MINUTES after which "
-        "that address is refused (slows guessing across many account names).",
+        "that address is throttled: it may no longer try names that failed since their last "
+        "sign-in (slows guessing across many account names; others still sign in from it).",
     )
     upload_max_bytes: int = Field(
         4 * 1024**3,
         ge=1,
         description="Largest file the web workspace accepts in one upload, in bytes (4 GiB).",
+    )
+    # Behind a reverse proxy every browser arrives from the proxy's address (issue 13).
+    trusted_proxies: str | None = Field(
+        None,
+        description="Reverse proxies in front of `gavah serve`, by address or network, "
+        "comma-separated (127.0.0.1, 10.0.0.0/8). Only requests from these may say, in "
+        "X-Forwarded-For and X-Forwarded-Proto, which address and scheme the browser used; "
+        "sign-in throttling counts per that address. Empty: no proxy is believed.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str | None) -> str | None:
+        for item in filter(None, (part.strip() for part in (value or "").split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (CIDR); name each proxy, "
+                    "'*' would let any client claim any address"
+                ) from None
+        return value
+
+    # Import limits: a list, a sanctions file or an FtM file comes from outside and may be built
+    # to exhaust memory or time (docs/security.md). Each importer refuses what exceeds them.
+    import_max_bytes: int = Field(
+        512 * 1024**2,
+        ge=1,
+        description="Largest file an import reads (victim lists, sanctions lists, FtM files), "
+        "in bytes (512 MiB); for a folder list, all its files together.",
+    )
+    import_max_unpacked_bytes: int = Field(
+        256 * 1024**2,
+        ge=1,
+        description="Largest size an XLSX workbook declares for its unpacked parts together, "
+        "in bytes (256 MiB), checked before it is opened: a small compressed file can unpack "
+        "to gigabytes.",
+    )
+    import_max_rows: int = Field(
+        1_000_000,
+        ge=1,
+        description="Most rows an import reads: lines of a CSV, rows of a sheet (counting empty "
+        "ones), records of JSON, YAML or text blocks, files of a folder, entries of a sanctions "
+        "list, lines of an FtM file.",
+    )
+    import_max_columns: int = Field(
+        1_000,
+        ge=1,
+        description="Most columns an import reads: header cells of a CSV or sheet, distinct "
+        "fields of JSON, YAML or text records.",
     )
 
     @classmethod
@@ -166,6 +218,12 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key or self.workspace / "keys" / "log-signing.pem"
+
+    @property
+    def accounts_key_path(self) -> Path:
+        """Seals TOTP secrets and keys sign-in name digests (gavah.accounts.keys): made by the
+        first start, kept with the workspace's other keys, backed up with them."""
+        return self.workspace / "keys" / "accounts.key"
 
 
 def resolve_workspace(workspace: Path | None = None) -> Path:

@@ -412,7 +412,7 @@ def test_oversized_inputs_are_refused(tmp_path: Path) -> None:
     huge = tmp_path / "huge.xml"
     with huge.open("wb") as f:  # sparse: no disk is used, but the size is over the limit
         f.truncate(600 * 2**20)
-    assert "lists over 500 MiB are refused" in refused(huge, "un-xml")
+    assert "huge.xml is over 512 MiB, the most an import reads" in refused(huge, "un-xml")
     long_line = tmp_path / "long.jsonl"
     long_line.write_bytes(b'{"id": "' + b"x" * (5 * 2**20) + b'"}\n')
     assert refused(long_line, "ftm").startswith(f"{long_line}:1: a line longer than")

@@ -214,9 +214,15 @@ def test_kind_filter_follows_the_mime_type(vault: Vault, tmp_path: Path) -> None
 
 
 def _set_created(vault: Vault, evidence_id: str, at: datetime) -> None:
+    """Move an item's arrival: a row is dated by its collection's first acquisition."""
     with vault.db.write() as session:
         session.execute(
             update(models.Evidence).where(models.Evidence.id == evidence_id).values(created_at=at)
+        )
+        session.execute(
+            update(models.Acquisition)
+            .where(models.Acquisition.evidence_id == evidence_id)
+            .values(at=at)
         )
         search.refresh(session, evidence_id)
 

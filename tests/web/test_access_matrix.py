@@ -350,7 +350,7 @@ def world(
         spare = [t for t in accounts.tokens(found.account_id) if t["name"] == "spare"]
         other = accounts.sign_in(role, people[role].password, None, "a second browser")
         others[role] = other.token
-        enrol_secret = cred.new_totp_secret()
+        enrol_secret = accounts.enrolment_totp_secret(found)  # the server makes it
         values[role] = {
             "who": role,
             "name": role,

@@ -586,7 +586,7 @@ def no_second_factor_account(app: FastAPI) -> tuple[str, str]:
     accounts: Accounts = app.state.gavah.accounts
     link = accounts.create("plain-viewer", "viewer", ["alpha"], "test-admin")
     password = "a synthetic password 8d1f"
-    accounts.complete_setup(link.token, password, None, None)
+    accounts.complete_setup(link.token, password, None)
     return "plain-viewer", password
 
 

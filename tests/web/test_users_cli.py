@@ -33,7 +33,7 @@ def test_add_prints_a_one_time_setup_link_that_works_once(cli_env: dict[str, str
     try:
         accounts = Accounts(ws)
         assert accounts.setup_account(link.group(1)).name == "maryam"
-        assert accounts.complete_setup(link.group(1), "a long enough password", None, None) == []
+        assert accounts.complete_setup(link.group(1), "a long enough password", None) == []
         listed = json.loads(gavah(cli_env, "users", "list", "--json").stdout)
         assert listed[0]["grants"] == {"tehran": "intake"} and listed[0]["set_up"]
     finally:

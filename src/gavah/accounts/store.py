@@ -4,6 +4,13 @@ Changes to who may do what (accounts created, grants changed, accounts disabled 
 tokens issued or revoked) are custody events in the log, like any other sensitive action.
 Sign-ins and failures go to the ``auth_event`` table only: they are many, and they concern
 people, not evidence; the admin's audit page lists both.
+
+Throttling must slow guessing without letting a guesser lock others out. An account is locked
+after ``login_failures`` failures in a row (only that account). A network address with
+``login_failures_per_address`` failures in ``lockout_minutes`` is throttled, but only for the
+names it already failed on, and for names failed on since their last sign-in: someone whose
+name is not under attack still signs in from it (behind a proxy, everyone shares it). Names are
+kept alike whether or not they are accounts, so neither reveals which names exist.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from gavah.accounts import credentials as cred
+from gavah.accounts.keys import AccountKeys
 from gavah.accounts.principal import Principal, Standing
 from gavah.accounts.roles import ADMIN, ALL_ROLES, ROLES, needs_second_factor
 from gavah.custody.log import Appender, isotime, utcnow
@@ -29,6 +37,8 @@ from gavah.workspace import Workspace
 _NAME = re.compile(r"[^\W_][\w.-]{1,79}")
 LANGUAGES = ("fa", "en")
 _SEEN_EVERY = timedelta(seconds=60)  # last_seen is a write: not on every request
+# Audit kinds after which a name's earlier failures no longer count as an attack on it.
+_FRESH_START = ("sign-in", "unlocked", "account-reset", "account-set-up")
 
 
 class SignInRefused(GavahError):
@@ -65,6 +75,15 @@ class SignIn:
     standing: Standing
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """A second factor set up: its recovery codes (shown once) and, when the session had no
+    second factor before, the new session that replaces it."""
+
+    recovery_codes: list[str]
+    token: str | None
+
+
 def _aware(at: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; gavah stores UTC only."""
     if at is not None and at.tzinfo is None:
@@ -92,6 +111,7 @@ class Accounts:
         self.ws = workspace
         self.db = workspace.db
         self.settings = workspace.settings
+        self.keys = AccountKeys.derive(workspace.accounts_key)
 
     # --- custody and audit --------------------------------------------------------------------
     def _custody(self, session: Session, kind: str, actor: str, **detail: Any) -> int:
@@ -169,8 +189,8 @@ class Accounts:
         once, to be shown once."""
         link = self.create(name, role, collections, actor)
         password = cred.new_token("pw")[:27]
-        secret = cred.new_totp_secret()
-        codes = self.complete_setup(link.token, password, secret, cred.totp_now(secret))
+        secret = self.setup_totp_secret(self.setup_account(link.token))
+        codes = self.complete_setup(link.token, password, cred.totp_now(secret))
         return Credentials(name, password, secret, codes)
 
     def _new_setup_link(self, account: models.Account) -> SetupLink:
@@ -185,7 +205,7 @@ class Accounts:
         with self.db.write() as session:
             account = self._named(session, name)
             account.password_hash = None
-            account.totp_secret = None
+            self._store_totp(account, None)
             account.failed_logins = 0
             account.locked_until = None
             self._end_sessions(session, account.id)
@@ -214,9 +234,21 @@ class Accounts:
             )
         return account
 
-    def complete_setup(
-        self, token: str, password: str, totp_secret: str | None, totp_code: str | None
-    ) -> list[str]:
+    def setup_totp_secret(self, account: models.Account) -> str:
+        """The TOTP secret a setup link offers: made by the server from the link, never taken
+        from the browser, and the same each time the page is shown."""
+        return self.keys.totp_secret_for(f"setup:{account.id}:{account.setup_token_hash}")
+
+    def enrolment_totp_secret(self, principal: Principal) -> str:
+        """The TOTP secret offered to a signed-in account that sets up (or replaces) its second
+        factor: new for each session and each secret replaced."""
+        with self.db.read() as session:
+            account = self._get(session, principal.account_id)
+            current = account.totp_sealed or account.totp_secret or ""
+        where = principal.session_id or "token"
+        return self.keys.totp_secret_for(f"enrol:{account.id}:{where}:{current}")
+
+    def complete_setup(self, token: str, password: str, totp_code: str | None) -> list[str]:
         """Set the password (and TOTP, required where the role needs it); the link is used up.
         Returns the recovery codes, to be shown once (none without TOTP)."""
         password_hash = cred.hash_password(password)
@@ -227,7 +259,8 @@ class Accounts:
             )
             codes: list[str] = []
             if needs or totp_code:
-                codes = self._set_totp(session, account, totp_secret, totp_code)
+                secret = self.setup_totp_secret(account)
+                codes = self._set_totp(session, account, secret, totp_code)
             account.password_hash = password_hash
             account.setup_token_hash = None
             account.setup_expires = None
@@ -235,15 +268,15 @@ class Accounts:
         return codes
 
     def _set_totp(
-        self, session: Session, account: models.Account, secret: str | None, code: str | None
+        self, session: Session, account: models.Account, secret: str, code: str | None
     ) -> list[str]:
-        step = cred.totp_step(secret, code) if secret and code else None
+        step = cred.totp_step(secret, code) if code else None
         if step is None:
             raise InputError(
                 "the code from the authenticator app does not match",
                 hint="add the secret to the app again and type the 6-digit code it shows now",
             )
-        account.totp_secret = secret
+        self._store_totp(account, secret)
         session.execute(
             delete(models.RecoveryCode).where(models.RecoveryCode.account_id == account.id)
         )
@@ -257,33 +290,62 @@ class Accounts:
             )
         return codes
 
-    def enrol_totp(self, principal: Principal, secret: str, code: str) -> list[str]:
-        """Add TOTP to a signed-in account (or replace it); new recovery codes, shown once."""
+    def enrol_totp(self, principal: Principal, code: str) -> Enrolment:
+        """Add TOTP to a signed-in account (or replace it) with the secret
+        :meth:`enrolment_totp_secret` offered; new recovery codes, shown once. A session that
+        had no second factor is replaced by a new one that has it."""
+        secret = self.enrolment_totp_secret(principal)
         with self.db.write() as session:
             account = self._get(session, principal.account_id)
             codes = self._set_totp(session, account, secret, code)
-            if principal.session_id:
-                session.execute(
-                    update(models.AccountSession)
-                    .where(models.AccountSession.token_hash == principal.session_id)
-                    .values(second_factor=True)
-                )
+            token = self._elevate(session, principal, account)
             self.audit(session, "totp-enrolled", account.name, principal.actor)
-        return codes
+        return Enrolment(codes, token)
+
+    def _elevate(
+        self, session: Session, principal: Principal, account: models.Account
+    ) -> str | None:
+        """Mark the session as having given the second factor. A session that had not is
+        replaced by a new one (new cookie, new CSRF token): a cookie seen or planted before the
+        second factor is worth nothing after it."""
+        if principal.session_id is None:
+            return None
+        row = session.get(models.AccountSession, principal.session_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        if row.second_factor:
+            return None
+        row.revoked_at = utcnow()
+        return self._open_session(session, account, row.ip, row.user_agent, True)
+
+    # --- TOTP secrets, sealed at rest ------------------------------------------------------------
+    def _totp_secret(self, account: models.Account) -> str | None:
+        if account.totp_sealed:
+            return self.keys.open_totp(account.id, account.totp_sealed)
+        return account.totp_secret  # in clear: made before migration 0006, sealed at next open
+
+    @staticmethod
+    def _has_totp(account: models.Account) -> bool:
+        return bool(account.totp_sealed or account.totp_secret)
+
+    def _store_totp(self, account: models.Account, secret: str | None) -> None:
+        account.totp_sealed = self.keys.seal_totp(account.id, secret) if secret else None
+        account.totp_secret = None
 
     # --- signing in ----------------------------------------------------------------------------
     def sign_in(self, name: str, password: str, ip: str | None, user_agent: str | None) -> SignIn:
         """Check the password; a session follows, still owing the second factor where one is set."""
         refused: SignInRefused | None = None
         with self.db.write() as session:
-            self._check_address(session, ip)
             account = session.execute(
                 select(models.Account).where(models.Account.name == name)
             ).scalar_one_or_none()
+            subject = self._subject(account, name)
+            self._check_address(session, ip, subject)
             ok = cred.verify_password(account.password_hash if account else None, password)
             if account is None or not ok or not self._may_sign_in(account):
                 # The failure is committed with this transaction; the refusal is raised after.
-                refused = self._count_failure(session, account, name, ip, "password")
+                refused = self._count_failure(session, account, subject, ip, "password")
             else:
                 standing = self._standing_after_password(session, account)
                 if standing is Standing.READY:
@@ -296,37 +358,37 @@ class Accounts:
         return SignIn(token, standing)
 
     def _standing_after_password(self, session: Session, account: models.Account) -> Standing:
-        if account.totp_secret:
+        if self._has_totp(account):
             return Standing.NEEDS_CODE
         grants = self._grants(session, account.id)
         if account.is_admin or any(needs_second_factor(g.role) for g in grants):
             return Standing.NEEDS_ENROLMENT
         return Standing.READY
 
-    def second_factor(self, principal: Principal, code: str, ip: str | None) -> None:
-        """Accept a TOTP code or an unused recovery code for a session that owes one."""
+    def second_factor(self, principal: Principal, code: str, ip: str | None) -> str | None:
+        """Accept a TOTP code or an unused recovery code for a session that owes one. The
+        session is replaced by a new one: returns its token (the new cookie)."""
         refused: SignInRefused | None = None
+        token: str | None = None
         with self.db.write() as session:
-            self._check_address(session, ip)
             account = self._get(session, principal.account_id)
+            self._check_address(session, ip, account.name)
             how = self._which_code(session, account, code)
             if how is None:
                 refused = self._count_failure(session, account, account.name, ip, "code")
             else:
                 account.failed_logins = 0
-                session.execute(
-                    update(models.AccountSession)
-                    .where(models.AccountSession.token_hash == principal.session_id)
-                    .values(second_factor=True)
-                )
+                token = self._elevate(session, principal, account)
                 self.audit(session, "sign-in", account.name, account.name, ip, second_factor=how)
         if refused is not None:
             raise refused
+        return token
 
     def _which_code(self, session: Session, account: models.Account, code: str) -> str | None:
-        if not self._may_sign_in(account) or not account.totp_secret:
+        secret = self._totp_secret(account)
+        if not self._may_sign_in(account) or not secret:
             return None
-        step = cred.totp_step(account.totp_secret, code)
+        step = cred.totp_step(secret, code)
         if step is not None and step > (account.totp_last_step or -1):
             account.totp_last_step = step  # RFC 6238 section 5.2: a code is accepted once
             return "totp"
@@ -351,40 +413,69 @@ class Accounts:
         locked = _aware(account.locked_until)
         return not account.disabled and (locked is None or locked <= utcnow())
 
+    def _subject(self, account: models.Account | None, typed: str) -> str:
+        """Whom a sign-in concerns, as the audit trail keeps it: the account's name, or for a
+        name that is no account's (a typo, a guess, a password typed in the wrong field) only
+        its keyed digest."""
+        if account is not None:
+            return account.name
+        return self.keys.unknown_name(typed)
+
     def _count_failure(
-        self, session: Session, account: models.Account | None, name: str, ip: str | None, step: str
+        self,
+        session: Session,
+        account: models.Account | None,
+        subject: str,
+        ip: str | None,
+        step: str,
     ) -> SignInRefused:
         """Count the failure and lock the account after too many; the one refusal to raise."""
         if account is not None and self._may_sign_in(account):
             account.failed_logins += 1
             if account.failed_logins >= self.settings.login_failures:
                 account.locked_until = utcnow() + timedelta(minutes=self.settings.lockout_minutes)
-                self.audit(session, "locked", name, None, ip, failures=account.failed_logins)
-        self.audit(session, "sign-in-failed", name[:80], None, ip, step=step)
+                self.audit(session, "locked", subject, None, ip, failures=account.failed_logins)
+        self.audit(session, "sign-in-failed", subject, None, ip, step=step)
         return SignInRefused(
             "sign-in failed: the name, password or code is wrong, or the account is locked",
             hint=f"after {self.settings.login_failures} failures an account is locked for "
             f"{self.settings.lockout_minutes:g} minutes; an admin can unlock it sooner",
         )
 
-    def _check_address(self, session: Session, ip: str | None) -> None:
+    def _check_address(self, session: Session, ip: str | None, subject: str) -> None:
+        """Refuse a throttled address, but only for a name under attack (see the module's
+        docstring): an address many share must not lock everyone out."""
         if ip is None:
             return
         since = utcnow() - timedelta(minutes=self.settings.lockout_minutes)
+        event = models.AuthEvent
         failures = session.execute(
             select(func.count())
-            .select_from(models.AuthEvent)
-            .where(
-                models.AuthEvent.kind == "sign-in-failed",
-                models.AuthEvent.ip == ip,
-                models.AuthEvent.at >= since,
-            )
+            .select_from(event)
+            .where(event.kind == "sign-in-failed", event.ip == ip, event.at >= since)
         ).scalar_one()
-        if failures >= self.settings.login_failures_per_address:
+        if failures < self.settings.login_failures_per_address:
+            return
+        if self._under_attack(session, subject, since):
             raise TooManyAttempts(
                 "too many failed sign-ins from this network address",
                 hint=f"wait {self.settings.lockout_minutes:g} minutes and try again",
             )
+
+    def _under_attack(self, session: Session, subject: str, since: datetime) -> bool:
+        """A name failed on within the window and since its last sign-in (or unlock)."""
+        event = models.AuthEvent
+        fresh = session.execute(
+            select(func.max(event.at)).where(event.account == subject, event.kind.in_(_FRESH_START))
+        ).scalar_one()
+        fresh_at = _aware(fresh)
+        start = max(since, fresh_at) if fresh_at is not None else since
+        failed = session.execute(
+            select(event.id)
+            .where(event.account == subject, event.kind == "sign-in-failed", event.at > start)
+            .limit(1)
+        ).first()
+        return failed is not None
 
     # --- sessions ------------------------------------------------------------------------------
     def _open_session(
@@ -454,9 +545,9 @@ class Accounts:
         # Checked on every request, for sessions and tokens alike: a role granted since signing
         # in (or a token made) without a second factor may need one now.
         needs = account.is_admin or any(needs_second_factor(r) for r in grants.values())
-        if needs and not account.totp_secret:
+        if needs and not self._has_totp(account):
             standing = Standing.NEEDS_ENROLMENT
-        elif row is not None and not row.second_factor and account.totp_secret:
+        elif row is not None and not row.second_factor and self._has_totp(account):
             standing = Standing.NEEDS_CODE
         return Principal(
             account_id=account.id,
@@ -706,7 +797,7 @@ class Accounts:
                         "name": a.name,
                         "admin": a.is_admin,
                         "grants": {g.collection: g.role for g in self._grants(session, a.id)},
-                        "second_factor": a.totp_secret is not None,
+                        "second_factor": self._has_totp(a),
                         "set_up": a.password_hash is not None,
                         "disabled": a.disabled,
                         "locked": locked is not None and locked > utcnow(),

@@ -36,6 +36,7 @@ from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
 from gavah.intake.ingest import acquire_checked, read_whole
+from gavah.intake.limits import ImportLimits
 from gavah.text.dates import parse_date
 from gavah.text.names import fold_persian
 from gavah.vault import Acquired, Vault, canonical_text
@@ -586,16 +587,25 @@ class _Read:
 
 
 def _read_source(
-    path: Path, fmt: tables.Format | None, delimiter: str | None, sheet: str | None
+    path: Path,
+    fmt: tables.Format | None,
+    delimiter: str | None,
+    sheet: str | None,
+    limits: ImportLimits,
 ) -> _Source:
-    if path.is_dir() and fmt in (None, "folder"):
-        folder = tables.read_folder(path)
+    try:
+        is_folder = path.is_dir()
+    except OSError as exc:  # a name too long for the system, a folder that cannot be entered
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if is_folder and fmt in (None, "folder"):
+        folder = tables.read_folder(path, limits)
         return _Source(folder.packed, folder.table, packed=True, ignored=folder.ignored)
     if fmt == "folder":
         raise InputError(f"{path} is not a folder", hint="--format folder reads a folder of files")
-    data = read_whole(path, "the list's file, or a folder of record files")
+    data = read_whole(path, "the list's file, or a folder of record files", limits)
     fmt = fmt or tables.guess_format(path.name, data[:65536])
-    return _Source(data, tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet))
+    table = tables.read_table(data, path.name, fmt, delimiter=delimiter, sheet=sheet, limits=limits)
+    return _Source(data, table)
 
 
 def _blankable(fields: Iterable[str] | None) -> frozenset[str]:
@@ -690,7 +700,8 @@ class Register:
         blank = _blankable(blank_unreadable)
         # Everything is read and checked before the file goes into the store: a refused list
         # leaves nothing behind, not even an unrecorded blob.
-        source = _read_source(path, fmt, delimiter, sheet)
+        limits = ImportLimits.from_settings(self.vault.ws.settings)
+        source = _read_source(path, fmt, delimiter, sheet, limits)
         mapping = dict(mapping) if mapping else default_mapping(source.table.columns)
         wanted = _statuses(statuses)
         with self.db.read() as session:

@@ -45,7 +45,6 @@ same seed with a different ``noise`` gives the same people on the same lists in 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import itertools
 import re
@@ -62,7 +61,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gavah.errors import InputError
-from gavah.text import places
+from gavah.text import places, spreadsheet
 
 SYNTHETIC_NOTE = "SYNTHETIC - not real people"
 COLUMNS = (
@@ -2025,6 +2024,6 @@ def write_csv(records: Iterable[Mapping[str, str]], path: Path) -> None:
                 hint="write one list per file",
             )
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=columns)
+        writer = spreadsheet.dict_writer(out, columns)
         writer.writeheader()
         writer.writerows(rows)

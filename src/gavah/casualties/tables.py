@@ -12,6 +12,11 @@ kept; a folder is kept as one ZIP made from the very bytes that were read. A fil
 read as a table is an :class:`~gavah.errors.InputError` naming the file and the line; nothing is
 half-read. Only a folder's files are judged one by one: a file that cannot be read at all is a
 rejected row (:attr:`Table.unreadable`), named, while the others are read.
+
+Lists come from outside and may be built to exhaust memory or time: rows, columns and bytes are
+counted as they are read and bounded by :class:`~gavah.intake.limits.ImportLimits` (the
+``import_max_*`` settings); an XLSX workbook's declared unpacked size is checked before it is
+opened, and its sheet is read as its XML holds it, never padded (see :func:`_sheet_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +36,8 @@ from typing import Any, Literal
 import yaml  # type: ignore[import-untyped]
 
 from gavah.errors import InputError
+from gavah.intake.limits import ImportLimits, check_zip
+from gavah.text import spreadsheet
 
 Format = Literal["csv", "xlsx", "json", "jsonl", "yaml", "blocks", "folder"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json", "jsonl", "yaml", "blocks", "folder")
@@ -39,6 +47,22 @@ MAX_DEPTH = 20  # nesting of one record; a self-referencing YAML alias would nev
 FILE_COLUMN = "_file"  # the column that names a folder's file in each of its rows
 FOLDER_SUFFIXES = (".yaml", ".yml", ".json")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # ZIP's earliest date: the same folder always packs the same
+# What openpyxl raises on a workbook it cannot parse: a file from outside may hold anything.
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    IndexError,
+    LookupError,  # a part's XML declares an encoding Python does not know
+    ValueError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+    OSError,
+    EOFError,
+    RuntimeError,  # zipfile: an encrypted part, or (NotImplementedError) an unknown compression
+    SyntaxError,  # ElementTree's and lxml's parse errors
+)
 
 
 @dataclass(frozen=True)
@@ -93,21 +117,30 @@ def guess_format(name: str, head: bytes = b"") -> Format:
 
 
 def read_table(
-    data: bytes, name: str, fmt: Format, *, delimiter: str | None = None, sheet: str | None = None
+    data: bytes,
+    name: str,
+    fmt: Format,
+    *,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    limits: ImportLimits | None = None,
 ) -> Table:
-    """Parse ``data`` (the bytes of the file called ``name``) into a :class:`Table`."""
+    """Parse ``data`` (the bytes of the file called ``name``) into a :class:`Table`, within
+    ``limits`` (default: the settings' defaults)."""
+    limits = limits or ImportLimits.defaults()
+    limits.check_bytes(len(data), name)
     if fmt == "csv":
-        return _csv(_text(data, name), name, delimiter)
+        return _csv(_text(data, name), name, delimiter, limits)
     if fmt == "xlsx":
-        return _xlsx(data, name, sheet)
+        return _xlsx(data, name, sheet, limits)
     if fmt == "json":
-        return _json(_text(data, name), name)
+        return _json(_text(data, name), name, limits)
     if fmt == "jsonl":
-        return _jsonl(_text(data, name), name)
+        return _jsonl(_text(data, name), name, limits)
     if fmt == "yaml":
-        return _yaml(_text(data, name), name)
+        return _yaml(_text(data, name), name, limits)
     if fmt == "blocks":
-        return _blocks(_text(data, name), name)
+        return _blocks(_text(data, name), name, limits)
     if fmt == "folder":
         raise InputError(f"{name} is a file; --format folder reads a folder of record files")
     raise InputError(f"unknown format {fmt!r}", hint=f"use {', '.join(FORMATS)}")
@@ -124,7 +157,8 @@ def _text(data: bytes, name: str) -> str:
         ) from None
 
 
-def _header(cells: list[str], name: str, line: int) -> tuple[str, ...]:
+def _header(cells: list[str], name: str, line: int, limits: ImportLimits) -> tuple[str, ...]:
+    limits.check_columns(len(cells), f"{name}:{line}")
     columns = tuple(c.strip() for c in cells)
     if not columns or not any(columns):
         raise InputError(f"{name}:{line}: the first row must name the columns")
@@ -138,7 +172,7 @@ def _header(cells: list[str], name: str, line: int) -> tuple[str, ...]:
     return columns
 
 
-def _csv(text: str, name: str, delimiter: str | None) -> Table:
+def _csv(text: str, name: str, delimiter: str | None, limits: ImportLimits) -> Table:
     csv.field_size_limit(MAX_FIELD)
     if delimiter is None:
         first = text.split("\n", 1)[0]
@@ -148,9 +182,10 @@ def _csv(text: str, name: str, delimiter: str | None) -> Table:
     columns: tuple[str, ...] = ()
     try:
         start = 1
-        for cells in reader:
+        for count, cells in enumerate(reader, start=1):
+            limits.check_rows(count, name)  # blank lines too: they cost time as well
             if not columns:
-                columns = _header(cells, name, reader.line_num)
+                columns = _header(cells, name, reader.line_num, limits)
             elif any(c.strip() for c in cells):  # blank lines are not rows
                 if len(cells) != len(columns):
                     raise InputError(
@@ -198,52 +233,93 @@ def _textual(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else _cell(value)
 
 
-def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
+def _xlsx(data: bytes, name: str, sheet: str | None, limits: ImportLimits) -> Table:
     from openpyxl import load_workbook
 
+    check_zip(data, name, limits)  # before openpyxl unpacks anything
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except _XLSX_ERRORS as exc:
         raise InputError(f"{name}: not a readable XLSX workbook ({exc})") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise InputError(
                 f"{name} has no sheet {sheet!r}", hint=f"sheets: {', '.join(book.sheetnames)}"
             )
+        if not book.worksheets:
+            raise InputError(f"{name} holds no worksheet")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows: list[tuple[int, dict[str, str]]] = []
-        columns: tuple[str, ...] = ()
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in values]
-            if not columns:
-                if any(cells):
-                    columns = _header(_trim(cells), name, number)
-                continue
-            if any(cells):
-                if any(cells[len(columns) :]):
-                    raise InputError(f"{name}:{number}: a value lies right of the last column")
-                rows.append((number, _cells(columns, cells)))
+        return _sheet_table(_sheet_rows(ws, name), name, limits)
     finally:
         book.close()
+
+
+def _sheet_table(
+    sheet: Iterable[tuple[int, dict[int, Any]]], name: str, limits: ImportLimits
+) -> Table:
+    rows: list[tuple[int, dict[str, str]]] = []
+    columns: tuple[str, ...] = ()
+    last = 0
+    for number, cells in sheet:
+        if number <= last:
+            raise InputError(f"{name}:{number}: rows are out of order or repeated")
+        last = number
+        limits.check_rows(number, name)  # by number: the rows skipped count as empty rows
+        values = {column: text for column, value in cells.items() if (text := _cell(value))}
+        if not values:
+            continue
+        if not columns:
+            limits.check_columns(max(values), f"{name}:{number}")  # before a list that wide
+            columns = _header(_dense(values), name, number, limits)
+        elif max(values) > len(columns):
+            raise InputError(f"{name}:{number}: a value lies right of the last column")
+        else:
+            rows.append((number, {columns[c - 1]: values[c] for c in sorted(values)}))
     if not columns:
         raise InputError(f"{name} is empty", hint="a list needs a header row and rows")
     return Table(columns, rows)
 
 
-def _trim(cells: list[str]) -> list[str]:
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
+def _dense(values: dict[int, str]) -> list[str]:
+    """Cells by column number (from 1) as a list, "" where the sheet holds none."""
+    return [values.get(column, "") for column in range(1, max(values) + 1)]
+
+
+def _sheet_rows(ws: Any, name: str) -> Iterator[tuple[int, dict[int, Any]]]:
+    """A sheet's rows as its XML holds them: (row number, {column number: value}), sparse.
+
+    openpyxl's ``iter_rows`` pads every row to the widest column the sheet declares or holds
+    and yields every row number skipped, so a few bytes naming cell XFD1048576 become 17 billion
+    empty cells; its worksheet parser, which ``iter_rows`` reads from, does neither. The parser
+    lives in a private module, so this is the one place that depends on it (read-only mode:
+    the sheet streams from the ZIP and only the shared strings are held in memory)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    try:
+        with ws._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                ws._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                row = {cell["column"]: cell["value"] for cell in cells}
+                if len(row) != len(cells):
+                    raise InputError(f"{name}:{number}: a cell appears twice in the row")
+                yield number, row
+    except _XLSX_ERRORS as exc:
+        raise InputError(
+            f"{name}: not a readable XLSX sheet ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 # --- JSON and YAML: records as objects, nested values flattened -----------------------------------
-def _json(text: str, name: str) -> Table:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(f"{name}: nested deeper than any list of records") from None
+def _json(text: str, name: str, limits: ImportLimits) -> Table:
+    value = _json_value(text, name)
     if isinstance(value, dict):  # {"records": [...]} or any one array-valued key
         arrays = [v for v in value.values() if isinstance(v, list)]
         if len(arrays) != 1:
@@ -251,37 +327,40 @@ def _json(text: str, name: str) -> Table:
         value = arrays[0]
     if not isinstance(value, list):
         raise InputError(f"{name}: expected an array of objects")
-    return _objects(((i, obj) for i, obj in enumerate(value, start=1)), name, "object")
+    limits.check_rows(len(value), name)
+    return _objects(enumerate(value, start=1), name, "object", limits)
 
 
-def _jsonl(text: str, name: str) -> Table:
+def _jsonl(text: str, name: str, limits: ImportLimits) -> Table:
     def objects() -> Iterator[tuple[int, Any]]:
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(_lines(text, name, limits), start=1):
             if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{name}:{number}: not valid JSON: {exc.msg}") from None
-                except RecursionError:
-                    raise InputError(f"{name}:{number}: nested too deep") from None
+                yield number, _json_value(line, f"{name}:{number}")
 
-    return _objects(objects(), name, "line")
+    return _objects(objects(), name, "line", limits)
 
 
-def _yaml(text: str, name: str) -> Table:
+def _yaml(text: str, name: str, limits: ImportLimits) -> Table:
     """A YAML list of records; a mapping holding one such list; a mapping of records (keyed by
     the list's own identifiers, kept in column ``_key``); one record; or several documents, one
     record each."""
+    documents: list[Any] = []
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        for document in yaml.safe_load_all(text):
+            if document is not None:
+                documents.append(document)
+                limits.check_rows(len(documents), name)
     except yaml.YAMLError as exc:
         raise InputError(
             f"{_yaml_where(exc, name)}: not valid YAML: {_yaml_problem(exc)}"
         ) from None
     except RecursionError:
         raise InputError(f"{name}: nested deeper than any list of records") from None
+    except ValueError as exc:  # a value YAML reads but Python cannot hold (an int of 5,000 digits)
+        raise InputError(f"{name}: not a usable YAML value: {_why(exc)}") from None
     records = documents if len(documents) > 1 else _yaml_records(documents[0] if documents else [])
-    return _objects(enumerate(records, start=1), name, "record")
+    limits.check_rows(len(records), name)
+    return _objects(enumerate(records, start=1), name, "record", limits)
 
 
 def _yaml_records(value: Any) -> list[Any]:
@@ -303,7 +382,7 @@ def _yaml_problem(exc: Any) -> str:
     return str(getattr(exc, "problem", None) or exc).split("\n")[0]
 
 
-def _objects(items: Iterable[tuple[int, Any]], name: str, unit: str) -> Table:
+def _objects(items: Iterable[tuple[int, Any]], name: str, unit: str, limits: ImportLimits) -> Table:
     columns: dict[str, None] = {}
     rows: list[tuple[int, dict[str, str]]] = []
     for number, obj in items:
@@ -311,6 +390,7 @@ def _objects(items: Iterable[tuple[int, Any]], name: str, unit: str) -> Table:
             raise InputError(f"{name}:{number}: {unit} {number} is not an object of fields")
         row = _flat_record(obj, f"{name}:{number}")
         columns.update(dict.fromkeys(row))
+        limits.check_columns(len(columns), name)
         rows.append((number, {k: v for k, v in row.items() if v}))
     return Table(tuple(columns), rows)
 
@@ -361,14 +441,17 @@ def _walk(
 
 
 # --- a folder of one record per file -------------------------------------------------------------
-def read_folder(path: Path) -> Folder:
+def read_folder(path: Path, limits: ImportLimits | None = None) -> Folder:
     """Every ``.yaml``, ``.yml`` and ``.json`` file of ``path`` (not its subfolders, hidden files
-    or links) as one record; row N is the N-th file in sorted name order."""
+    or links) as one record; row N is the N-th file in sorted name order. ``limits`` bound the
+    number of files and their bytes together."""
+    limits = limits or ImportLimits.defaults()
     try:
         entries = sorted(path.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the folder: {exc.strerror}") from None
     chosen = [p for p in entries if _is_record_file(p)]
+    limits.check_rows(len(chosen), str(path))
     names = {p.name for p in chosen}
     ignored = tuple(p.name for p in entries if p.name not in names)
     if not chosen:
@@ -376,8 +459,13 @@ def read_folder(path: Path) -> Folder:
             f"{path} holds no .yaml, .yml or .json files",
             hint="a folder list holds one record per YAML or JSON file",
         )
-    files = [(p.name, _read_bytes(p)) for p in chosen]
-    return Folder(_folder_table(files, path.name), _pack(files), ignored)
+    files: list[tuple[str, bytes]] = []
+    total = 0
+    for file in chosen:
+        files.append((file.name, _read_bytes(file, limits.max_bytes - total)))
+        total += len(files[-1][1])
+        limits.check_bytes(total, f"{path} (its record files together)")
+    return Folder(_folder_table(files, path.name, limits), _pack(files), ignored)
 
 
 def _is_record_file(path: Path) -> bool:
@@ -389,9 +477,11 @@ def _regular(path: Path) -> bool:
     return not path.is_symlink() and path.is_file()
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, most: int) -> bytes:
+    """The file's bytes, reading no more than one past ``most``."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(most + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -409,7 +499,7 @@ def _pack(files: Sequence[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def _folder_table(files: Sequence[tuple[str, bytes]], folder: str) -> Table:
+def _folder_table(files: Sequence[tuple[str, bytes]], folder: str, limits: ImportLimits) -> Table:
     columns: dict[str, None] = {FILE_COLUMN: None}
     rows: list[tuple[int, dict[str, str]]] = []
     lenient: list[str] = []
@@ -424,6 +514,7 @@ def _folder_table(files: Sequence[tuple[str, bytes]], folder: str) -> Table:
         if by_lines:
             lenient.append(name)
         columns.update(dict.fromkeys(row))
+        limits.check_columns(len(columns), folder)
         rows.append((number, {k: v for k, v in row.items() if v}))
     return Table(tuple(columns), rows, tuple(lenient), tuple(unreadable))
 
@@ -432,7 +523,7 @@ def _record_file(name: str, data: bytes) -> tuple[dict[Any, Any], bool]:
     """One file's record, and whether it had to be read line by line. Raises InputError."""
     text = _text(data, name)
     if name.lower().endswith(".json"):
-        value = _json_value(text, name)
+        value = _json_value(text, "")
         if not isinstance(value, dict):
             raise InputError("holds no JSON object of fields")
         return value, False
@@ -445,18 +536,45 @@ def _record_file(name: str, data: bytes) -> tuple[dict[Any, Any], bool]:
         return record, True
     except RecursionError:
         raise InputError("nested deeper than any record") from None
+    except ValueError as exc:  # a value YAML reads but Python cannot hold
+        raise InputError(f"not a usable YAML value: {_why(exc)}") from None
     if not isinstance(value, dict) or not value:
         raise InputError("holds no YAML mapping of fields")
     return value, False
 
 
-def _json_value(text: str, name: str) -> Any:
+def _json_value(text: str, where: str) -> Any:
+    """JSON text as Python values. ``where`` opens each message: a file's name (a line number is
+    added), ``file:line`` for a JSON-lines record, or "" for a folder's file (named beside)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"line {exc.lineno}: not valid JSON: {exc.msg}") from None
+        at = where if ":" in where else f"{where}:{exc.lineno}" if where else f"line {exc.lineno}"
+        raise InputError(f"{at}: not valid JSON: {exc.msg}") from None
     except RecursionError:
-        raise InputError("nested deeper than any record") from None
+        raise InputError(_opening(where, "nested deeper than any record")) from None
+    except ValueError as exc:  # json reads it, Python will not hold it (an int of 5,000 digits)
+        raise InputError(_opening(where, f"not a usable JSON value: {_why(exc)}")) from None
+
+
+_LINE_BREAKS = ("\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _lines(text: str, name: str, limits: ImportLimits) -> list[str]:
+    """``text.splitlines()``, refused before the list is made if it would hold more lines than
+    ``limits`` allow (a file of nothing but line breaks is millions of lines)."""
+    breaks = sum(text.count(b) for b in _LINE_BREAKS) - text.count("\r\n")
+    limits.check_rows(breaks + (not text.endswith(_LINE_BREAKS)), name)
+    return text.splitlines()
+
+
+def _opening(where: str, problem: str) -> str:
+    return f"{where}: {problem}" if where else problem
+
+
+def _why(exc: ValueError) -> str:
+    # Python's own words, without the advice to programmers after ";" (set_int_max_str_digits).
+    return str(exc).split(";")[0]
 
 
 # --- YAML that is not valid YAML, read line by line ---------------------------------------------
@@ -584,12 +702,12 @@ def _looks_like_blocks(head: str) -> bool:
     return any(_SEPARATOR.match(x) for x in lines) and any(_BLOCK_KEY.match(x) for x in lines)
 
 
-def _blocks(text: str, name: str) -> Table:
+def _blocks(text: str, name: str, limits: ImportLimits) -> Table:
     """Records of ``KEY: value`` lines between ``---`` lines. Banners (``=====``) end a block,
     ``#`` lines are comments, and a block that no ``---`` line touches (a title page, a section
     heading) is not a record unless the file has no ``---`` at all. A line without ``KEY:`` after
     a field continues that field; lines before a block's first field are not part of it."""
-    blocks = _split_blocks(text)
+    blocks = _split_blocks(text, name, limits)
     separated = any(b.after_separator or b.before_separator for b in blocks)
     columns: dict[str, None] = {}
     rows: list[tuple[int, dict[str, str]]] = []
@@ -599,6 +717,7 @@ def _blocks(text: str, name: str) -> Table:
         if parsed := _block_record(block.lines):
             number, row = parsed
             columns.update(dict.fromkeys(row))
+            limits.check_columns(len(columns), name)
             rows.append((number, {k: v for k, v in row.items() if v}))
     if not rows:
         raise InputError(
@@ -608,9 +727,9 @@ def _blocks(text: str, name: str) -> Table:
     return Table(tuple(columns), rows)
 
 
-def _split_blocks(text: str) -> list[_Block]:
+def _split_blocks(text: str, name: str, limits: ImportLimits) -> list[_Block]:
     blocks = [_Block()]
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text, name, limits), start=1):
         if _SEPARATOR.match(line):
             blocks[-1].before_separator = True
             blocks.append(_Block(after_separator=True))
@@ -640,10 +759,11 @@ def _block_record(lines: list[tuple[int, str]]) -> tuple[int, dict[str, str]] | 
 
 # --- writing rows back, for the user to correct -------------------------------------------------
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """A UTF-8 CSV (with a byte-order mark, so spreadsheet programs read Persian right)."""
+    """A UTF-8 CSV (with a byte-order mark, so spreadsheet programs read Persian right), its
+    cells neutralised against formulas (:mod:`gavah.text.spreadsheet`)."""
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
+            writer = spreadsheet.dict_writer(handle, list(columns))
             writer.writeheader()
             writer.writerows(rows)
     except OSError as exc:

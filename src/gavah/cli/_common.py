@@ -47,7 +47,19 @@ def open_vault(ctx: typer.Context) -> Vault:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON for scripts. Invisible characters in its strings (a bidi override in a file name)
+    are written as \\u escapes: the same JSON value, but nothing that acts on a terminal."""
+    lines = json.dumps(data, ensure_ascii=False, indent=2, default=str).split("\n")
+    sys.stdout.write("\n".join(map(_json_line, lines)) + "\n")
+
+
+def _json_line(line: str) -> str:
+    if line.isprintable():
+        return line
+    return "".join(
+        c if c.isprintable() or c in _SHOWN else json.dumps(c)[1:-1]  # \uXXXX (pairs past BMP)
+        for c in line
+    )
 
 
 def say(text: str) -> None:

@@ -113,8 +113,13 @@ def _read_text(path: Path, what: str) -> str:
 
 
 def _verifier(key: str) -> Verifier:
+    """The key itself, or the key in the file it names."""
     path = Path(key)
-    return Verifier.from_text(_read_text(path, "key") if path.is_file() else key)
+    try:
+        named = path.is_file()
+    except OSError:  # a key text longer than any file name (ENAMETOOLONG) names no file
+        named = False
+    return Verifier.from_text(_read_text(path, "key") if named else key)
 
 
 def register(app: typer.Typer) -> None:

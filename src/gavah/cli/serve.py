@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from gavah.cli._common import say, settings_from
@@ -25,6 +27,9 @@ def serve(
     from gavah.settings import load_settings
     from gavah.web import create_app
 
+    # Everything this process writes (uploads in progress, their state, staged blobs, SQLite
+    # journals) is the workspace's owner's alone, whatever umask it was started with.
+    os.umask(0o077)
     base = settings_from(ctx)
     settings = load_settings(base.workspace, host=host, port=port)
     app = create_app(settings)

@@ -3,7 +3,6 @@ within and across lists, review uncertain pairs, and list the distinct victims."
 
 from __future__ import annotations
 
-import csv
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -387,6 +386,7 @@ def register_cmd(
 ) -> None:
     """The distinct victims: each with the records and lists it appears on."""
     from gavah.casualties.people import People, person_dict
+    from gavah.text import spreadsheet
 
     if as_json:
         fmt = "json"
@@ -399,7 +399,7 @@ def register_cmd(
     if fmt == "json":
         print_json({**about, "people": len(rows), "register": rows})
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = spreadsheet.writer(sys.stdout)  # names from lists: no formulas
         writer.writerow(["id", "lists", "records", "name", "name_fa", "date", "province"])
         for r in rows:
             writer.writerow(

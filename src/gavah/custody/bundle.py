@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ REPORT_FORMAT = "gavah.custody-report.v1"
 CONSISTENCY_FORMAT = "gavah.consistency-proof.v1"
 HASH_ALGORITHM = "sha256"
 MAX_BUNDLE_BYTES = 64 << 20
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ def load_bundle(path: Path) -> dict[str, Any]:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProofError(f"{path} is not JSON: {exc}") from None
+    except RecursionError:
+        raise ProofError(f"{path} is nested deeper than any proof bundle") from None
+    except ValueError as exc:  # json reads it, Python will not hold it (an int of 5,000 digits)
+        raise ProofError(
+            f"{path} holds a value no proof bundle holds: {str(exc).split(';')[0]}"
+        ) from None
     if not isinstance(data, dict):
         raise ProofError(f"{path} is not a proof bundle (expected a JSON object)")
     return data
@@ -133,6 +141,8 @@ def verify_bundle(data: dict[str, Any], verifier: Verifier, file: Path | None = 
         raise ProofError("bundle tree_size differs from its checkpoint's size")
     evidence = _field(data, "evidence", dict, "bundle")
     sha256 = _field(evidence, "sha256", str, "evidence")
+    if not _SHA256_HEX.fullmatch(sha256):
+        raise ProofError("evidence field 'sha256' is not a SHA-256 digest (64 hex digits)")
     records = (
         _field(data, "events", list, "report")
         if fmt == REPORT_FORMAT
@@ -154,7 +164,7 @@ def _check_record(record: Any, checkpoint: Checkpoint, sha256: str) -> ProvenEve
     if not isinstance(record, dict):
         raise ProofError("proof record is not a JSON object")
     index = _field(record, "leaf_index", int, "proof")
-    entry = _field(record, "entry", str, "proof").encode("utf-8")
+    entry = _utf8(_field(record, "entry", str, "proof"), f"entry {index}")
     path = _decode_path(_field(record, "inclusion_path", list, "proof"))
     merkle.verify_inclusion(merkle.leaf_hash(entry), index, checkpoint.size, path, checkpoint.root)
     try:
@@ -165,6 +175,15 @@ def _check_record(record: Any, checkpoint: Checkpoint, sha256: str) -> ProvenEve
     if not isinstance(named, dict) or named.get("sha256") != sha256:
         raise ProofError(f"entry {index} does not concern evidence {sha256}")
     return ProvenEvent(index, event)
+
+
+def _utf8(text: str, what: str) -> bytes:
+    """A log entry's bytes. JSON can carry a lone surrogate ("\\ud800"), which no UTF-8 holds,
+    so no entry of any log can be it."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProofError(f"{what} is not valid UTF-8 (it holds a lone surrogate)") from None
 
 
 def _check_file(file: Path, sha256: str, size: int) -> None:

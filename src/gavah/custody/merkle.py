@@ -92,9 +92,14 @@ def _subproof(m: int, start: int, end: int, complete: bool, node: NodeSource) ->
 def verify_inclusion(
     leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
 ) -> None:
-    """RFC 9162 2.1.3.2: check an inclusion proof. Raises :class:`ProofError` unless it holds."""
+    """RFC 9162 2.1.3.2: check an inclusion proof. Raises :class:`ProofError` unless it holds.
+
+    The leaf and root must be SHA-256 hashes: without that check an empty leaf and an empty root
+    "verify" for a tree of one (transparency-dev/merkle, TestVerifyInclusionSingleEntry)."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")
+    _check_hash(leaf, "leaf hash")
+    _check_hash(root, "root hash")
     _check_hashes(path, "inclusion path")
     fn, sn, r = index, size - 1, leaf
     for p in path:
@@ -122,6 +127,8 @@ def verify_consistency(
     """RFC 9162 2.1.4.2: check a consistency proof. Raises :class:`ProofError` unless it holds."""
     if not 0 < old_size <= new_size:
         raise ProofError(f"no consistency proof exists from size {old_size} to {new_size}")
+    _check_hash(old_root, "old root hash")
+    _check_hash(new_root, "new root hash")
     _check_hashes(path, "consistency path")
     if old_size == new_size:
         if path:
@@ -163,8 +170,12 @@ def verify_consistency(
 
 def _check_hashes(path: Sequence[bytes], what: str) -> None:
     for i, h in enumerate(path):
-        if len(h) != HASH_SIZE:
-            raise ProofError(f"{what} element {i} is {len(h)} bytes, not a SHA-256 hash")
+        _check_hash(h, f"{what} element {i}")
+
+
+def _check_hash(value: bytes, what: str) -> None:
+    if len(value) != HASH_SIZE:
+        raise ProofError(f"{what} is {len(value)} bytes, not a SHA-256 hash")
 
 
 class MemoryTree:

@@ -5,7 +5,12 @@
   first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key), verifier keys written
   ``<name>+<hex key id>+<base64(0x01 || public key)>``.
 - ``tlog-checkpoint`` (https://c2sp.org/tlog-checkpoint): the note text is ``<origin>``,
-  ``<tree size>``, ``<base64 root hash>``, one per line.
+  ``<tree size>``, ``<base64 root hash>``, one per line, then optional extension lines.
+
+Parsing is as strict as the specs: a note must be UTF-8 without control characters other than
+newline; a tree size is ASCII decimal digits without leading zeroes, at most 2**64 - 1 (the
+reference implementations read it as a uint64; Python's ``str.isdigit`` and ``int`` would also take
+"۱۲۳" and "²"); extension lines must not be empty; the root hash is 32 bytes in canonical base64.
 
 Hand-written because no maintained Python package implements these formats; the cryptography
 itself is the ``cryptography`` package's Ed25519.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -27,6 +33,8 @@ from gavah.errors import ProofError
 ALG_ED25519 = 0x01
 SIG_PREFIX = "\u2014 "  # em dash and a space open every signature line
 MAX_NOTE_BYTES = 1 << 20
+MAX_TREE_SIZE = 2**64 - 1  # the reference implementations' uint64
+_TREE_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")  # ASCII only: [0-9], never \d
 
 
 def _b64decode(text: str, what: str) -> bytes:
@@ -65,6 +73,7 @@ class Verifier:
     @classmethod
     def from_text(cls, text: str) -> Verifier:
         """Parse ``name+keyid+base64``. Unknown algorithms and mismatched ids are refused."""
+        _check_characters(text.strip(), "verifier key")
         parts = text.strip().split("+", 2)  # base64 may itself hold "+"
         if len(parts) != 3:
             raise ProofError("verifier key must look like NAME+KEYID+BASE64 (see `gavah log key`)")
@@ -117,8 +126,19 @@ class Signer:
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise ProofError("note text must end with a newline")
+    _check_characters(text, "note text")
+
+
+def _check_characters(text: str, what: str) -> None:
+    """signed-note: "MUST be valid UTF-8 and MUST NOT contain any ASCII control characters
+    (those below U+0020) other than newline". A str from JSON may hold a lone surrogate
+    (``"\\ud800"``), which no UTF-8 holds."""
     if any(ord(c) < 0x20 and c != "\n" for c in text):
-        raise ProofError("note text holds a control character")
+        raise ProofError(f"{what} holds a control character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProofError(f"{what} is not valid UTF-8 (it holds a lone surrogate)") from None
 
 
 def open_note(note: str, verifier: Verifier) -> str:
@@ -127,6 +147,7 @@ def open_note(note: str, verifier: Verifier) -> str:
     Fails closed: a malformed note, no signature by this key, or a bad signature all raise.
     Signatures by other keys are allowed (witness cosignatures) but never trusted here.
     """
+    _check_characters(note, "signed note")
     if len(note.encode()) > MAX_NOTE_BYTES:
         raise ProofError("signed note is larger than 1 MiB")
     text, sep, sigs = note.rpartition("\n\n")
@@ -175,17 +196,27 @@ class Checkpoint:
 
     @classmethod
     def from_text(cls, text: str) -> Checkpoint:
+        """Parse a checkpoint's note text (C2SP tlog-checkpoint, "Note text"). Extension lines
+        are allowed, as the spec says, and ignored: gavah writes none."""
+        _check_characters(text, "checkpoint")
         lines = text.split("\n")
         if len(lines) < 4 or lines[-1] != "":
             raise ProofError("checkpoint must have an origin, a size and a root hash line")
-        origin, size, root = lines[0], lines[1], lines[2]
+        origin, size, root, extensions = lines[0], lines[1], lines[2], lines[3:-1]
         if not origin:
             raise ProofError("checkpoint origin is empty")
-        if not size.isdigit() or (size.startswith("0") and size != "0"):
-            raise ProofError(f"checkpoint tree size {size!r} is not a decimal number")
+        if not _TREE_SIZE.fullmatch(size) or int(size) > MAX_TREE_SIZE:
+            raise ProofError(
+                f"checkpoint tree size {size[:40]!r} is not a decimal number from 0 to 2**64-1 "
+                "(ASCII digits, no leading zero)"
+            )
         raw = _b64decode(root, "checkpoint root hash")
         if len(raw) != 32:
             raise ProofError("checkpoint root hash is not 32 bytes (SHA-256)")
+        if base64.b64encode(raw).decode() != root:
+            raise ProofError("checkpoint root hash is not in canonical base64")
+        if not all(extensions):
+            raise ProofError("checkpoint has an empty extension line (C2SP: they must not be)")
         return cls(origin, int(size), raw)
 
     @classmethod

@@ -330,7 +330,10 @@ class Account(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id; empty until set up
-    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32, once confirmed
+    # The TOTP secret, once confirmed, sealed with the workspace's accounts key (gavah.accounts
+    # .keys); totp_secret held it in clear before migration 0006 and is emptied when sealed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_sealed: Mapped[str | None] = mapped_column(Text)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # no code is accepted twice
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="fa")

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 from gavah.errors import GavahError, InputError, NotFound, StoreError
 from gavah.intake import Progress
+from gavah.intake.limits import ImportLimits, read_bounded
 from gavah.media import extract_metadata, sniff_mime
 from gavah.store import BlobStore
 from gavah.vault import Acquired, Recorded, Vault, display_path
@@ -177,11 +178,11 @@ class _CountingReader:
         return block
 
 
-def read_whole(path: Path, what: str = "the file") -> bytes:
+def read_whole(path: Path, what: str = "the file", limits: ImportLimits | None = None) -> bytes:
     """All of one file an import parses, with a clear error (``what`` names what was expected
-    when a folder is given)."""
+    when a folder is given); a file larger than ``limits`` allow is refused."""
     try:
-        return path.read_bytes()
+        return read_bounded(path, limits) if limits is not None else path.read_bytes()
     except FileNotFoundError:
         raise NotFound(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -13,9 +13,13 @@ import dataclasses
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from gavah.db import models
 from gavah.errors import InputError, NotFound
 from gavah.intake import Progress
 from gavah.intake.ingest import Candidate, acquire
@@ -61,20 +65,64 @@ def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Re
     recorded = vault.record(
         [acquired], collection=fields["collection"], source=fields["source"], note=fields["note"]
     )[0]
-    _write_receipt(data_path, recorded)
+    _write_receipt(data_path, recorded, _new_in(vault, recorded, str(fields["collection"])))
     for leftover in (data_path, data_path.with_name(data_path.name + ".info")):
         leftover.unlink(missing_ok=True)
     return recorded
 
 
-def _write_receipt(data_path: Path, recorded: Recorded) -> None:
+def _new_in(vault: Vault, recorded: Recorded, collection: str) -> bool:
+    """Whether no earlier acquisition put this content into ``collection``. Content addressing
+    must not become an oracle: whether *another* collection holds the same bytes is none of the
+    uploader's business, so the receipt never says (``Recorded.new`` would)."""
+    acq = models.Acquisition
+    with vault.db.read() as session:
+        earlier = session.execute(
+            select(acq.log_index)
+            .where(
+                acq.evidence_id == recorded.evidence_id,
+                acq.collection == collection,
+                acq.log_index < recorded.log_index,
+            )
+            .limit(1)
+        ).first()
+    return earlier is None
+
+
+def _write_receipt(data_path: Path, recorded: Recorded, new: bool) -> None:
     receipt = {
         "evidence_id": recorded.evidence_id,
         "sha256": recorded.sha256,
         "log_index": recorded.log_index,
-        "new": recorded.new,
+        "new": new,
     }
-    data_path.with_name(data_path.name + ".done.json").write_text(json.dumps(receipt))
+    path = data_path.with_name(data_path.name + ".done.json")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the workspace is private
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(receipt))
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What an upload in progress was created with, and how far it has got."""
+
+    size: int
+    offset: int
+
+
+def declared(folder: Path, upload_id: str) -> Declared:
+    """The declared length and current offset of one of this account's uploads, from the tus
+    server's own state file; :class:`NotFound` if there is no such upload."""
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise NotFound(f"no upload {upload_id[:40]!r}")
+    try:
+        info = json.loads((folder / f"{upload_id}.info").read_text())
+        size, offset = info["size"], info["offset"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise NotFound(f"no upload {upload_id}") from None
+    if not isinstance(size, int) or not isinstance(offset, int):
+        raise NotFound(f"no upload {upload_id}")
+    return Declared(size, offset)
 
 
 def is_upload_id(text: str) -> bool:

@@ -14,8 +14,12 @@ from typing import Any
 from followthemoney.proxy import EntityProxy
 
 from gavah.errors import InputError
+from gavah.intake.limits import ImportLimits
 
 MAX_ERRORS = 20  # lines reported before reading gives up
+# Values of one property of one entity: FtM adds each value in time linear in those before it,
+# so a line of 100,000 names took over a minute to load. No genuine entity comes near this.
+MAX_VALUES = 1_000
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,13 @@ class _BadLine(Exception):
     pass
 
 
-def read_lines(data: bytes, filename: str) -> list[Line]:
+def read_lines(data: bytes, filename: str, limits: ImportLimits | None = None) -> list[Line]:
     """Every entity of an FtM JSON-lines file (blank lines skipped), or an InputError naming
-    ``file:line`` for every line that is not one (up to :data:`MAX_ERRORS`)."""
+    ``file:line`` for every line that is not one (up to :data:`MAX_ERRORS`). ``limits`` bound
+    the bytes and the lines, blank ones too (default: the settings' defaults)."""
+    limits = limits or ImportLimits.defaults()
+    limits.check_bytes(len(data), filename)
+    limits.check_rows(data.count(b"\n") + 1, filename)  # before the lines are made
     lines: list[Line] = []
     errors: list[str] = []
     for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
@@ -66,6 +74,10 @@ def _line(number: int, raw: bytes) -> Line:
         raise _BadLine("not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise _BadLine(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _BadLine("nested deeper than any FtM entity") from None
+    except ValueError as exc:  # json reads it, Python will not hold it (an int of 5,000 digits)
+        raise _BadLine(f"not a usable JSON value ({str(exc).split(';')[0]})") from None
     if not isinstance(data, dict):
         raise _BadLine("not a JSON object")
     entity_id, schema = data.get("id"), data.get("schema")
@@ -84,6 +96,8 @@ def _properties(found: Any) -> dict[str, list[str]]:
         values = [values] if isinstance(values, str) else values
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise _BadLine(f"property {name!r}: not a list of strings")
+        if len(values) > MAX_VALUES:
+            raise _BadLine(f"property {name!r}: more than {MAX_VALUES:,} values")
         properties[name] = values
     return properties
 

@@ -36,6 +36,7 @@ from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
 from gavah.errors import GavahError, InputError, NotFound
 from gavah.intake.ingest import acquire_checked, read_whole
+from gavah.intake.limits import ImportLimits
 from gavah.registry import ftm, model
 from gavah.registry.change import (
     HINT,
@@ -217,12 +218,13 @@ class Registry:
         evidence id is the source of every statement; ``source`` says where the file came from
         (as ``gavah ingest --source``). Links may point at entities anywhere in the file or in
         the registry. Importing the same file again changes nothing."""
-        data = read_whole(path, "an FtM JSON-lines file")
+        limits = ImportLimits.from_settings(self.vault.ws.settings)
+        data = read_whole(path, "an FtM JSON-lines file", limits)
         sha256 = hashlib.sha256(data).hexdigest()
         with self.db.read() as session:
             if (before := _imported_before(session, sha256)) is not None:
                 return before
-            lines = ftm.read_lines(data, path.name)
+            lines = ftm.read_lines(data, path.name, limits)
             # Checked before the file goes into the store, so a refused file leaves nothing.
             _plan_import(session, lines, path.name, "pending")
         acquired = acquire_checked(self.vault.store, path, sha256)

@@ -11,7 +11,9 @@ Formats (:data:`FORMATS`):
 
 A list is read whole or not at all. Every malformed row is reported as ``file:line: problem`` in
 one :class:`~gavah.errors.InputError` (the first 20, then how many more), and nothing is returned.
-Files over 500 MiB, fields or lines over 4 MiB, empty files, UTF-16 and binary files are refused.
+Fields or lines over 4 MiB, empty files, UTF-16 and binary files are refused, and so is a file
+larger, longer or wider than the import limits (:class:`~gavah.intake.limits.ImportLimits`, the
+``import_max_*`` settings): rows are counted as they are read.
 
 Dates come out as ISO text exactly as precise as the list: ``YYYY-MM-DD``, ``YYYY-MM`` or
 ``YYYY``. Accepted: ISO dates (a time or zone after the day, as in the UN's ``2011-10-06-05:00``,
@@ -33,6 +35,7 @@ import io
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -47,14 +50,18 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 
 from gavah.errors import InputError
+from gavah.intake.limits import ImportLimits, read_bounded
 from gavah.text.dates import parse_date
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("ofac", "un-xml", "eu-csv", "ftm")
-_MAX_FILE_BYTES = 500 * 1024 * 1024
 _MAX_FIELD = 4 * 1024 * 1024  # characters in one CSV field, bytes in one JSON line
 _MAX_SHOWN = 20  # malformed rows listed in one error; the rest are counted
+# Values of one property of one entry. FtM adds each value in time linear in the values before
+# it, so 100,000 names of one entry (alt.csv rows, a JSON list) took a minute and a half; no
+# genuine entry comes near this.
+MAX_VALUES = 1_000
 
 # Schemata an entry may have; in an FtM file that marks nothing as sanctioned, these are the entries.
 _LISTED_SCHEMATA = (
@@ -80,16 +87,18 @@ class Entry:
     raw: dict[str, str]  # the original fields, so any result can be traced back
 
 
-def read(path: Path, fmt: str) -> list[Entry]:
-    """Read the list at ``path`` in format ``fmt`` (one of :data:`FORMATS`)."""
+def read(path: Path, fmt: str, limits: ImportLimits | None = None) -> list[Entry]:
+    """Read the list at ``path`` in format ``fmt`` (one of :data:`FORMATS`), within ``limits``
+    (default: the settings' defaults)."""
+    limits = limits or ImportLimits.defaults()
     if fmt == "ofac":
-        return read_ofac(path)
+        return read_ofac(path, limits)
     if fmt == "un-xml":
-        return read_un_xml(path)
+        return read_un_xml(path, limits)
     if fmt == "eu-csv":
-        return read_eu_csv(path)
+        return read_eu_csv(path, limits)
     if fmt == "ftm":
-        return read_ftm(path)
+        return read_ftm(path, limits)
     raise _unknown_format(fmt)
 
 
@@ -99,6 +108,13 @@ def source_files(path: Path, fmt: str) -> list[Path]:
     when present (names compared without case: OFAC publishes ``SDN.CSV``)."""
     if fmt not in FORMATS:
         raise _unknown_format(fmt)
+    try:
+        return _source_files(path, fmt)
+    except OSError as exc:  # a folder that cannot be listed, a name too long for the system
+        raise _unreadable(path, exc) from None
+
+
+def _source_files(path: Path, fmt: str) -> list[Path]:
     if not path.exists():
         raise InputError(f"{path} does not exist", hint="check the path of the list")
     if fmt != "ofac":
@@ -196,16 +212,12 @@ def _finish(path: Path, entries: list[Entry], problems: _Problems) -> list[Entry
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _check_size(path: Path) -> None:
+def _check_size(path: Path, limits: ImportLimits) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise _unreadable(path, exc) from None
-    if size > _MAX_FILE_BYTES:
-        raise InputError(
-            f"{path} is {size // 2**20} MiB; lists over {_MAX_FILE_BYTES // 2**20} MiB are refused",
-            hint="check that this is the right file, or split it",
-        )
+    limits.check_bytes(size, str(path))
 
 
 def _refuse_binary(path: Path, data: bytes, first_line: int) -> None:
@@ -224,10 +236,10 @@ def _unreadable(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot read: {exc.strerror}", hint="check the file's permissions")
 
 
-def _read_bytes(path: Path) -> bytes:
-    _check_size(path)
+def _read_bytes(path: Path, limits: ImportLimits) -> bytes:
+    _check_size(path, limits)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, limits)
     except OSError as exc:
         raise _unreadable(path, exc) from None
     if not data.strip(b" \t\r\n\x1a"):
@@ -236,8 +248,9 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _read_text(path: Path) -> str:
-    data = _read_bytes(path).removesuffix(b"\x1a")  # OFAC ends its files with a DOS end-of-file
+def _read_text(path: Path, limits: ImportLimits) -> str:
+    # OFAC ends its files with a DOS end-of-file.
+    data = _read_bytes(path, limits).removesuffix(b"\x1a")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -247,13 +260,16 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _csv_rows(text: str, path: Path, problems: _Problems) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(
+    text: str, path: Path, problems: _Problems, limits: ImportLimits
+) -> Iterator[tuple[int, list[str]]]:
     """The non-blank records of a CSV text, each with the line it starts on."""
     csv.field_size_limit(_MAX_FIELD)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
-        for cells in reader:
+        for count, cells in enumerate(reader, start=1):
+            limits.check_rows(count, str(path))  # blank records too: they cost time as well
             if any(c.strip() for c in cells):
                 yield start, cells
             start = reader.line_num + 1
@@ -262,17 +278,20 @@ def _csv_rows(text: str, path: Path, problems: _Problems) -> Iterator[tuple[int,
         problems.add(path, start, f"not valid CSV ({what})")
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
+def _json_lines(path: Path, limits: ImportLimits) -> Iterator[tuple[int, str]]:
     """The non-blank lines of a JSON-lines file, read one at a time."""
-    _check_size(path)
+    _check_size(path, limits)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise _unreadable(path, exc) from None
     with handle:
-        number = 0
+        number = read = 0
         while chunk := handle.readline(_MAX_FIELD + 1):
             number += 1
+            read += len(chunk)
+            limits.check_rows(number, str(path))
+            limits.check_bytes(read, str(path))  # it may grow while it is read
             if len(chunk) > _MAX_FIELD:
                 raise InputError(f"{path}:{number}: a line longer than {_MAX_FIELD} bytes")
             _refuse_binary(path, chunk, number)
@@ -378,12 +397,23 @@ def _put(entity: EntityProxy, prop_name: str, value: str) -> None:
     value = value.strip()
     if not value:
         return
+    _room(entity, prop_name)
     prop = entity.schema.get(prop_name)
     cleaned = None if prop is None or prop.stub else prop.type.clean(value, proxy=entity)
     if prop is not None and cleaned is not None:
         entity.unsafe_add(prop, cleaned, cleaned=True)
     else:
-        entity.add("notes", f"{prop_name}: {value}")
+        _note(entity, f"{prop_name}: {value}")
+
+
+def _note(entity: EntityProxy, text: str) -> None:
+    _room(entity, "notes")
+    entity.add("notes", text)
+
+
+def _room(entity: EntityProxy, prop_name: str) -> None:
+    if len(entity.get(prop_name, quiet=True)) >= MAX_VALUES:
+        raise _RowError(f"more than {MAX_VALUES:,} values of {prop_name} in one entry")
 
 
 def _put_dates(entity: EntityProxy, prop_name: str, text: str) -> None:
@@ -391,7 +421,7 @@ def _put_dates(entity: EntityProxy, prop_name: str, text: str) -> None:
     for value in values:
         _put(entity, prop_name, value)
     if not whole:
-        entity.add("notes", f"{prop_name}: {text}")
+        _note(entity, f"{prop_name}: {text}")
 
 
 _DOCUMENT_NUMBER = re.compile(r"(.*?)(?:\s*\(|,|\s+issued\b|\s+expires\b|$)")
@@ -447,6 +477,7 @@ _OFAC_COLUMN_PROPERTIES = (
     ("Vess_flag", "flag"),
 )
 _ALT_TYPES = {"aka": "alias", "fka": "previousName", "nka": "alias"}
+_ENT_NUM_DIGITS = 18  # OFAC's numbers have 5; 18 digits always fit in 64 bits
 
 # What Remarks says, by the words each part starts with ("alt. " removed first): the property it
 # fills and how its value is read. Parts not listed here are kept whole as notes.
@@ -487,7 +518,7 @@ def _unquote(text: str) -> str:
     return text[1:-1] if len(text) > 1 and text[0] == text[-1] == "'" else text
 
 
-def read_ofac(path: Path) -> list[Entry]:
+def read_ofac(path: Path, limits: ImportLimits | None = None) -> list[Entry]:
     """Read OFAC's SDN list: ``sdn.csv`` and, when present, ``alt.csv`` and ``add.csv``.
 
     Each sdn.csv row gives the name as OFAC writes it ("SURNAME, Given" for people), the schema
@@ -498,15 +529,17 @@ def read_ofac(path: Path) -> list[Entry]:
     counted in a log warning. OFAC's CSV has no listing dates.
     """
     files = source_files(path, "ofac")
+    limits = limits or ImportLimits.defaults()
     problems = _Problems()
-    text = _read_text(files[0])
-    entries = _collect(files[0], _csv_rows(text, files[0], problems), _ofac_entry, problems)
+    rows = _csv_rows(_read_text(files[0], limits), files[0], problems, limits)
+    entries = _collect(files[0], rows, _ofac_entry, problems)
     by_number = {entry.source_id: entry for entry in entries}
     for extra in files[1:]:
+        rows = _csv_rows(_read_text(extra, limits), extra, problems, limits)
         if extra.name.lower() == "alt.csv":
-            _ofac_join(extra, _ALT_COLUMNS, by_number, _ofac_alias, problems)
+            _ofac_join(extra, rows, _ALT_COLUMNS, by_number, _ofac_alias, problems)
         else:
-            _ofac_join(extra, _ADD_COLUMNS, by_number, _ofac_address, problems)
+            _ofac_join(extra, rows, _ADD_COLUMNS, by_number, _ofac_address, problems)
     return _finish(files[0], entries, problems)
 
 
@@ -524,7 +557,7 @@ def _ofac_entry(line: int, cells: list[str]) -> Entry:
         for value in row[column].split(";"):  # a Title may name several positions
             _put(entity, prop, value)
     if row["Vess_owner"]:
-        entity.add("notes", f"Vessel owner: {row['Vess_owner']}")
+        _note(entity, f"Vessel owner: {row['Vess_owner']}")
     _ofac_remarks(entity, row["Remarks"])
     programs = _unique(p.strip() for p in row["Program"].strip("[] ").split("] ["))
     return Entry(number, line, entity, programs, None, dict(zip(_SDN_COLUMNS, cells, strict=True)))
@@ -540,7 +573,8 @@ def _ofac_row(cells: list[str], columns: tuple[str, ...], name: str) -> dict[str
 
 
 def _ent_num(text: str) -> str:
-    if not (text.isascii() and text.isdigit()):
+    # ASCII digits only ("١٢" is a digit to Python), and few: int() refuses 4,300 digits.
+    if not (text.isascii() and text.isdigit() and len(text) <= _ENT_NUM_DIGITS):
         raise _RowError(f"ent_num {text!r} is not a number")
     return str(int(text))
 
@@ -550,7 +584,7 @@ def _ofac_remarks(entity: EntityProxy, remarks: str) -> None:
         said = part.removeprefix("alt. ")
         rule = next((r for r in _OFAC_REMARKS if said.startswith(r[0])), None)
         if rule is None:
-            entity.add("notes", part)
+            _note(entity, part)
             continue
         prefix, prop, how = rule
         try:
@@ -561,6 +595,7 @@ def _ofac_remarks(entity: EntityProxy, remarks: str) -> None:
 
 def _ofac_join(
     path: Path,
+    rows: Iterable[tuple[int, list[str]]],
     columns: tuple[str, ...],
     entries: dict[str, Entry],
     apply: Callable[[EntityProxy, dict[str, str]], None],
@@ -568,7 +603,7 @@ def _ofac_join(
 ) -> None:
     """Apply each row of alt.csv or add.csv to the entry with its ent_num."""
     skipped = 0
-    for line, cells in _csv_rows(_read_text(path), path, problems):
+    for line, cells in rows:
         try:
             row = _ofac_row(cells, columns, path.name.lower())
             entry = entries.get(_ent_num(row["ent_num"]))
@@ -601,7 +636,7 @@ def _ofac_address(entity: EntityProxy, row: dict[str, str]) -> None:
         _put(entity, "address", ", ".join(p for p in parts if p))
     _put(entity, "country", row["country"])
     if row["add_remarks"]:
-        entity.add("notes", f"Address: {row['add_remarks']}")
+        _note(entity, f"Address: {row['add_remarks']}")
 
 
 # --- UN -----------------------------------------------------------------------------------------
@@ -623,9 +658,10 @@ _UN_ALIAS_QUALITY = {
     "f.k.a.": "previousName",
 }
 _UN_PLACE_PARTS = ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")
+_MAX_XML_DEPTH = 32
 
 
-def read_un_xml(path: Path) -> list[Entry]:
+def read_un_xml(path: Path, limits: ImportLimits | None = None) -> list[Entry]:
     """Read the UN Security Council consolidated list (``<CONSOLIDATED_LIST>``).
 
     People are Persons and entities Organizations. Each gets its REFERENCE_NUMBER as source id,
@@ -636,7 +672,8 @@ def read_un_xml(path: Path) -> list[Entry]:
     and LISTED_ON as listing date. A DOCTYPE is refused, so no entity can expand.
     """
     path = source_files(path, "un-xml")[0]
-    root, lines = _parse_xml(path, frozenset(_UN_LISTED))
+    limits = limits or ImportLimits.defaults()
+    root, lines = _parse_xml(path, frozenset(_UN_LISTED), limits)
     if root.tag != "CONSOLIDATED_LIST":
         raise InputError(f"{path}: <{root.tag}> is not a UN consolidated list")
     listed = [(lines[id(e)], e) for e in root.iterfind("*/*") if e.tag in _UN_LISTED]
@@ -648,19 +685,29 @@ class _LineRecorder:
     """A tree builder that notes the line each listed element starts on (expat knows it while
     it reads the start tag; ElementTree keeps no line numbers)."""
 
-    def __init__(self, tags: frozenset[str]) -> None:
+    def __init__(self, tags: frozenset[str], limits: ImportLimits, path: Path) -> None:
         self._builder = ElementTree.TreeBuilder()
         self.tags = tags
         self.lines: dict[int, int] = {}
         self.expat: Any = None
+        self.limits, self.path = limits, path
+        self.depth = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> ElementTree.Element:
+        self.depth += 1
+        if self.depth > _MAX_XML_DEPTH:  # the UN list is 5 deep; paths of deeper ones grow
+            raise InputError(
+                f"{self.path}:{self.expat.CurrentLineNumber}: elements nested more than "
+                f"{_MAX_XML_DEPTH} deep; the UN list nests 5"
+            )
         element = self._builder.start(tag, attrs)
         if tag in self.tags:
             self.lines[id(element)] = int(self.expat.CurrentLineNumber)
+            self.limits.check_rows(len(self.lines), str(self.path))
         return element
 
     def end(self, tag: str) -> ElementTree.Element:
+        self.depth -= 1
         return self._builder.end(tag)
 
     def data(self, data: str) -> None:
@@ -670,10 +717,12 @@ class _LineRecorder:
         return self._builder.close()
 
 
-def _parse_xml(path: Path, tags: frozenset[str]) -> tuple[ElementTree.Element, dict[int, int]]:
+def _parse_xml(
+    path: Path, tags: frozenset[str], limits: ImportLimits
+) -> tuple[ElementTree.Element, dict[int, int]]:
     """Parse with defusedxml: no DTD at all, so no entity expansion and no network access."""
-    data = _read_bytes(path)
-    recorder = _LineRecorder(tags)
+    data = _read_bytes(path, limits)
+    recorder = _LineRecorder(tags, limits, path)
     parser = DefusedXMLParser(target=recorder, forbid_dtd=True)
     recorder.expat = parser.parser
     try:
@@ -687,6 +736,11 @@ def _parse_xml(path: Path, tags: frozenset[str]) -> tuple[ElementTree.Element, d
     except SyntaxError as exc:  # ElementTree's ParseError
         line = getattr(exc, "position", (0, 0))[0]
         raise InputError(f"{path}:{line}: not well-formed XML ({exc})") from None
+    except (LookupError, ValueError) as exc:  # an encoding Python does not know, or expat refuses
+        raise InputError(
+            f"{path}:1: cannot read the XML in the encoding it declares ({exc})",
+            hint="the UN publishes its list as UTF-8; get the list from its publisher",
+        ) from None
     return root, recorder.lines
 
 
@@ -743,7 +797,7 @@ def _un_births(entity: EntityProxy, element: ElementTree.Element) -> None:
         note = _text(birth, "NOTE")
         from_note, whole = _dates_in_note(note) if note and not values else ([], False)
         if note and not whole:  # "Sep." beside a year, "from false passport", "30-35 years old"
-            entity.add("notes", f"Date of birth: {note}")
+            _note(entity, f"Date of birth: {note}")
         for value in values + from_note:
             _put(entity, "birthDate", value)
     for place in element.iterfind("INDIVIDUAL_PLACE_OF_BIRTH"):
@@ -782,17 +836,17 @@ def _un_addresses(entity: EntityProxy, element: ElementTree.Element) -> None:
 def _flat(element: ElementTree.Element) -> dict[str, str]:
     """The element's texts by path, e.g. ``INDIVIDUAL_ALIAS/ALIAS_NAME#2`` for a second alias."""
     flat: dict[str, str] = {}
+    seen: Counter[str] = Counter()  # how often each path came: the next one's number, at once
     stack = [(child, child.tag) for child in list(element)[::-1]]
     while stack:
         node, key = stack.pop()
         stack.extend((child, f"{key}/{child.tag}") for child in list(node)[::-1])
         text = (node.text or "").strip()
         if text and not len(node):
-            unique, n = key, 1
-            while unique in flat:
-                n += 1
-                unique = f"{key}#{n}"
-            flat[unique] = text
+            if key in flat:  # no XML name holds "#", so "A#2" is never a path of its own
+                seen[key] += 1
+                key = f"{key}#{seen[key] + 1}"
+            flat[key] = text
     return flat
 
 
@@ -808,7 +862,7 @@ _VARIANT_MARK = re.compile(r"(?:a\.k\.a\.|aka|also|or)\s+", re.IGNORECASE)
 _SIMILAR = 0.6  # difflib ratio above which a bracketed word is a spelling of the word before it
 
 
-def read_eu_csv(path: Path) -> list[Entry]:
+def read_eu_csv(path: Path, limits: ImportLimits | None = None) -> list[Entry]:
     """Read OpenSanctions' CSV transcription of an EU regulation's annexes (one row a listing).
 
     The EU numbers listings per annex, so recordId repeats (person 1 in annex I.A, entity 1 in
@@ -824,20 +878,22 @@ def read_eu_csv(path: Path) -> list[Entry]:
     because a matcher compares whole names and would otherwise miss both spellings.
     """
     path = source_files(path, "eu-csv")[0]
+    limits = limits or ImportLimits.defaults()
     problems = _Problems()
-    rows = _csv_rows(_read_text(path), path, problems)
-    header = _eu_header(path, next(rows, None), problems)
+    rows = _csv_rows(_read_text(path, limits), path, problems, limits)
+    header = _eu_header(path, next(rows, None), problems, limits)
     entries = _collect(path, rows, lambda line, cells: _eu_entry(header, cells, line), problems)
     return _finish(path, entries, problems)
 
 
 def _eu_header(
-    path: Path, first: tuple[int, list[str]] | None, problems: _Problems
+    path: Path, first: tuple[int, list[str]] | None, problems: _Problems, limits: ImportLimits
 ) -> tuple[str, ...]:
     problems.check()
     if first is None:
         raise InputError(f"{path} is empty", hint="download the list again")
     line, cells = first
+    limits.check_columns(len(cells), f"{path}:{line}")
     header = tuple(cell.strip() for cell in cells)
     missing = [col for col in _EU_REQUIRED if col not in header]
     if missing:
@@ -845,7 +901,7 @@ def _eu_header(
             f"{path}:{line}: the header lacks the column(s) {', '.join(missing)}",
             hint="the first row must name the columns, as in OpenSanctions' EU journal CSV",
         )
-    twice = sorted({col for col in header if header.count(col) > 1})
+    twice = sorted(col for col, n in Counter(header).items() if n > 1)  # linear in the width
     if twice:
         raise InputError(f"{path}:{line}: the column(s) {', '.join(twice)} appear twice")
     return header
@@ -933,7 +989,7 @@ class _Listing:
 _FtmRow = tuple[int, EntityProxy, dict[str, str]]
 
 
-def read_ftm(path: Path) -> list[Entry]:
+def read_ftm(path: Path, limits: ImportLimits | None = None) -> list[Entry]:
     """Read FollowTheMoney entities, one JSON object a line, each checked against the FtM model:
     an unknown schema or property, or a value FtM cannot read, is a malformed line.
 
@@ -945,10 +1001,11 @@ def read_ftm(path: Path) -> list[Entry]:
     these its sanction topics. Entity ids are the file's own.
     """
     path = source_files(path, "ftm")[0]
+    limits = limits or ImportLimits.defaults()
     problems = _Problems()
     found: list[_FtmRow] = []
     first: dict[str, int] = {}
-    for line, text in _json_lines(path):
+    for line, text in _json_lines(path, limits):
         try:
             entity, raw = _ftm_entity(text)
             if entity.id in first:
@@ -970,6 +1027,10 @@ def _ftm_entity(text: str) -> tuple[EntityProxy, dict[str, str]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _RowError(f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+    except RecursionError:
+        raise _RowError("nested deeper than any FtM entity") from None
+    except ValueError as exc:  # json reads it, Python will not hold it (an int of 5,000 digits)
+        raise _RowError(f"not a usable JSON value ({str(exc).split(';')[0]})") from None
     if not isinstance(data, dict):
         raise _RowError("expected a JSON object with id, schema and properties")
     entity_id, schema, properties = data.get("id"), data.get("schema"), data.get("properties", {})
@@ -997,6 +1058,8 @@ def _ftm_values(entity: EntityProxy, name: str, values: Any) -> None:
         raise _RowError(f"unknown property {name!r} for schema {entity.schema.name}")
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise _RowError(f"{name} must be a list of strings")
+    if len(values) > MAX_VALUES:
+        raise _RowError(f"more than {MAX_VALUES:,} values of {name} in one entity")
     for value in values:
         cleaned = prop.type.clean(value, proxy=entity)
         if cleaned is None:

@@ -17,7 +17,6 @@ entries that match no registry entity.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ from followthemoney.proxy import EntityProxy
 
 from gavah.sanctions import match
 from gavah.sanctions.store import JURISDICTIONS
+from gavah.text import spreadsheet
 from gavah.text.names import skeleton
 
 SUBJECTS = ("Person", "PublicBody", "Organization", "Company", "LegalEntity")
@@ -227,7 +227,7 @@ def _mentions(text: str, names: Iterable[str]) -> bool:
 
 def to_csv(report: Report) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = spreadsheet.writer(buf, lineterminator="\n")  # names from lists: no formulas
     writer.writerow(
         ["entity", "name", "schema", "units", "roles", "evidence"]
         + [f"{j}_status" for j in report.jurisdictions]
@@ -290,6 +290,7 @@ def to_html(report: Report, title: str = "Sanctions gap report") -> str:
     )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{e(title)}</title><style>"
         "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}"

@@ -28,6 +28,7 @@ from gavah.custody.log import Appender, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
 from gavah.intake.ingest import acquire_checked, read_whole
+from gavah.intake.limits import ImportLimits
 from gavah.sanctions import formats
 from gavah.vault import Vault, canonical_text
 
@@ -119,9 +120,10 @@ class Sanctions:
             )
         jurisdiction = _jurisdiction(jurisdiction, fmt)
         files = formats.source_files(path, fmt)
-        read = {f: read_whole(f) for f in files}
-        entries = formats.read(path, fmt)
-        if any(read_whole(f) != data for f, data in read.items()):  # parsed what was hashed
+        limits = ImportLimits.from_settings(self.vault.ws.settings)
+        read = {f: read_whole(f, limits=limits) for f in files}
+        entries = formats.read(path, fmt, limits)
+        if any(read_whole(f, limits=limits) != data for f, data in read.items()):  # as hashed
             raise InputError(f"{path} changed while it was being read; import it once it is stable")
         rows = [_row(e) for e in entries]
         digest = _files_digest(read)

@@ -1,10 +1,12 @@
 """Keeping ``search_doc`` in step with the vault: one row per (evidence item, collection).
 
-A row is built only from its own collection's acquisitions (file names, notes, sources) plus
-what belongs to the item itself (description, extracted metadata, MIME type, SHA-256, id). An item
-in collections A and B thus has two rows, and a reader of B never finds it by words that only A's
-acquisitions hold (need to know). Rows are updated in place, never deleted and re-inserted, so
-their ids, which order the results and page through them, stay put.
+A row is built only from its own collection's acquisitions (file names, notes, sources) and
+descriptions, dated by its own first acquisition, plus what the bytes themselves say (extracted
+metadata, MIME type, SHA-256, id). An item in collections A and B thus has two rows, and a reader
+of B never finds it by words, or a date, that only A's acquisitions hold (need to know). A
+description written for the whole item (``gavah describe``) is indexed only while one collection
+holds the item. Rows are updated in place, never deleted and re-inserted, so their ids, which
+order the results and page through them, stay put.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from gavah.custody.entry import EventKind
 from gavah.db import models
 from gavah.errors import NotFound
 from gavah.search.text import index_words
@@ -44,6 +47,7 @@ _DOC_FIELDS = ("filename", "source", "mime", "size", "created_at", "body")
 # A row of any columns: the queries here select a few columns each, read by name.
 _Row: TypeAlias = "Row[*tuple[Any, ...]]"
 _Acquisitions: TypeAlias = dict[str, list[_Row]]
+_Descriptions: TypeAlias = dict[tuple[str, str | None], str]  # (item, collection or None): text
 
 
 def refresh(session: Session, evidence_id: str) -> None:
@@ -84,11 +88,16 @@ def _index(session: Session, evidence_ids: Sequence[str]) -> int:
     """Bring the rows of ``evidence_ids`` up to date; returns how many of the items exist."""
     items = _items(session, evidence_ids)
     acquisitions = _acquisitions(session, evidence_ids)
+    descriptions = _descriptions(session, evidence_ids)
     current = _docs(session, evidence_ids)
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
-        for collection, acqs in _by_collection(acquisitions.get(item.id, [])).items():
-            wanted[(item.id, collection)] = _doc(item, collection, acqs)
+        groups = _by_collection(acquisitions.get(item.id, []))
+        for collection, acqs in groups.items():
+            said = [descriptions.get((item.id, collection))]
+            if len(groups) == 1:
+                said.append(descriptions.get((item.id, None)))
+            wanted[(item.id, collection)] = _doc(item, collection, acqs, [d for d in said if d])
     _write(session, wanted, current)
     return len(items)
 
@@ -121,17 +130,30 @@ def _changed(row: _Row, doc: dict[str, Any]) -> bool:
 
 def _items(session: Session, evidence_ids: Sequence[str]) -> list[_Row]:
     ev = models.Evidence
-    stmt = select(ev.id, ev.sha256, ev.size, ev.mime, ev.meta, ev.description, ev.created_at).where(
-        ev.id.in_(evidence_ids)
-    )
+    stmt = select(ev.id, ev.sha256, ev.size, ev.mime, ev.meta).where(ev.id.in_(evidence_ids))
     return list(session.execute(stmt))
+
+
+def _descriptions(session: Session, evidence_ids: Sequence[str]) -> _Descriptions:
+    """Each item's latest description per collection (None: the item's own), from the log."""
+    event = models.CustodyEvent
+    stmt = (
+        select(event.evidence_id, event.entry)
+        .where(event.kind == EventKind.METADATA, event.evidence_id.in_(evidence_ids))
+        .order_by(event.idx)
+    )
+    found: _Descriptions = {}
+    for row in session.execute(stmt):
+        changes = json.loads(row.entry).get("changes") or {}
+        found[(row.evidence_id, changes.get("collection"))] = changes.get("description") or ""
+    return found
 
 
 def _acquisitions(session: Session, evidence_ids: Sequence[str]) -> _Acquisitions:
     """Each item's acquisitions, in log order."""
     acq = models.Acquisition
     stmt = (
-        select(acq.evidence_id, acq.filename, acq.collection, acq.source, acq.note)
+        select(acq.evidence_id, acq.filename, acq.collection, acq.source, acq.note, acq.at)
         .where(acq.evidence_id.in_(evidence_ids))
         .order_by(acq.log_index)
     )
@@ -156,8 +178,11 @@ def _by_collection(acquisitions: list[_Row]) -> dict[str, list[_Row]]:
     return groups
 
 
-def _doc(item: _Row, collection: str, acquisitions: list[_Row]) -> dict[str, Any]:
-    """The row of ``item`` as seen from ``collection``, from that collection's acquisitions."""
+def _doc(
+    item: _Row, collection: str, acquisitions: list[_Row], descriptions: list[str]
+) -> dict[str, Any]:
+    """The row of ``item`` as seen from ``collection``, from that collection's acquisitions and
+    the descriptions its readers may see."""
     return {
         "evidence_id": item.id,
         "collection": collection,
@@ -165,18 +190,19 @@ def _doc(item: _Row, collection: str, acquisitions: list[_Row]) -> dict[str, Any
         "source": next((a.source for a in acquisitions if a.source), None),
         "mime": item.mime,
         "size": item.size,
-        "created_at": item.created_at,
-        "body": index_words(_texts(item, collection, acquisitions), MAX_BODY_CHARS),
+        "created_at": acquisitions[0].at,  # when it came into this collection
+        "body": index_words(_texts(item, collection, acquisitions, descriptions), MAX_BODY_CHARS),
     }
 
 
-def _texts(item: _Row, collection: str, acquisitions: list[_Row]) -> Iterator[str]:
+def _texts(
+    item: _Row, collection: str, acquisitions: list[_Row], descriptions: list[str]
+) -> Iterator[str]:
     """What the body is made of, most wanted first (the body is cut at its end when too long)."""
     yield from (item.id, item.sha256, item.mime, collection)
     yield from (a.filename for a in acquisitions)
     yield from (a.source for a in acquisitions if a.source)
-    if item.description:
-        yield item.description
+    yield from descriptions
     yield from (a.note for a in acquisitions if a.note)
     yield from islice(metadata_strings(json.loads(item.meta)), MAX_METADATA_VALUES)
 

@@ -97,6 +97,22 @@ def event_summary(row: models.CustodyEvent) -> dict[str, Any]:
     }
 
 
+def _first_in(session: Session, evidence_id: str, collection: str | None) -> bool:
+    """Whether no acquisition of this item was recorded into this (named) collection before.
+    Acquisitions with no collection are the workspace operator's: only the first is an ingest."""
+    if collection is None:
+        return False
+    earlier = session.execute(
+        select(models.Acquisition.log_index)
+        .where(
+            models.Acquisition.evidence_id == evidence_id,
+            models.Acquisition.collection == collection,
+        )
+        .limit(1)
+    ).first()
+    return earlier is None
+
+
 def _filename(raw: bytes) -> str:
     return display_path(raw.rstrip(b"/").rsplit(b"/", 1)[-1])
 
@@ -144,6 +160,7 @@ class Vault:
             select(models.Evidence).where(models.Evidence.sha256 == item.blob.sha256)
         ).scalar_one_or_none()
         new = ev is None
+        first_here = new or _first_in(session, ev.id if ev else "", collection)
         if ev is None:
             ev = models.Evidence(
                 id=f"ev-{secrets.token_hex(8)}",
@@ -171,10 +188,15 @@ class Vault:
             actor=self.actor,
             at=at,
         )
+        # The first acquisition into a collection is that collection's ingest, whatever other
+        # collections hold: its entry must not say that the bytes were known before, to those
+        # who may read only this collection's entries (content addressing is no oracle).
         summary = (
-            evidence_summary(ev) if new else {"id": ev.id, "sha256": ev.sha256, "size": ev.size}
+            evidence_summary(ev)
+            if first_here
+            else {"id": ev.id, "sha256": ev.sha256, "size": ev.size}
         )
-        kind = EventKind.INGEST if new else EventKind.REINGEST
+        kind = EventKind.INGEST if first_here else EventKind.REINGEST
         event = {"actor": self.actor, "evidence": summary, "acquisition": acquisition_summary(acq)}
         appended = appender.append(kind, ev.id, at, event)
         session.add(acq)
@@ -199,20 +221,28 @@ class Vault:
         self.finish(session, appender)
         return index
 
-    def describe(self, ref: str, text: str) -> int:
-        """Change the evidence's description; the new value is written into the log entry."""
+    def describe(self, ref: str, text: str, collections: Sequence[str] = ()) -> int:
+        """Change the evidence's description; the new value is written into the log entry.
+        Given ``collections``, the description is each one's own (one entry each, naming it),
+        seen only by those who see that collection; without, it is the item's, seen only by
+        those who see every collection holding it. Returns the last entry's index."""
         with self.db.write() as session:
             ev = self.resolve(session, ref)
-            ev.description = text
-            search.refresh(session, ev.id)
+            ev.description = text  # the latest written; `log verify` checks it against the log
             appender = Appender(session)
-            event = {
-                "actor": self.actor,
-                "evidence": {"id": ev.id, "sha256": ev.sha256},
-                "changes": {"description": text},
-            }
-            index = appender.append(EventKind.METADATA, ev.id, utcnow(), event).index
+            scopes: Sequence[str | None] = collections or [None]
+            for collection in scopes:
+                changes = {"description": text}
+                if collection is not None:
+                    changes["collection"] = collection
+                event = {
+                    "actor": self.actor,
+                    "evidence": {"id": ev.id, "sha256": ev.sha256},
+                    "changes": changes,
+                }
+                index = appender.append(EventKind.METADATA, ev.id, utcnow(), event).index
             self.finish(session, appender)
+            search.refresh(session, ev.id)
         return index
 
     # --- reading -------------------------------------------------------------------------

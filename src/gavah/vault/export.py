@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,34 +56,51 @@ def _bundle(
     )
 
 
-def issue_proof(vault: Vault, ref: str, via: str = "gavah proof") -> dict[str, Any]:
-    """The inclusion proof of an item's ingest event under the newest signed checkpoint."""
+Keep = Callable[[dict[str, Any]], bool]
+"""Which of an item's log entries (decoded) a report may hold: the web's need to know."""
+
+
+def issue_proof(
+    vault: Vault, ref: str, via: str = "gavah proof", *, of: int | None = None, **detail: Any
+) -> dict[str, Any]:
+    """The inclusion proof of an item's ingest event under the newest signed checkpoint: the
+    first one, or the ingest entry at log index ``of`` (an item has one per collection)."""
     with vault.db.write() as session:
         ev = vault.resolve(session, ref)
-        vault.log_access(session, ev, EventKind.PROOF, via=via)
-        return _bundle(vault, session, ev, [ev.log_index], report=False)
+        index = ev.log_index if of is None else of
+        row = session.get(models.CustodyEvent, index)
+        if row is None or row.evidence_id != ev.id or row.kind != EventKind.INGEST:
+            raise InputError(f"log entry {index} is not an ingest event of {ev.id}")
+        vault.log_access(session, ev, EventKind.PROOF, via=via, **detail)
+        return _bundle(vault, session, ev, [index], report=False)
 
 
-def _custody_report(vault: Vault, session: Session, ev: models.Evidence) -> dict[str, Any]:
-    """Every custody event of ``ev`` with its proof, under the newest checkpoint."""
-    indexes = list(
-        session.execute(
-            select(models.CustodyEvent.idx)
-            .where(models.CustodyEvent.evidence_id == ev.id)
-            .order_by(models.CustodyEvent.idx)
-        ).scalars()
+def _custody_report(
+    vault: Vault, session: Session, ev: models.Evidence, keep: Keep | None = None
+) -> dict[str, Any]:
+    """Every custody event of ``ev`` (that ``keep`` keeps) with its proof, under the newest
+    checkpoint."""
+    rows = session.execute(
+        select(models.CustodyEvent.idx, models.CustodyEvent.entry)
+        .where(models.CustodyEvent.evidence_id == ev.id)
+        .order_by(models.CustodyEvent.idx)
     )
+    indexes = [idx for idx, entry in rows if keep is None or keep(json.loads(entry))]
     report = _bundle(vault, session, ev, indexes, report=True)
     report["verifier_key"] = vault.log.verifier.to_text()
     return report
 
 
-def custody_report(vault: Vault, ref: str, **detail: Any) -> dict[str, Any]:
-    """A custody report handed out (the web's export): logged first, so it covers itself."""
+def custody_report(
+    vault: Vault, ref: str, *, keep: Keep | None = None, **detail: Any
+) -> dict[str, Any]:
+    """A custody report handed out (the web's export): logged first, so it covers itself.
+    ``keep`` leaves out entries the reader may not see (each entry is kept whole or not at all:
+    a signed entry cannot be cut)."""
     with vault.db.write() as session:
         ev = vault.resolve(session, ref)
         vault.log_access(session, ev, EventKind.EXPORT, **detail)
-        return _custody_report(vault, session, ev)
+        return _custody_report(vault, session, ev, keep)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gavah import __version__, search
 from gavah.accounts import Accounts
@@ -55,4 +56,8 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         return {"status": "ok"}
 
     app.add_middleware(SecurityHeaders)
+    if ws.settings.trusted_proxies:
+        # The browser's address from X-Forwarded-For, believed only from these proxies (the
+        # rightmost address not theirs): sign-in throttling counts per browser, not per proxy.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=ws.settings.trusted_proxies)
     return app

@@ -3,6 +3,14 @@ against the person's grants, and every view, download, proof and export is a cus
 
 An item the person may not see is reported as not found, never as forbidden, so that probing
 ids reveals nothing. Both the pages and the JSON API go through this class.
+
+Content addressing must not become an oracle: an item is one blob however many collections hold
+it, but what a collection says about it (its acquisitions, notes, descriptions, its people's
+views and exports, the date it came in) is seen only by those granted that collection. Someone
+who uploads bytes another collection holds learns nothing of that collection: the item looks to
+them as if it had come in with their upload. An entry that concerns the whole item (a
+description by `gavah describe`, a view by `gavah show`) is seen only by those granted every
+collection that holds it.
 """
 
 from __future__ import annotations
@@ -46,6 +54,58 @@ def _filter_lists_version(session: Session) -> tuple[Any, ...]:
         select(head.origin, newest_acquisition, newest_row).where(head.id == 1)
     ).one()
     return (str(session.get_bind().engine.url), *row)
+
+
+_ACCESS = frozenset({EventKind.VIEW, EventKind.DOWNLOAD, EventKind.PROOF, EventKind.EXPORT})
+_ACQUIRED = frozenset({EventKind.INGEST, EventKind.REINGEST})
+
+
+def _event_collections(kind: str, detail: Any) -> frozenset[str] | None:
+    """The collections a custody event of an item belongs to; None: the whole item."""
+    if not isinstance(detail, dict):
+        return None
+    if kind in _ACQUIRED:
+        return frozenset({detail.get("collection") or ""})
+    if kind == EventKind.METADATA and isinstance(detail.get("collection"), str):
+        return frozenset({detail["collection"]})
+    if kind in _ACCESS and isinstance(detail.get("collections"), list):
+        return frozenset(str(c) for c in detail["collections"])
+    return None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An item's collections, and those of them one reader may see."""
+
+    held: frozenset[str]
+    shown: frozenset[str]
+
+    @property
+    def whole(self) -> bool:
+        """The reader sees every collection that holds the item."""
+        return self.shown >= self.held
+
+    def sees(self, kind: str, detail: Any) -> bool:
+        """An event of the item's timeline the reader may see (shown redacted, see below)."""
+        belongs = _event_collections(kind, detail)
+        return self.whole if belongs is None else bool(belongs & self.shown)
+
+    def keeps(self, entry: dict[str, Any]) -> bool:
+        """A log entry a custody report for the reader may hold: whole, so only one that
+        concerns nothing but collections the reader sees."""
+        detail = entry.get("detail") or entry.get("changes") or entry.get("acquisition")
+        belongs = _event_collections(str(entry.get("kind")), detail)
+        return self.whole if belongs is None else bool(belongs) and belongs <= self.shown
+
+    def redact(self, event: dict[str, Any]) -> dict[str, Any]:
+        detail = event.get("detail")
+        if not isinstance(detail, dict):
+            return event
+        if event["kind"] in _ACQUIRED:
+            detail = {k: v for k, v in detail.items() if k != "path_b64"}
+        elif isinstance(detail.get("collections"), list):  # a view through several collections
+            detail = {**detail, "collections": sorted(set(detail["collections"]) & self.shown)}
+        return {**event, "detail": detail}
 
 
 @dataclass(frozen=True)
@@ -101,7 +161,7 @@ class Evidence:
         ).scalars()
         return {c or "" for c in rows}
 
-    def _require(self, session: Session, ref: str, can: Can) -> tuple[models.Evidence, set[str]]:
+    def _require(self, session: Session, ref: str, can: Can) -> tuple[models.Evidence, Scope]:
         try:
             ev = self.vault.resolve(session, ref)
         except InputError:
@@ -111,7 +171,8 @@ class Evidence:
             raise NotFound(f"no evidence item {ref!r}")  # not "forbidden": ids reveal nothing
         if not any(self.principal.can(can, c) for c in collections):
             raise AccessDenied(f"your role in this item's collections does not allow: {can}")
-        return ev, collections
+        shown = frozenset(c for c in collections if self.principal.can(Can.SEE, c))
+        return ev, Scope(frozenset(collections), shown)
 
     def allowed(self, ref: str) -> set[Can]:
         with self.db.read() as session:
@@ -123,67 +184,77 @@ class Evidence:
         """Everything the person may see of an item; the view itself is logged first, so the
         timeline shown includes it."""
         with self.db.write() as session:
-            ev, collections = self._require(session, ref, Can.SEE)
-            self.vault.log_access(session, ev, EventKind.VIEW, via=via)
-            return self._describe_item(session, ev, collections)
+            ev, scope = self._require(session, ref, Can.SEE)
+            self._log(session, ev, scope, EventKind.VIEW, via=via)
+            return self._describe_item(session, ev, scope)
 
-    def _describe_item(
-        self, session: Session, ev: models.Evidence, collections: set[str]
-    ) -> dict[str, Any]:
-        shown = {c for c in collections if self.principal.can(Can.SEE, c)}
-        acquisitions = session.execute(
+    def _log(
+        self, session: Session, ev: models.Evidence, scope: Scope, kind: str, **detail: Any
+    ) -> None:
+        """An access, naming the collections it was made through (whose people may see it)."""
+        self.vault.log_access(session, ev, kind, **detail, collections=sorted(scope.shown))
+
+    def _acquisitions(
+        self, session: Session, ev: models.Evidence, scope: Scope
+    ) -> list[models.Acquisition]:
+        """The item's acquisitions into collections the reader sees, oldest first."""
+        rows = session.execute(
             select(models.Acquisition)
             .where(models.Acquisition.evidence_id == ev.id)
             .order_by(models.Acquisition.log_index)
         ).scalars()
+        return [a for a in rows if (a.collection or "") in scope.shown]
+
+    def _describe_item(self, session: Session, ev: models.Evidence, scope: Scope) -> dict[str, Any]:
+        acquisitions = self._acquisitions(session, ev, scope)
+        first = acquisitions[0]  # _require found a collection the reader sees
+        custody = [
+            scope.redact(e)
+            for e in self.vault.timeline(session, ev.id)
+            if scope.sees(e["kind"], e["detail"])
+        ]
+        said = [e["detail"] for e in custody if e["kind"] == EventKind.METADATA]
         checkpoint, _ = self.vault.log.latest_checkpoint(session)
         return {
             "id": ev.id,
             "sha256": ev.sha256,
             "size": ev.size,
             "mime": ev.mime,
-            "description": ev.description,
-            "created_at": ev.created_at,
-            "log_index": ev.log_index,
+            "description": said[-1]["description"] if said else None,
+            "descriptions": {d["collection"]: d["description"] for d in said if "collection" in d},
+            # When it came in, as far as the reader may know: into their collections.
+            "created_at": ev.created_at if scope.whole else first.at,
+            "log_index": ev.log_index if scope.whole else first.log_index,
             "metadata": json.loads(ev.meta),
-            "collections": sorted(shown),
+            "collections": sorted(scope.shown),
             "acquisitions": [
                 {"log_index": a.log_index, "actor": a.actor, "at": a.at, **acquisition_summary(a)}
                 for a in acquisitions
-                if (a.collection or "") in shown
             ],
-            "custody": [self._redact(e, shown) for e in self.vault.timeline(session, ev.id)],
+            "custody": custody,
             "checkpoint_size": checkpoint.size,
-            "can": sorted(c.value for c in Can if any(self.principal.can(c, x) for x in shown)),
+            "can": sorted(
+                c.value for c in Can if any(self.principal.can(c, x) for x in scope.shown)
+            ),
+            "can_describe": sorted(c for c in scope.shown if self.principal.can(Can.DESCRIBE, c)),
         }
-
-    @staticmethod
-    def _redact(event: dict[str, Any], shown: set[str]) -> dict[str, Any]:
-        """An acquisition into a collection the reader lacks: that it happened, not its details."""
-        detail = event.get("detail")
-        if isinstance(detail, dict) and "path_b64" in detail:
-            if (detail.get("collection") or "") not in shown:
-                return {**event, "detail": {"withheld": "another collection"}}
-            detail = {k: v for k, v in detail.items() if k != "path_b64"}
-            return {**event, "detail": detail}
-        return event
 
     def check_preview(self, ref: str) -> Original:
         """For previews: the person may see the item (the page view was logged already)."""
         with self.db.read() as session:
-            ev, _ = self._require(session, ref, Can.SEE)
-            return self._original(session, ev)
+            ev, scope = self._require(session, ref, Can.SEE)
+            return self._original(session, ev, scope)
 
     def download(self, ref: str, via: str) -> Original:
         """The original bytes are about to be handed out: logged first."""
         with self.db.write() as session:
-            ev, _ = self._require(session, ref, Can.DOWNLOAD)
-            self.vault.log_access(session, ev, EventKind.DOWNLOAD, via=via)
-            return self._original(session, ev)
+            ev, scope = self._require(session, ref, Can.DOWNLOAD)
+            self._log(session, ev, scope, EventKind.DOWNLOAD, via=via)
+            return self._original(session, ev, scope)
 
-    def _original(self, session: Session, ev: models.Evidence) -> Original:
-        first = session.get(models.Acquisition, ev.log_index)
-        name = first.filename if first is not None else ev.id
+    def _original(self, session: Session, ev: models.Evidence, scope: Scope) -> Original:
+        """The bytes, under the name they first came into the reader's collections with."""
+        name = self._acquisitions(session, ev, scope)[0].filename
         return Original(ev.id, ev.sha256, ev.size, ev.mime, name)
 
     def stream(self, original: Original) -> Iterator[bytes]:
@@ -196,21 +267,46 @@ class Evidence:
             return f.read()
 
     def proof(self, ref: str, via: str) -> dict[str, Any]:
+        """The inclusion proof of the item's first ingest into the reader's collections (its
+        entry names that acquisition; another collection's would name theirs)."""
         with self.db.read() as session:
-            ev, _ = self._require(session, ref, Can.DOWNLOAD)
-        return vault_export.issue_proof(self.vault, ev.id, via=via)
+            ev, scope = self._require(session, ref, Can.DOWNLOAD)
+            ingest = ev.log_index if scope.whole else self._first_ingest(session, ev, scope)
+        shown = sorted(scope.shown)
+        return vault_export.issue_proof(self.vault, ev.id, via=via, of=ingest, collections=shown)
+
+    def _first_ingest(self, session: Session, ev: models.Evidence, scope: Scope) -> int:
+        for acq in self._acquisitions(session, ev, scope):
+            entry = session.get(models.CustodyEvent, acq.log_index)
+            if entry is not None and entry.kind == EventKind.INGEST:
+                return acq.log_index
+        # Acquired into the reader's collections before each collection's first acquisition was
+        # logged as its ingest: the only ingest entry names another collection.
+        raise NotFound(
+            "this item has no ingest entry in your collections to prove",
+            hint="export its custody report instead: it proves every entry you may see",
+        )
 
     def custody_report(self, ref: str, via: str) -> dict[str, Any]:
         with self.db.read() as session:
-            ev, _ = self._require(session, ref, Can.EXPORT)
-        return vault_export.custody_report(self.vault, ev.id, via=via)
+            ev, scope = self._require(session, ref, Can.EXPORT)
+        return vault_export.custody_report(
+            self.vault, ev.id, keep=scope.keeps, via=via, collections=sorted(scope.shown)
+        )
 
-    def describe(self, ref: str, text: str) -> None:
+    def describe(self, ref: str, text: str, collection: str | None = None) -> None:
+        """Describe the item in one collection, or (none given) in every collection holding it
+        where the person may describe: each collection's description is its own."""
         if len(text) > MAX_DESCRIPTION:
             raise InputError(f"the description is longer than {MAX_DESCRIPTION} characters")
         with self.db.read() as session:
-            ev, _ = self._require(session, ref, Can.DESCRIBE)
-        self.vault.describe(ev.id, text)
+            ev, scope = self._require(session, ref, Can.DESCRIBE)
+        targets = sorted(c for c in scope.shown if self.principal.can(Can.DESCRIBE, c))
+        if collection is not None:
+            if collection not in targets:
+                raise AccessDenied(f"you may not describe this item in collection {collection!r}")
+            targets = [collection]
+        self.vault.describe(ev.id, text, targets)
 
 
 LEAVING = (EventKind.DOWNLOAD, EventKind.EXPORT, EventKind.PROOF)

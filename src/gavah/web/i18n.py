@@ -22,6 +22,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gavah.text.dates import HIJRI_MONTHS_EN, HIJRI_MONTHS_FA
+from gavah.web.bidi import shown, shown_text
 
 LANGUAGES = ("fa", "en")
 DEFAULT_LANGUAGE = "fa"
@@ -103,6 +104,9 @@ def environment(language: str) -> Environment:
         # A message that may hold what a visitor typed (an error's text): translated as plain
         # text, so autoescape applies; `_()` would mark it safe and read it as a format string.
         translate=lambda v: translations(language).gettext(str(v)),
+        # Every name a page shows (files, collections, sources, accounts): see gavah.web.bidi.
+        shown=shown,
+        shown_text=shown_text,
     )
     return env
 

@@ -49,6 +49,9 @@ COMMON_ERRORS = (
     _("write it as 2026-01-08 or ۱۴۰۴/۱۰/۱۸"),
     _("this item has no preview"),
     _("download it to look at it"),
+    # gavah.web.evidence
+    _("this item has no ingest entry in your collections to prove"),
+    _("export its custody report instead: it proves every entry you may see"),
     _("your role allows no uploads"),
     _("ask an admin for the intake role"),
 )

@@ -113,8 +113,10 @@ def get_report(request: Request, ref: str, who: Principal = Depends(signed_in)) 
 def put_description(
     request: Request, ref: str, body: m.Description, who: Principal = Depends(signed_in)
 ) -> m.Done:
-    """Change the item's description (a custody event that carries the new text)."""
-    evidence_for(request, who).describe(ref, body.description)
+    """Change the item's description in a collection, or in every collection holding it where
+    this account may describe (a custody event each, carrying the new text); each collection's
+    description is seen only by those who see that collection."""
+    evidence_for(request, who).describe(ref, body.description, body.collection or None)
     return m.Done()
 
 

@@ -67,9 +67,18 @@ class ItemDetail(BaseModel):
     sha256: str
     size: int
     mime: str
-    description: str | None
-    created_at: UtcDatetime
-    log_index: int
+    description: str | None = Field(
+        description="the newest description this account may see (its collections' own, or "
+        "the item's when it sees every collection that holds the item)"
+    )
+    descriptions: dict[str, str] = Field(
+        description="collection -> that collection's description, for the collections this "
+        "account may see"
+    )
+    created_at: UtcDatetime = Field(
+        description="when the item came into the collections this account may see"
+    )
+    log_index: int = Field(description="the log entry of that first acquisition")
     metadata: dict[str, Any]
     collections: list[str]
     acquisitions: list[Acquisition]
@@ -80,6 +89,12 @@ class ItemDetail(BaseModel):
 
 class Description(BaseModel):
     description: str = Field(max_length=20000)
+    collection: str | None = Field(
+        None,
+        max_length=200,
+        description="the collection whose description this is; empty: every collection that "
+        "holds the item where this account may describe",
+    )
 
 
 class Done(BaseModel):
@@ -95,7 +110,10 @@ class UploadReceipt(BaseModel):
     evidence_id: str
     sha256: str
     log_index: int
-    new: bool
+    new: bool = Field(
+        description="whether the collection uploaded into held these bytes before (what "
+        "other collections hold is not said)"
+    )
 
 
 class NewAccount(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gavah.accounts import Principal, Standing
 from gavah.accounts import credentials as cred
 from gavah.web.context import partly_signed_in, signed_in, state
-from gavah.web.pages.auth import qr_svg
+from gavah.web.pages.auth import qr_svg, session_cookie
 from gavah.web.pages.render import render
 
 router = APIRouter(prefix="/account", include_in_schema=False)
@@ -64,7 +64,7 @@ def enrol_page(request: Request, me: Principal = Depends(partly_signed_in)) -> R
     Someone who still owes a code must give it first (replacing TOTP needs the old one)."""
     if me.standing is Standing.NEEDS_CODE:
         return RedirectResponse("/login/code", status_code=303)
-    secret = cred.new_totp_secret()
+    secret = state(request).accounts.enrolment_totp_secret(me)  # the server's, never the browser's
     uri = cred.totp_uri(secret, me.name)
     return render(request, "enrol.html", secret=secret, qr=qr_svg(uri), uri=uri)
 
@@ -72,11 +72,17 @@ def enrol_page(request: Request, me: Principal = Depends(partly_signed_in)) -> R
 @router.post("/enrol", response_class=HTMLResponse)
 def enrol(
     request: Request,
-    secret: Annotated[str, Form(max_length=64)],
     code: Annotated[str, Form(max_length=20)],
     me: Principal = Depends(partly_signed_in),
 ) -> Response:
     if me.standing is Standing.NEEDS_CODE:
         return RedirectResponse("/login/code", status_code=303)
-    codes = state(request).accounts.enrol_totp(me, secret, code)
-    return render(request, "recovery_codes.html", codes=codes, then="/items")
+    accounts = state(request).accounts
+    enrolled = accounts.enrol_totp(me, code)
+    if enrolled.token is None:
+        return render(request, "recovery_codes.html", codes=enrolled.recovery_codes, then="/items")
+    # The session that had no second factor is replaced: this page already speaks for the new.
+    request.state.principal = accounts.principal_for_session(enrolled.token)
+    page = render(request, "recovery_codes.html", codes=enrolled.recovery_codes, then="/items")
+    session_cookie(request, page, enrolled.token)
+    return page

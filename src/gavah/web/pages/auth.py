@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _session_cookie(request: Request, response: Response, token: str) -> None:
+def session_cookie(request: Request, response: Response, token: str) -> None:
     settings = state(request).settings
     response.set_cookie(
         SESSION_COOKIE,
@@ -78,7 +78,7 @@ def login(
         Standing.NEEDS_ENROLMENT: "/account/enrol",
     }[signed.standing]
     response = RedirectResponse(target, status_code=303)
-    _session_cookie(request, response, signed.token)
+    session_cookie(request, response, signed.token)
     return response
 
 
@@ -100,8 +100,11 @@ def code(
     next: Annotated[str | None, Form(max_length=2000)] = None,
     me: Principal = Depends(partly_signed_in),
 ) -> Response:
-    state(request).accounts.second_factor(me, code, client_ip(request))
-    return RedirectResponse(_safe_next(next), status_code=303)
+    token = state(request).accounts.second_factor(me, code, client_ip(request))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if token is not None:  # a new session replaces the one that had only the password
+        session_cookie(request, response, token)
+    return response
 
 
 @router.post("/logout")
@@ -134,8 +137,9 @@ async def choose_language(
 # --- setting up an account from its one-time link ------------------------------------------------
 @router.get("/setup/{token}", response_class=HTMLResponse)
 def setup_page(request: Request, token: str) -> Response:
-    account = state(request).accounts.setup_account(token)
-    secret = cred.new_totp_secret()
+    accounts = state(request).accounts
+    account = accounts.setup_account(token)
+    secret = accounts.setup_totp_secret(account)  # the server's: a browser never sends one
     uri = cred.totp_uri(secret, account.name)
     return render(
         request,
@@ -155,12 +159,11 @@ def setup(
     token: str,
     password: Annotated[str, Form(max_length=2000)],
     password_again: Annotated[str, Form(max_length=2000)],
-    secret: Annotated[str, Form(max_length=64)] = "",
     code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     if password != password_again:
         raise InputError("the two passwords differ", hint="type the same password twice")
-    codes = state(request).accounts.complete_setup(token, password, secret or None, code or None)
+    codes = state(request).accounts.complete_setup(token, password, code or None)
     if not codes:
         return RedirectResponse("/login?done=set-up", status_code=303)
     return render(request, "recovery_codes.html", codes=codes, then="/login?done=set-up")

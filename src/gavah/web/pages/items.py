@@ -210,7 +210,8 @@ def item_describe(
     request: Request,
     ref: str,
     description: Annotated[str, Form(max_length=20000)],
+    collection: Annotated[str, Form(max_length=200)] = "",
     me: Principal = Depends(signed_in),
 ) -> Response:
-    evidence_for(request, me).describe(ref, description)
+    evidence_for(request, me).describe(ref, description, collection or None)
     return RedirectResponse(f"/items/{ref}?done=described", status_code=303)

@@ -16,6 +16,29 @@
     return target && target.closest ? target.closest(selector) : null;
   }
 
+  // A name as people gave it, shown so it cannot disguise itself (as gavah.web.bidi does on
+  // the server): bidi controls and other invisible characters become visible U+XXXX marks,
+  // in a <bdi> so nothing in it reorders the text around it. ZWNJ and ZWJ stay (Persian).
+  const HIDDEN = /(?![\u200c\u200d\t\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+  function shownName(text) {
+    const bdi = document.createElement('bdi');
+    bdi.setAttribute('dir', 'auto');
+    Array.from(String(text)).forEach(function (ch) {
+      if (HIDDEN.test(ch)) {
+        const mark = document.createElement('span');
+        mark.className = 'ctl';
+        mark.textContent = 'U+' + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+        bdi.appendChild(mark);
+      } else if (bdi.lastChild && bdi.lastChild.nodeType === Node.TEXT_NODE) {
+        bdi.lastChild.appendData(ch);
+      } else {
+        bdi.appendChild(document.createTextNode(ch));
+      }
+    });
+    return bdi;
+  }
+
   // --------------------------------------------------------------- htmx setup
 
   if (window.htmx && window.htmx.config) {
@@ -246,8 +269,7 @@
       li.className = 'upload';
       const name = document.createElement('span');
       name.className = 'name';
-      name.setAttribute('dir', 'auto');
-      name.textContent = file.name; // hostile input: text only, never markup
+      name.appendChild(shownName(file.name)); // hostile input: text nodes only, never markup
       const progress = document.createElement('progress');
       progress.max = 100;
       progress.value = 0;
