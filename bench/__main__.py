@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import appends, ingest, linkage, log_verify, mse, proofs, screening, web
+from bench import appends, ingest, linkage, log_verify, mse, mse_r, proofs, screening, web
 from bench._timing import Result, Say, stopwatch
 from bench.report import json_document, print_table
 from bench.sizes import FULL, QUICK, Sizes
@@ -32,9 +32,10 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 10),
+        choices=range(1, 11),
         default=None,
-        help="Run only these targets (3-5 need the grown log, so 2 always runs with them).",
+        help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
+        "10, LCMCR against the R package, runs only when named).",
     )
     return parser.parse_args()
 
@@ -69,6 +70,9 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 9 in only:
         say(f"9. web workspace under load: {sizes.web_items:,} items, SQLite and PostgreSQL")
         results += web.run(tmp, sizes, say)
+    if 10 in only:
+        say("10. LCMCR side by side with the R package on the published tables")
+        results += mse_r.run(sizes, say)
     return sorted(results, key=lambda r: r.bench)
 
 

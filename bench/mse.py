@@ -44,6 +44,7 @@ def run(sizes: Sizes) -> list[Result]:
         "thinning": est.diagnostics["thinning"],
         "effective_sample_size": est.diagnostics["effective_sample_size"],
         "converged": est.diagnostics["converged"],
+        "sampler": est.diagnostics["sampler"],
     }
     what = f"LCMCR, {histories.observed:,} records on 4 lists, {sizes.mse_samples:,} samples"
     scale = 10_000 / sizes.mse_samples  # the target is per 10,000 samples

@@ -4,30 +4,50 @@ Model (D. Manrique-Vallier, "Bayesian population size estimation using Dirichlet
 mixtures", Biometrics 72(4), 2016): every one of the N victims belongs to one of K latent classes
 with weights ``pi`` from a truncated stick-breaking (Dirichlet process) prior with concentration
 ``alpha ~ Gamma(a_alpha, b_alpha)``; within class k, list j records a victim independently with
-probability ``lambda[j, k] ~ Beta(1, 1)``; and ``p(N) ∝ 1/N``. Heterogeneous capture
-probabilities (some victims are on many lists, some on almost none) are what the classes absorb.
+probability ``lambda[j, k] ~ Beta(1, 1)``; and ``p(N) ∝ 1/N`` for N up to 21 times the number
+observed (the R package LCMCR 0.4.14 redraws the unobserved count while it exceeds 20 times the
+observed one, ``sam_n0`` in NPLCM_CR_Basic_Freq.cpp; we sample the same truncated model).
+Heterogeneous capture probabilities (some victims are on many lists, some on almost none) are
+what the classes absorb.
 
 The Gibbs sampler augments the data with the n0 unobserved victims (section 3 of the paper). It
 works on the distinct capture patterns and their counts, never on single records: the class
 allocation of all the victims sharing a pattern is one multinomial draw, and the n0 unlisted
 victims (all sharing the all-zero pattern) are allocated by one more. A sweep therefore costs
-O(patterns x K x lists), whatever the number of victims.
+O(patterns x K x lists), whatever the number of victims. Each sweep draws, in this order, the
+allocations and n0 given the capture probabilities and class weights, then those given the
+allocations, then alpha (a two-block data augmentation; the R package updates the unobserved
+victims after the parameters instead, which mixes no better on the published tables).
 
-Validation status (tests/mse/test_lcmcr.py): on HRDAG's five simulation designs (StanLCMCR;
-sim1 is Manrique-Vallier's own), 95% intervals covered the known total in 191 of 200 simulated
+Two samplers run this same sweep: ``compiled``, scalar loops compiled by numba when numba is
+installed (faster than the R package's C++ on every published table in shared/data/mse), and
+``vectorised``, numpy over patterns x classes (two to seven times slower than R: numpy's cost
+per call and its multinomial's per pattern dominate at these sizes). They consume random numbers differently, so one seed gives different
+draws on each; the diagnostics name the sampler.
+
+Validation status (tests/mse/test_lcmcr.py): against the R package on the Madigan-York tables,
+posterior quantiles of N agree within Monte Carlo error (three lists, 12 long chains: 685/733/837
+against R's 685/733/834). On HRDAG's five simulation designs (StanLCMCR; sim1 is
+Manrique-Vallier's own; measured with the earlier numpy sampler of the same model), 95% intervals covered the known total in 191 of 200 simulated
 populations (95.5%) with 5,000 sweeps and 1,000 draws thinned by 5, and 186 of 200 (93%) with
 1,000 sweeps thinned by 2; on our own two-class design, 178 of 200 (89%), 92 of 100 with longer
-chains: short chains give intervals somewhat narrow. On the Colombian
-forced-recruitment stratum published with verdata (men, 1999, replicate R1) chains started as
-the LCMCR package starts them reproduce the published posterior (seed 19481210: mean 2,049,
-2.5%/50%/97.5% 1,393/2,031/3,011 against 2,066 and 1,396/2,068/3,062). That posterior is
-bimodal and short chains switch modes rarely (another seed gave a mean of 1,662): the
-effective-sample-size check then reports non-convergence, and only long runs should be used.
+chains: short chains give intervals somewhat narrow. On the Colombian forced-recruitment stratum
+published with verdata (men, 1999, replicate R1), chains of a million sweeps started as the
+LCMCR package starts them reproduce the published posterior (means 2,032 and 2,079, R's 2,082
+and 2,091, published 2,066). That posterior is bimodal and chains of 30,000 sweeps switch modes
+rarely (their means ran from 1,548 to 2,119 over 8 seeds; R's stayed near 1,412 in 5 of 8):
+the effective-sample-size check then reports non-convergence, and only long runs should be used.
+Speed and mixing against the R package on the published tables in shared/data/mse:
+bench/mse_r.py and docs/mse.md.
 """
 
 from __future__ import annotations
 
+import importlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -38,44 +58,81 @@ from gavah.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+_Function = TypeVar("_Function", bound=Callable[..., Any])
 
 MAX_DEFAULT_CLASSES = 15  # verdata's default truncation, K = min(2^lists - 1, 15)
 MIN_LISTS = 3  # with two lists a latent-class model is not identified
 MIN_SAMPLES = 20
 MIN_EFFECTIVE_SAMPLE_SIZE = 100
 WARMUP_SWEEPS = 500  # LCMCR's initialisation sweeps, before burn-in
+UNSEEN_CAP = 20  # LCMCR keeps n0 <= 20 x observed
 MAX_GEWEKE_Z = 2.0
-_TINY = float(np.finfo(np.float64).tiny)  # keeps logs finite when a draw rounds to 0 or 1
+_TINY = float(np.finfo(np.float64).tiny)  # keeps logs finite when a draw rounds to 0
+_FEW_VICTIMS = 16  # up to this many victims of a pattern are allocated one by one
+_SHARE_FLOOR = 1e-12  # a list holding every observed victim would start at log(1 - 1) = -inf
 NOT_CONVERGED = (
     "the sampler may not have converged: run longer (more --samples, --burnin or --thinning); "
     "LCMCR posteriors can have several modes that short chains visit unevenly"
 )
 
 
+def _numba_njit() -> Callable[..., Any] | None:
+    """numba's ``njit`` when numba is installed (an optional accelerator), else None."""
+    try:
+        numba = importlib.import_module("numba")
+    except ImportError:
+        return None
+    return cast(Callable[..., Any], numba.njit)
+
+
+_NJIT = _numba_njit()
+SAMPLERS = ("compiled", "vectorised") if _NJIT else ("vectorised",)
+
+
+def _compiled(function: _Function) -> _Function:
+    """Compile a scalar kernel function with numba (cached on disk) where numba is installed;
+    without numba it stays plain Python, which tests can still run on tiny chains."""
+    return cast(_Function, _NJIT(cache=True)(function)) if _NJIT else function
+
+
+def _plain(function: _Function) -> _Function:
+    """The Python function behind a compiled one, for numpy code that calls it once a sweep:
+    numba's dispatch from Python (it boxes the Generator each call) costs more than the call."""
+    return cast(_Function, getattr(function, "py_func", function))
+
+
 @dataclass(frozen=True)
 class _Patterns:
     """The observed data: distinct capture patterns (P x J, 0/1) and their counts."""
 
-    x: FloatArray
+    x: npt.NDArray[np.int8]
     counts: IntArray
 
     @property
     def observed(self) -> int:
         return int(self.counts.sum())
 
+    def on_lists(self) -> tuple[IntArray, IntArray]:
+        """The lists each pattern is on, compressed: pattern m is on lists[starts[m]:starts[m+1]]."""
+        rows, lists = np.nonzero(self.x)
+        starts = np.searchsorted(rows, np.arange(self.x.shape[0] + 1))
+        return starts.astype(np.int64), lists.astype(np.int64)
 
-@dataclass
-class _State:
-    """One state of the chain: capture probabilities (J x K), class weights, concentration."""
-
-    lam: FloatArray
-    pi: FloatArray
-    alpha: float
+    def design(self) -> FloatArray:
+        """Rows [x, 1 - x, 1] for every pattern and, last, the all-zero one: ``design @ theta`` is
+        then each pattern's log P(pattern, class)."""
+        x = np.vstack((self.x, np.zeros(self.x.shape[1], dtype=np.int8))).astype(np.float64)
+        return np.hstack((x, 1.0 - x, np.ones((x.shape[0], 1))))
 
 
 def default_classes(n_lists: int) -> int:
     """verdata's default truncation level K = min(2^lists - 1, 15)."""
     return int(min(2**n_lists - 1, MAX_DEFAULT_CLASSES))
+
+
+def default_sampler() -> str:
+    """``compiled`` where numba is installed, else ``vectorised``."""
+    return SAMPLERS[0]
 
 
 def estimate(
@@ -88,20 +145,25 @@ def estimate(
     seed: int = 19481210,
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
+    sampler: str | None = None,
 ) -> Estimate:
     """Posterior of the total N under LCMCR: median, 95% interval and ``samples`` draws.
 
     The chain runs ``burnin + samples * thinning`` Gibbs sweeps and keeps every ``thinning``-th
-    after burn-in. The same inputs and ``seed`` give the same draws on the same numpy version.
+    after burn-in. The same inputs, ``seed`` and sampler (see :data:`SAMPLERS`; the default is
+    :func:`default_sampler`) give the same draws on the same numpy version.
     """
     classes = default_classes(len(histories.lists)) if K is None else K
+    chosen = default_sampler() if sampler is None else sampler
     _check_arguments(histories, classes, burnin, samples, thinning, a_alpha, b_alpha)
+    _check_sampler(chosen)
     x, counts = histories.as_matrix()
-    data = _Patterns(x[counts > 0].astype(np.float64), counts[counts > 0])
+    data = _Patterns(x[counts > 0], counts[counts > 0])
     rng = Generator(PCG64(seed))
-    draws = _run_chain(data, classes, burnin, samples, thinning, rng, (a_alpha, b_alpha))
+    run = (WARMUP_SWEEPS, burnin, samples, thinning)
+    draws = _CHAINS[chosen](data, classes, run, rng, (a_alpha, b_alpha))
     settings = {"K": classes, "burnin": burnin, "samples": samples, "thinning": thinning}
-    return _summarise(histories, draws, {**settings, "seed": seed})
+    return _summarise(histories, draws, {**settings, "seed": seed, "sampler": chosen})
 
 
 def _check_arguments(
@@ -129,150 +191,435 @@ def _check_arguments(
         raise InputError(f"LCMCR: the Gamma prior needs a, b > 0; got {a_alpha}, {b_alpha}")
 
 
-def _run_chain(
-    data: _Patterns,
-    K: int,
-    burnin: int,
-    samples: int,
-    thinning: int,
-    rng: Generator,
-    prior: tuple[float, float],
-) -> IntArray:
-    """Draws of N, one every ``thinning`` sweeps after ``burnin`` sweeps."""
-    state = _initial_state(data, K)
-    for _ in range(WARMUP_SWEEPS):  # LCMCR's own start: alpha held while the classes settle
-        _sweep(state, data, rng, prior, update_alpha=False)
-    _order_classes(state)
-    draws = np.empty(samples, dtype=np.int64)
-    for sweep in range(burnin + samples * thinning):
-        n0 = _sweep(state, data, rng, prior)
-        kept, rest = divmod(sweep - burnin + 1, thinning)
-        if sweep >= burnin and rest == 0:
-            draws[kept - 1] = data.observed + n0
-    return draws
+def _check_sampler(sampler: str) -> None:
+    if sampler not in SAMPLERS:
+        raise InputError(
+            f"LCMCR: no sampler {sampler!r} here; available: {', '.join(SAMPLERS)}",
+            hint="the compiled sampler needs numba installed (pip install numba)",
+        )
 
 
-def _initial_state(data: _Patterns, K: int) -> _State:
+def _initial_theta(data: _Patterns, K: int) -> tuple[FloatArray, float]:
     """The LCMCR package's start (CNPLCM_CR_Basic_Freq::Initializes): every class captures like
     the lists' observed shares, four heavy classes and a light tail, a small concentration.
 
+    Returned as theta, (2J + 1) x K: log lambda, log(1 - lambda), then log pi as the last row.
     The start matters: from random capture probabilities the chain tends to settle in a sticky
     state (about 1,430 on the Colombian R1 stratum) that it rarely leaves, while from this start
     it reproduces the published posterior (mean about 2,000 against 2,066)."""
     shares = (data.x * data.counts[:, None]).sum(axis=0) / data.observed
-    lam = np.repeat(shares[:, None], K, axis=1)
+    shares = np.clip(shares, _SHARE_FLOOR, 1.0 - _SHARE_FLOOR)
     if K > 4:
         pi = np.concatenate((np.full(4, 0.225), np.full(K - 4, 0.1 / (K - 4))))
     else:
         pi = np.full(K, 1.0 / K)
-    return _State(lam=lam, pi=pi, alpha=0.3 / K)
+    log_lam = np.repeat(np.log(shares)[:, None], K, axis=1)
+    log_miss = np.repeat(np.log1p(-shares)[:, None], K, axis=1)
+    return np.vstack((log_lam, log_miss, np.log(pi))), 0.3 / K
 
 
-def _order_classes(state: _State) -> None:
-    """Relabel classes by decreasing weight, as LCMCR does after its warm-up: the stick-breaking
-    prior favours heavy classes first, and a chain whose occupied classes lie far down the
-    stick mixes badly."""
-    order = np.argsort(-state.pi, kind="stable")
-    state.pi = state.pi[order]
-    state.lam = state.lam[:, order]
+# --- the compiled sampler: scalar loops, one sweep as the R package's C++ does it -----------------
+# Hand-written because numba compiles no Generator.multinomial and no loop over patterns for us;
+# every draw below is one numpy Generator method (numba compiles those from numpy's own code).
 
 
-def _sweep(
-    state: _State,
-    data: _Patterns,
-    rng: Generator,
-    prior: tuple[float, float],
-    *,
-    update_alpha: bool = True,
-) -> int:
-    """One Gibbs sweep (the paper's steps 1-5); updates ``state`` and returns n0."""
-    log_lam = np.log(np.maximum(state.lam, _TINY))
-    log_miss = np.log(np.maximum(1.0 - state.lam, _TINY))  # log P(list j misses | class k)
-    log_pi = np.log(np.maximum(state.pi, _TINY))
-    observed = _allocate_observed(data, log_lam, log_miss, log_pi, rng)
-    n0, unobserved = _allocate_unobserved(data.observed, log_miss, log_pi, rng)
-    state.lam = _draw_capture_probabilities(data, observed, unobserved, rng)
-    sizes = observed.sum(axis=0) + unobserved
-    state.pi, log_stay = _draw_class_weights(sizes, state.alpha, rng)
-    if update_alpha:
-        a_alpha, b_alpha = prior
-        state.alpha = _draw_concentration(log_stay, a_alpha, b_alpha, rng)
+@_compiled
+def _log_gamma_variate(rng: Generator, shape: float) -> float:
+    """log of a Gamma(shape, 1) variate, exact for small shapes: G = G' U^(1/shape) with
+    G' ~ Gamma(shape + 1) (Marsaglia and Tsang 2000, section 6). When alpha is small, 1 - V of an
+    empty stick is far below 1e-16; kept in logs it does not round to 0, which would inflate the
+    concentration's rate and trap alpha near 0 (a numerical, not a statistical, effect)."""
+    if shape < 1.0:
+        boosted = max(rng.standard_gamma(shape + 1.0), _TINY)
+        return math.log(boosted) + math.log(1.0 - rng.random()) / shape
+    return math.log(max(rng.standard_gamma(shape), _TINY))
+
+
+@_compiled
+def _log_add(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) without overflow."""
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+
+@_compiled
+def _exponentiate(weights: FloatArray) -> float:
+    """Log weights to weights scaled by their largest, in place; returns the log of their sum."""
+    peak = weights.max()
+    total = 0.0
+    for k in range(weights.size):
+        weights[k] = math.exp(weights[k] - peak)
+        total += weights[k]
+    return float(peak + math.log(total))
+
+
+class _Table(NamedTuple):
+    """The observed data for the compiled sampler: pattern m has ``counts[m]`` victims and is on
+    the lists ``lists[starts[m]:starts[m + 1]]``."""
+
+    counts: IntArray
+    starts: IntArray
+    lists: IntArray
+    observed: int
+
+
+class _Work(NamedTuple):
+    """Arrays a sweep writes, allocated once per chain (K classes, J lists, P patterns)."""
+
+    classes: IntArray  # (P + 1) x K victims per pattern and class, the unobserved last
+    sizes: IntArray  # K: victims per class
+    captured: IntArray  # J x K: victims per list and class
+    gain: FloatArray  # J x K: log(lambda / (1 - lambda))
+    unseen: FloatArray  # K: log P(on no list, class k)
+    weights: FloatArray  # K
+    tail: FloatArray  # K: tail[k] = sum of weights[k:]
+
+
+def _work(table: _Table, theta: FloatArray) -> _Work:
+    n_lists, K = (theta.shape[0] - 1) // 2, theta.shape[1]
+    return _Work(
+        np.zeros((table.counts.size + 1, K), dtype=np.int64),
+        np.zeros(K, dtype=np.int64),
+        np.zeros((n_lists, K), dtype=np.int64),
+        np.zeros((n_lists, K)),
+        np.zeros(K),
+        np.zeros(K),
+        np.zeros(K),
+    )
+
+
+@_compiled
+def _allocate(rng: Generator, total: int, work: _Work, out: IntArray) -> None:
+    """out ~ Multinomial(total, weights / sum(weights)): one categorical draw per victim when
+    there are few (sparse tables have many patterns seen once or twice), else successive
+    binomials (as GSL and numpy do), each class's share taken of what the later classes weigh."""
+    weights, tail = work.weights, work.tail
+    whole = 0.0
+    for k in range(weights.size - 1, -1, -1):
+        whole += weights[k]
+        tail[k] = whole
+    if total <= _FEW_VICTIMS:
+        out[:] = 0
+        for _ in range(total):
+            out[_category(rng, weights, whole)] += 1
+        return
+    left = total
+    for k in range(weights.size - 1):
+        drawn = 0
+        if left > 0 and weights[k] > 0.0:
+            drawn = rng.binomial(left, weights[k] / tail[k])
+        out[k] = drawn
+        left -= drawn
+    out[weights.size - 1] = left
+
+
+@_compiled
+def _category(rng: Generator, weights: FloatArray, whole: float) -> int:
+    """One class drawn with probability weights[k] / whole."""
+    mark = rng.random() * whole
+    last = 0
+    for k in range(weights.size):
+        if weights[k] > 0.0:
+            last = k
+            mark -= weights[k]
+            if mark < 0.0:
+                return k
+    return last  # only when rounding left the mark at the very end
+
+
+@_compiled
+def _truncated_unseen(rng: Generator, observed: int, log_p0: float, cap: int) -> int:
+    """n0 from NegBin(observed, 1 - p0) truncated to 0..cap, by inversion: for the rare states
+    where most of that distribution lies beyond the cap (or p0 rounds to 1), where redrawing
+    until n0 <= cap, as the R package does, would take very long."""
+    log_f = np.empty(cap + 1)
+    log_f[0] = 0.0
+    for k in range(cap):
+        log_f[k + 1] = log_f[k] + math.log((observed + k) / (k + 1.0)) + log_p0
+    cumulative = np.cumsum(np.exp(log_f - log_f.max()))
+    return int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+
+
+@_compiled
+def _draw_unseen(rng: Generator, observed: int, log_p0: float, cap: int) -> int:
+    """n0 ~ NegBin(observed, 1 - p0), the unobserved count under p(N) ∝ 1/N, kept <= cap.
+
+    Redrawn while above the cap, like the R package, when the mean is within the cap (then most
+    draws are); otherwise drawn by inversion. Either way the draw is from the truncated law."""
+    log_p0 = min(log_p0, 0.0)
+    seen = -math.expm1(log_p0)  # 1 - p0 without cancellation
+    if seen > 0.0 and observed * (1.0 - seen) <= cap * seen:
+        while True:
+            n0 = int(rng.negative_binomial(observed, seen))
+            if n0 <= cap:
+                return n0
+    return _truncated_unseen(rng, observed, log_p0, cap)
+
+
+@_compiled
+def _prepare_weights(theta: FloatArray, work: _Work) -> None:
+    """work.unseen = log pi + sum_j log(1 - lambda[j]) and work.gain = log(lambda / (1 -
+    lambda)): a pattern's log weight is then unseen plus the gains of the lists it is on."""
+    n_lists = work.gain.shape[0]
+    for k in range(work.unseen.size):
+        total = theta[2 * n_lists, k]
+        for j in range(n_lists):
+            total += theta[n_lists + j, k]
+            work.gain[j, k] = theta[j, k] - theta[n_lists + j, k]
+        work.unseen[k] = total
+
+
+@_compiled
+def _pattern_weights(work: _Work, on: IntArray) -> None:
+    """Each class's weight for a pattern on the lists ``on``, scaled by the largest."""
+    for k in range(work.weights.size):
+        total = work.unseen[k]
+        for j in on:
+            total += work.gain[j, k]
+        work.weights[k] = total
+    _exponentiate(work.weights)
+
+
+@_compiled
+def _allocate_all(rng: Generator, table: _Table, theta: FloatArray, work: _Work) -> int:
+    """Class counts of every pattern's victims, then n0 and the unobserved victims' classes
+    (the last row of ``work.classes``), and the class sizes; returns n0."""
+    _prepare_weights(theta, work)
+    for m in range(table.counts.size):
+        _pattern_weights(work, table.lists[table.starts[m] : table.starts[m + 1]])
+        _allocate(rng, table.counts[m], work, work.classes[m])
+    work.weights[:] = work.unseen
+    log_p0 = _exponentiate(work.weights)
+    n0 = _draw_unseen(rng, table.observed, log_p0, UNSEEN_CAP * table.observed)
+    _allocate(rng, n0, work, work.classes[table.counts.size])
+    sizes = work.sizes
+    sizes[:] = 0
+    for m in range(work.classes.shape[0]):
+        sizes += work.classes[m]
     return n0
 
 
-def _allocate_observed(
-    data: _Patterns, log_lam: FloatArray, log_miss: FloatArray, log_pi: FloatArray, rng: Generator
-) -> IntArray:
-    """Class counts per pattern (P x K): Multinomial(count, P(class | pattern))."""
-    log_post = data.x @ log_lam + (1.0 - data.x) @ log_miss + log_pi
-    return rng.multinomial(data.counts, _normalise(log_post))
-
-
-def _allocate_unobserved(
-    n_obs: int, log_miss: FloatArray, log_pi: FloatArray, rng: Generator
-) -> tuple[int, IntArray]:
-    """n0 ~ NegBin(n_obs, 1 - p0) under p(N) ∝ 1/N, then the n0 victims' class counts."""
-    log_joint = log_pi + log_miss.sum(axis=0)  # log P(class k and on no list)
-    peak = float(log_joint.max())
-    log_p0 = peak + float(np.log(np.exp(log_joint - peak).sum()))
-    seen = max(-float(np.expm1(min(log_p0, 0.0))), 1e-12)  # 1 - p0 without cancellation
-    n0 = int(rng.negative_binomial(n_obs, seen))
-    return n0, rng.multinomial(n0, _normalise(log_joint))
-
-
+@_compiled
 def _draw_capture_probabilities(
-    data: _Patterns, observed: IntArray, unobserved: IntArray, rng: Generator
-) -> FloatArray:
-    """lambda[j, k] ~ Beta(1 + captured, 1 + missed) within class k (unobserved miss all)."""
-    captured = data.x.T @ observed  # J x K
-    sizes = observed.sum(axis=0) + unobserved
-    return rng.beta(1.0 + captured, 1.0 + sizes - captured)
+    rng: Generator, table: _Table, theta: FloatArray, work: _Work
+) -> None:
+    """lambda[j, k] ~ Beta(1 + captured, 1 + missed) within class k (the unobserved miss all),
+    as two log-gamma variates like the R package (exact in the tails), into theta's first 2J
+    rows."""
+    captured, sizes = work.captured, work.sizes
+    n_lists = captured.shape[0]
+    captured[:] = 0
+    for m in range(table.counts.size):
+        for j in table.lists[table.starts[m] : table.starts[m + 1]]:
+            captured[j] += work.classes[m]
+    for j in range(n_lists):
+        for k in range(sizes.size):
+            if sizes[k] == 0:  # Beta(1, 1) is uniform: one draw instead of two gammas
+                share = 1.0 - rng.random()
+                theta[j, k] = math.log(share)
+                theta[n_lists + j, k] = math.log1p(-share) if share < 1.0 else math.log(_TINY)
+                continue
+            on = _log_gamma_variate(rng, 1.0 + captured[j, k])
+            off = _log_gamma_variate(rng, 1.0 + sizes[k] - captured[j, k])
+            both = _log_add(on, off)
+            theta[j, k] = on - both
+            theta[n_lists + j, k] = off - both
 
 
-def _draw_class_weights(
-    sizes: IntArray, alpha: float, rng: Generator
-) -> tuple[FloatArray, FloatArray]:
-    """Stick-breaking V_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l), V_K = 1 (truncation).
+@_compiled
+def _draw_class_weights(rng: Generator, sizes: IntArray, alpha: float, log_pi: FloatArray) -> float:
+    """Stick-breaking V_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l), V_K = 1 (truncation), into
+    log_pi; returns sum_{k<K} log(1 - V_k), which the concentration's update needs."""
+    later = sizes.sum()
+    log_rest = 0.0
+    for k in range(sizes.size - 1):
+        later -= sizes[k]
+        stick = _log_gamma_variate(rng, 1.0 + sizes[k])
+        rest = _log_gamma_variate(rng, alpha + later)
+        both = _log_add(stick, rest)
+        log_pi[k] = log_rest + stick - both
+        log_rest += rest - both
+    log_pi[sizes.size - 1] = log_rest
+    return log_rest
 
-    Returns the weights pi and log(1 - V_k) for k < K. V is drawn as G1 / (G1 + G2) from two
-    Gamma variates kept in logs: when alpha is small, 1 - V of an empty tail class is far below
-    1e-16, and computing it as ``1 - V`` would round it to 0, inflate the concentration's rate
-    and trap alpha near 0 (a numerical, not a statistical, effect)."""
-    later = np.cumsum(sizes[::-1])[::-1][1:]  # sum_{l>k} n_l for k < K
-    log_g1 = _log_gamma(1.0 + sizes[:-1], rng)
-    log_g2 = _log_gamma(alpha + later, rng)
-    log_total = np.logaddexp(log_g1, log_g2)
-    log_stay = log_g2 - log_total  # log(1 - V_k)
-    log_pi = np.append(log_g1 - log_total, 0.0) + np.concatenate(([0.0], np.cumsum(log_stay)))
-    return np.exp(log_pi), log_stay
+
+@_compiled
+def _draw_concentration(
+    rng: Generator, log_rest: float, n_classes: int, prior: tuple[float, float]
+) -> float:
+    """alpha ~ Gamma(a + K - 1, rate b - sum_{k<K} log(1 - V_k)); V_K = 1 is left out."""
+    return float(rng.gamma(prior[0] + n_classes - 1, 1.0 / (prior[1] - log_rest)))
 
 
-def _log_gamma(shapes: npt.ArrayLike, rng: Generator) -> FloatArray:
-    """log of Gamma(shape, 1) variates, exact for small shapes: G = G' U^(1/shape) with
-    G' ~ Gamma(shape + 1) and U uniform (Marsaglia and Tsang 2000, section 6)."""
-    shape = np.asarray(shapes, dtype=np.float64)
-    boosted = rng.standard_gamma(shape + 1.0)
-    log_u = np.log(rng.uniform(size=shape.shape))
-    result: FloatArray = np.log(boosted) + log_u / shape
+@_compiled
+def _sweep_compiled(
+    rng: Generator,
+    table: _Table,
+    theta: FloatArray,
+    alpha: float,
+    work: _Work,
+    prior: tuple[float, float],
+    update_alpha: bool,
+) -> tuple[int, float]:
+    """One Gibbs sweep (the paper's steps 1-5); updates theta and returns n0 and alpha (held
+    fixed during the warm-up)."""
+    n0 = _allocate_all(rng, table, theta, work)
+    _draw_capture_probabilities(rng, table, theta, work)
+    log_rest = _draw_class_weights(rng, work.sizes, alpha, theta[theta.shape[0] - 1])
+    if update_alpha:
+        alpha = _draw_concentration(rng, log_rest, theta.shape[1], prior)
+    return n0, alpha
+
+
+@_compiled
+def _order_classes(theta: FloatArray) -> None:
+    """Relabel classes by decreasing weight, as LCMCR does after its warm-up: the stick-breaking
+    prior favours heavy classes first, and a chain whose occupied classes lie far down the
+    stick mixes badly."""
+    order = np.argsort(-theta[theta.shape[0] - 1], kind="mergesort")
+    theta[:] = theta[:, order]
+
+
+@_compiled
+def _chain_compiled(
+    rng: Generator,
+    table: _Table,
+    theta: FloatArray,
+    alpha: float,
+    work: _Work,
+    run: tuple[int, int, int, int],
+    prior: tuple[float, float],
+) -> IntArray:
+    """Draws of N, one every ``thinning`` sweeps after warm-up and ``burnin`` sweeps."""
+    warmup, burnin, samples, thinning = run
+    for _ in range(warmup):  # LCMCR's own start: alpha held while the classes settle
+        alpha = _sweep_compiled(rng, table, theta, alpha, work, prior, False)[1]
+    _order_classes(theta)
+    draws = np.empty(samples, dtype=np.int64)
+    for sweep in range(burnin + samples * thinning):
+        n0, alpha = _sweep_compiled(rng, table, theta, alpha, work, prior, True)
+        kept = sweep - burnin + 1
+        if kept > 0 and kept % thinning == 0:
+            draws[kept // thinning - 1] = table.observed + n0
+    return draws
+
+
+def _run_compiled(
+    data: _Patterns,
+    K: int,
+    run: tuple[int, int, int, int],
+    rng: Generator,
+    prior: tuple[float, float],
+) -> IntArray:
+    theta, alpha = _initial_theta(data, K)
+    table = _Table(data.counts, *data.on_lists(), data.observed)
+    return _chain_compiled(rng, table, theta, alpha, _work(table, theta), run, prior)
+
+
+# --- the vectorised sampler: the same sweep in numpy, over patterns x classes at once ------------
+
+
+@dataclass(frozen=True)
+class _Design:
+    """What a vectorised sweep multiplies by: ``rows`` (P + 1 patterns, the all-zero one last) x
+    [x, 1 - x, 1] and ``tally`` = [x; 1 - x] transposed (2J x (P + 1)), which turns class counts
+    per pattern into captured and missed counts per list and class. ``sizes`` holds the pattern
+    counts with n0 last (written each sweep)."""
+
+    rows: FloatArray
+    tally: FloatArray
+    sizes: IntArray
+    observed: int
+
+    @classmethod
+    def of(cls, data: _Patterns) -> _Design:
+        rows = data.design()
+        sizes = np.append(data.counts, 0).astype(np.int64)
+        return cls(rows, np.ascontiguousarray(rows[:, :-1].T), sizes, data.observed)
+
+
+def _run_vectorised(
+    data: _Patterns,
+    K: int,
+    run: tuple[int, int, int, int],
+    rng: Generator,
+    prior: tuple[float, float],
+) -> IntArray:
+    """Draws of N, one every ``thinning`` sweeps after warm-up and ``burnin`` sweeps."""
+    warmup, burnin, samples, thinning = run
+    design = _Design.of(data)
+    theta, alpha = _initial_theta(data, K)
+    for _ in range(warmup):
+        alpha = _sweep_vectorised(design, theta, alpha, rng, prior, False)[1]
+    _order_classes(theta)
+    draws = np.empty(samples, dtype=np.int64)
+    for sweep in range(burnin + samples * thinning):
+        n0, alpha = _sweep_vectorised(design, theta, alpha, rng, prior, True)
+        kept, rest = divmod(sweep - burnin + 1, thinning)
+        if kept > 0 and rest == 0:
+            draws[kept - 1] = design.observed + n0
+    return draws
+
+
+def _sweep_vectorised(
+    design: _Design,
+    theta: FloatArray,
+    alpha: float,
+    rng: Generator,
+    prior: tuple[float, float],
+    update_alpha: bool,
+) -> tuple[int, float]:
+    """The compiled sweep's steps, each over every pattern and class at once."""
+    classes = _allocate_vectorised(design, theta, rng)
+    sizes = classes.sum(axis=0)
+    tallies = design.tally @ classes  # captured (first J rows) and missed, per list and class
+    later = sizes.sum() - np.cumsum(sizes[:-1])
+    shapes = np.concatenate((tallies.ravel() + 1.0, sizes[:-1] + 1.0, later + alpha))
+    log_g = _log_gamma(shapes, rng)
+    n_lists = tallies.shape[0] // 2
+    cells = tallies.size // 2
+    on, off = log_g[:cells], log_g[cells : 2 * cells]
+    both = np.logaddexp(on, off)
+    theta[:n_lists] = (on - both).reshape(n_lists, -1)
+    theta[n_lists:-1] = (off - both).reshape(n_lists, -1)
+    stick, rest = log_g[2 * cells : 2 * cells + sizes.size - 1], log_g[2 * cells + sizes.size - 1 :]
+    both = np.logaddexp(stick, rest)
+    log_stays = rest - both  # log(1 - V_k), k < K
+    theta[-1] = np.append(stick - both, 0.0)
+    theta[-1, 1:] += np.cumsum(log_stays)
+    if update_alpha:
+        alpha = _plain(_draw_concentration)(rng, float(log_stays.sum()), sizes.size, prior)
+    return int(design.sizes[-1]), alpha
+
+
+def _allocate_vectorised(design: _Design, theta: FloatArray, rng: Generator) -> IntArray:
+    """Class counts per pattern ((P + 1) x K, the unobserved last) after drawing n0."""
+    log_post = design.rows @ theta
+    peak = log_post.max(axis=1, keepdims=True)
+    weights = np.exp(log_post - peak)
+    totals = weights.sum(axis=1)
+    log_p0 = float(peak[-1, 0]) + math.log(float(totals[-1]))
+    cap = UNSEEN_CAP * design.observed
+    design.sizes[-1] = _plain(_draw_unseen)(rng, design.observed, log_p0, cap)
+    return rng.multinomial(design.sizes, weights / totals[:, None])
+
+
+def _log_gamma(shapes: FloatArray, rng: Generator) -> FloatArray:
+    """Vectorised :func:`_log_gamma_variate`, with the boost applied to every shape."""
+    boosted = np.maximum(rng.standard_gamma(shapes + 1.0), _TINY)
+    result: FloatArray = np.log(boosted) + np.log1p(-rng.random(shapes.size)) / shapes
     return result
 
 
-def _draw_concentration(
-    log_stay: FloatArray, a_alpha: float, b_alpha: float, rng: Generator
-) -> float:
-    """alpha ~ Gamma(a + K - 1, rate b - sum_{k<K} log(1 - V_k)); V_K = 1 is left out."""
-    rate = b_alpha - float(log_stay.sum())
-    return float(rng.gamma(a_alpha + log_stay.size, 1.0 / rate))
+_CHAINS: dict[
+    str,
+    Callable[[_Patterns, int, tuple[int, int, int, int], Generator, tuple[float, float]], IntArray],
+] = {"compiled": _run_compiled, "vectorised": _run_vectorised}
 
 
-def _normalise(log_weights: FloatArray) -> FloatArray:
-    """Rows of probabilities from rows of log weights, safe against underflow."""
-    w = np.exp(log_weights - log_weights.max(axis=-1, keepdims=True))
-    probs: FloatArray = w / w.sum(axis=-1, keepdims=True)
-    return probs
+# --- summaries and convergence diagnostics -------------------------------------------------------
 
 
-def _summarise(histories: CaptureHistories, draws: IntArray, settings: dict[str, int]) -> Estimate:
+def _summarise(histories: CaptureHistories, draws: IntArray, settings: dict[str, Any]) -> Estimate:
     z = geweke_z(draws)
     ess = effective_sample_size(draws)
     converged = abs(z) < MAX_GEWEKE_Z and ess >= MIN_EFFECTIVE_SAMPLE_SIZE
