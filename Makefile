@@ -32,7 +32,7 @@ demo-data: install
 		--list DEMO-$$L --publisher "synthetic NGO $$L" --map "$(VICTIM_MAP)" || exit 1; done
 	$(BIN)/gavah --workspace $(DEMO) victims link
 	$(BIN)/gavah --workspace $(DEMO) estimate --lists DEMO-A,DEMO-B,DEMO-C --stratify province \
-		--thresholds 0.5,0.99 --html $(DEMO)/estimate.html
+		--thresholds 0.5,0.99 --html $(DEMO)-estimate.html
 	$(BIN)/gavah --workspace $(DEMO) registry import samples/registry/demo-registry.jsonl
 	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/ofac --format ofac --list ofac-excerpt
 	$(BIN)/gavah --workspace $(DEMO) sanctions import tests/fixtures/sanctions/eu_oj_32011R0359_excerpt.csv \
