@@ -233,7 +233,7 @@ def make_viewer(ws: Workspace) -> Viewer:
     accounts = Accounts(ws)
     link = accounts.create("bench-viewer", "viewer", list(COLLECTIONS), "bench")
     password = "bench-" + uuid.uuid4().hex
-    accounts.complete_setup(link.token, password, None, None)
+    accounts.complete_setup(link.token, password, None)
     signed = accounts.sign_in("bench-viewer", password, "127.0.0.1", "gavah bench")
     principal = accounts.principal_for_session(signed.token)
     if principal is None:
