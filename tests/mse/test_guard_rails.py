@@ -329,7 +329,9 @@ def test_strata_raising_one_fit_rail_are_said_once() -> None:
     from gavah.casualties.mse.run import _said_once
 
     many = [
-        guards.GuardRail("poor-fit", f"stratum province=P{i}: the model (A×B) does not fit")
+        guards.GuardRail(
+            "poor-fit", f"province=P{i}: the model (A×B) does not fit", f"province=P{i}"
+        )
         for i in range(5)
     ]
     (once,) = _said_once(many)

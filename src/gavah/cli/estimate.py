@@ -211,6 +211,7 @@ def _from_register(
 
     people = People(open_vault(ctx))
     variants = []
+    at_threshold: Any = None  # the capture tables at `threshold` (the grid's first)
     steps = linkage_samples or len(grid)
     with Progress(console=err, transient=True, disable=steps < 2) as progress:
         task = progress.add_task("estimating over the linkage", total=steps)
@@ -224,9 +225,14 @@ def _from_register(
         ):
             result = estimate_strata(tables, strata, method, seed=seed, options=options)
             variants.append(sensitivity.Variant(label, result))
+            at_threshold = tables if at_threshold is None else at_threshold
             progress.advance(task)
     run_id = people.run_id(run)
-    ((_, tables),) = people.histories(lists or None, strata, thresholds=[threshold], run=run)
+    if linkage_samples:  # the draws are not the register at `threshold`: build it once
+        ((_, at_threshold),) = people.histories(
+            lists or None, strata, thresholds=[threshold], run=run
+        )
+    tables = at_threshold
     coverage, apart = people.checks(lists or None, threshold=threshold, run=run)
     checks = {"coverage": coverage, "looks_alike": (apart, threshold)}
     if linkage_samples:

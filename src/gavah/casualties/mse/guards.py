@@ -97,6 +97,7 @@ LOOKS_ALIKE_FROM = 0.5  # a pair scored at least this (and below the threshold) 
 class GuardRail:
     code: str  # stable, for scripts
     message: str  # plain words: what was found, why it matters, what to do
+    about: str = ""  # which estimate it is said of, where that is one of several (a stratum)
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
@@ -302,7 +303,8 @@ def model_fit(where: str, diagnostics: Mapping[str, Any]) -> list[GuardRail]:
         rails.append(
             GuardRail(
                 "poor-fit",
-                f"{where}: the log-linear model it leans on ({name}) does not fit the counts "
+                about=where,
+                message=f"{where}: the log-linear model it leans on ({name}) does not fit the counts "
                 f"(goodness-of-fit p = {p:.2g}): none of the models tried describes how these "
                 "lists depend on one another, and the number may be wrong in either direction.",
             )
@@ -311,7 +313,8 @@ def model_fit(where: str, diagnostics: Mapping[str, Any]) -> list[GuardRail]:
         rails.append(
             GuardRail(
                 "most-complex-model",
-                f"{where}: the log-linear model it leans on ({name}) is the most complex one "
+                about=where,
+                message=f"{where}: the log-linear model it leans on ({name}) is the most complex one "
                 "fitted, so nothing in the data is left to test it; the number rests on the "
                 "assumption that the lists depend on one another in no more complex way.",
             )

@@ -288,7 +288,7 @@ def _fit_rails(result: Result, compared: Sequence[Compared]) -> list[guards.Guar
             rail
             for s in result.strata
             for rail in guards.model_fit(
-                f"stratum {_label(s.stratum).rstrip(': ')}" if s.stratum else "the estimate",
+                _label(s.stratum).rstrip(": ") if s.stratum else "the estimate",
                 s.estimate.diagnostics,
             )
         ]
@@ -313,7 +313,7 @@ def _said_once(rails: list[guards.GuardRail]) -> list[guards.GuardRail]:
         if len(found) <= STRATA_NAMED:
             out += found
             continue
-        where = ", ".join(r.message.split(":", 1)[0].removeprefix("stratum ") for r in found)
+        where = ", ".join(r.about for r in found)
         out.append(
             guards.GuardRail(code, f"{len(found)} strata ({where}): {guards.FIT_RAILS[code]}")
         )
