@@ -116,3 +116,30 @@ def test_ingest_never_swallows_its_own_workspace(vault: Vault, tmp_path: Path) -
     assert any("workspace" in w for w in summary.warnings)
     inside = ingest(vault, [str(vault.ws.settings.workspace).encode()])
     assert inside.files == 0 and "inside the gavah workspace" in inside.warnings[0]
+
+
+def test_verify_checks_every_collections_ingest_against_the_item(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item acquired into a second collection gets that collection's own ingest entry, which
+    says what the bytes are; `log verify` holds it to the item's row, not only the first one."""
+    import gavah.vault as vault_module
+
+    make_files(tmp_path / "in")
+    first = ingest(vault, [str(tmp_path / "in" / "a.txt").encode()], collection="c1")
+    assert verify_workspace(vault).ok
+    honest = vault_module.evidence_summary
+
+    def misreported(ev: object) -> dict[str, object]:
+        return {**honest(ev), "size": 1}  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vault_module, "evidence_summary", misreported)
+    second = ingest(vault, [str(tmp_path / "in" / "a.txt").encode()], collection="c2")
+    monkeypatch.undo()
+    assert second.items[0]["id"] == first.items[0]["id"]
+    report = verify_workspace(vault)
+    assert not report.ok
+    problems = [p for p in report.problems if p.field == "size"]
+    assert len(problems) == 1
+    assert problems[0].where.startswith("acquisition ")
+    assert "signed log entry has 1" in problems[0].message

@@ -9,6 +9,7 @@ names all of them; the CLI exits non-zero if there is any (fail closed).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -332,26 +333,39 @@ def _check_evidence_rows(
 ) -> list[tuple[str, str, int, bytes]]:
     evidence: list[tuple[str, str, int, bytes]] = []
     ids: set[str] = set()
+    digests: dict[str, bytes] = {}  # evidence id -> digest of its summary, for later ingests
     for ev, entry in _with_entries(session, models.Evidence):
         ids.add(ev.id)
         where = f"evidence {ev.id}"
+        summary = evidence_summary(ev)
+        digests[ev.id] = _digest(summary)
         if entry is None or entry.get("kind") != EventKind.INGEST:
             report.add(
                 where, "log_index", f"log entry {ev.log_index} is not this item's ingest event"
             )
         else:
-            _compare(where, evidence_summary(ev), entry["evidence"], report)
+            _compare(where, summary, entry["evidence"], report)
         if ev.description != seen.descriptions.get(ev.id):
             report.add(where, "description", "differs from the last logged metadata change")
         evidence.append((ev.id, ev.sha256, ev.size, bytes(ev.chunk_digests)))
     for missing in sorted(seen.ingested - ids):
         report.add(f"evidence {missing}", "row", "logged as ingested, but its row is missing")
     report.evidence = len(evidence)
-    _check_acquisitions(session, seen, report)
+    _check_acquisitions(session, seen, digests, report)
     return evidence
 
 
-def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> None:
+def _digest(summary: dict[str, Any]) -> bytes:
+    return hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).digest()
+
+
+def _check_acquisitions(
+    session: Session, seen: _Seen, digests: dict[str, bytes], report: VerifyReport
+) -> None:
+    """Each acquisition against its ingest entry. The first acquisition into a collection is
+    that collection's ingest and says what the bytes are: the same as the item's row, however
+    many collections acquired it (a later acquisition into the same collection names only the
+    id, digest and size, and those must agree too)."""
     unmatched = dict(seen.acquired)
     for acq, entry in _with_entries(session, models.Acquisition):
         where = f"acquisition {acq.log_index} of {acq.evidence_id}"
@@ -360,6 +374,7 @@ def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> 
             report.add(where, "log_index", "no ingest event at this log index")
             continue
         _compare(where, acquisition_summary(acq), entry["acquisition"], report)
+        _check_acquired_bytes(session, acq, entry, digests, report)
         logged = {
             "actor": entry.get("actor"),
             "at": entry.get("at"),
@@ -370,6 +385,28 @@ def _check_acquisitions(session: Session, seen: _Seen, report: VerifyReport) -> 
     for idx, evidence_id in sorted(unmatched.items()):
         where = f"acquisition {idx} of {evidence_id}"
         report.add(where, "row", f"logged by entry {idx}, but its row is missing")
+
+
+def _check_acquired_bytes(
+    session: Session,
+    acq: models.Acquisition,
+    entry: dict[str, Any],
+    digests: dict[str, bytes],
+    report: VerifyReport,
+) -> None:
+    if acq.evidence_id not in digests:
+        return  # the item's missing row is reported once, above
+    logged = entry.get("evidence") or {}
+    if entry.get("kind") == EventKind.INGEST and _digest(logged) == digests[acq.evidence_id]:
+        return
+    ev = session.get(models.Evidence, acq.evidence_id)
+    if ev is None:
+        return
+    row = evidence_summary(ev)
+    if entry.get("kind") != EventKind.INGEST:
+        row = {k: row[k] for k in ("id", "sha256", "size")}
+    where = f"acquisition {acq.log_index} of {acq.evidence_id}"
+    _compare(where, row, logged, report)
 
 
 def _check_register(session: Session, seen: _Seen, report: VerifyReport) -> None:
