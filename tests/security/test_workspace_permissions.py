@@ -72,6 +72,29 @@ def test_init_in_an_existing_open_folder_makes_everything_private(
     assert key.parent == settings.workspace / "keys" and len(key.read_bytes()) == 32
 
 
+def test_blob_folders_made_by_an_ingest_are_private_at_once(
+    settings: Settings, loose_umask: None, tmp_path: Path
+) -> None:
+    """Under umask 022 the first ingest made blobs/ and blobs/sha256/ 0755 (mkdir with parents
+    ignores the mode it is given for the parents); only the next start put them right."""
+    from gavah.intake.ingest import ingest
+    from gavah.vault import Vault
+
+    if os.environ.get("GAVAH_TEST_STORE") == "s3":
+        pytest.skip("the blobs are on the S3 server, not in the workspace")
+    source = tmp_path / "in" / "note.txt"
+    source.parent.mkdir()
+    source.write_bytes(b"synthetic note for the permissions test\n")
+    ws = init_workspace(settings)
+    try:
+        ingest(Vault(ws), [str(source).encode()], collection="c1")
+    finally:
+        ws.close()
+    blobs = [p for p in modes(settings) if p.startswith("blobs")]
+    assert any(p.count("/") >= 3 for p in blobs), blobs  # blobs/sha256/ab/cd/<digest>
+    assert open_to_others(settings) == {}
+
+
 def test_every_start_makes_the_workspace_private_again_and_says_so(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

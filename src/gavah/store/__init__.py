@@ -130,7 +130,9 @@ class BlobStore(ABC):
         :meth:`clean_staging`) can tell it is alive; the kernel drops the lock if we are killed."""
         with self._own_guard:
             if self._own is None:
-                self.staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                # mkdir(parents=True) would give a missing blob folder the umask's mode
+                self.staging_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self.staging_dir.mkdir(exist_ok=True, mode=0o700)
                 own = Path(tempfile.mkdtemp(dir=self.staging_dir, prefix=f"{os.getpid()}-"))
                 fd = os.open(own / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
                 fcntl.flock(fd, fcntl.LOCK_EX)

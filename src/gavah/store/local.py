@@ -20,6 +20,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _private_dirs(root: Path, target: Path) -> None:
+    """Make ``target`` and every folder between ``root`` and it 0700. (``Path.mkdir(parents=True,
+    mode=...)`` gives the parents it makes the umask's mode, not ``mode``.)"""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = root
+    for part in target.relative_to(root).parts:
+        folder = folder / part
+        folder.mkdir(exist_ok=True, mode=0o700)
+
+
 class LocalStore(BlobStore):
     def __init__(self, root: Path) -> None:
         super().__init__(root / "staging")
@@ -34,7 +44,7 @@ class LocalStore(BlobStore):
     def commit(self, staged: Staged) -> bool:
         target = self.path_of(staged.info.sha256)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _private_dirs(self.root, target.parent)
             os.chmod(staged.path, 0o400)
             # link() refuses to replace an existing file: write-once even against a racing writer.
             os.link(staged.path, target)
