@@ -8,9 +8,10 @@ DEMO   ?= gavah-data
 
 # Exact versions of every dependency come from requirements.lock (regenerate: make lock).
 $(BIN)/.installed: requirements.lock pyproject.toml
+	@echo "== installing gavah and its pinned dependencies into $(VENV) (a few minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --progress-bar off -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -23,6 +24,7 @@ install: $(BIN)/.installed
 VICTIM_MAP := id=record_id,name=name,name_fa=name_fa,age=age,age_group=age_group,gender=gender,date=date,province=place
 PORT ?= 8000
 demo: demo-data
+	@echo "== the gavah command is $(BIN)/gavah: run '. $(BIN)/activate' to call it as gavah"
 	$(BIN)/gavah --workspace $(DEMO) serve --port $(PORT)
 
 demo-data: install

@@ -26,6 +26,8 @@ def test_full_path_through_the_cli(cli_env: dict[str, str], tmp_path: Path) -> N
     shown = json.loads(gavah(cli_env, "show", persian["sha256"][:8], "--json").stdout)
     assert shown["id"] == persian["id"]
     assert [e["kind"] for e in shown["custody"]] == ["evidence.ingested", "evidence.viewed"]
+    text = gavah(cli_env, "show", persian["id"]).stdout
+    assert f"id: {persian['id']}" in text and "None" not in text  # no "description: None"
 
     key = tmp_path / "key.pub"
     key.write_text(gavah(cli_env, "log", "key").stdout)

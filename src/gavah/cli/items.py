@@ -25,7 +25,8 @@ def show(ctx: typer.Context, item: str = ITEM, as_json: bool = JSON_OPTION) -> N
         print_json(data)
         return
     for key in ("id", "sha256", "size", "mime", "description", "created_at", "log_index"):
-        say(f"{key:>12}: {data[key]}")
+        if data[key] is not None:  # an item never described has no description line
+            say(f"{key:>12}: {data[key]}")
     say("acquisitions:")
     for acq in data["acquisitions"]:
         say(f"  #{acq['log_index']} {acq['at']} by {acq['actor']}: {acq['path']}")
