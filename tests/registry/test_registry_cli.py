@@ -46,6 +46,17 @@ def test_a_judge_in_a_court_documented_by_evidence(cli_env: dict[str, str], tmp_
         "-p",
         f"organization={court['id']}",
     )
+    assert post["same_name"] == []
+    again = gavah(
+        env,
+        "registry",
+        "add",
+        "Position",
+        "-p",
+        "name=judge, branch 15, revolutionary court of tehran (synthetic)",
+    )
+    assert again.returncode == 0, again.stderr  # two posts may share a name: said, not refused
+    assert f"note: {post['id']} is a Position of the same name" in again.stderr
     judge = _run(
         env,
         "add",
@@ -86,13 +97,13 @@ def test_a_judge_in_a_court_documented_by_evidence(cli_env: dict[str, str], tmp_
     exported = gavah(env, "registry", "export")
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.splitlines()
-    assert len(lines) == 6  # court, post, judge, occupancy, documentation, evidence document
+    assert len(lines) == 7  # court, two posts, judge, occupancy, documentation, evidence document
     assert all(ftm_model.get_proxy(json.loads(line)).id for line in lines)
     out = tmp_path / "registry.jsonl"
-    assert _run(env, "export", "-o", str(out)) == {"entities": 6, "file": str(out)}
+    assert _run(env, "export", "-o", str(out)) == {"entities": 7, "file": str(out)}
     assert out.read_text(encoding="utf-8") == exported.stdout
     imported = _run(env, "import", str(out), "--source", "our own export (synthetic)")
-    assert imported["entities"] == 6 and imported["new_entities"] == 0
+    assert imported["entities"] == 7 and imported["new_entities"] == 0
     assert _run(env, "import", str(out))["already_imported"] is True
     verify = gavah(env, "log", "verify")
     assert verify.returncode == 0, verify.stdout

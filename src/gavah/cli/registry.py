@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from gavah.cli._common import JSON_OPTION, open_vault, out, print_json, printable, say
+from gavah.cli._common import JSON_OPTION, err, open_vault, out, print_json, printable, say
 from gavah.errors import InputError
 
 app = typer.Typer(
@@ -93,6 +93,14 @@ def add(
         return
     verb = "added" if result["created"] else "asserted again"
     say(f"{verb} {result['schema']} {result['id']}: {_counts(result)}")
+    for other in result["same_name"]:
+        err.print(
+            printable(
+                f"note: {other} is a {result['schema']} of the same name; if it is the same, "
+                f"assert values on it with --id {other} instead of making a second one"
+            ),
+            markup=False,
+        )
 
 
 @app.command("edit")

@@ -78,6 +78,26 @@ class _Source:
 # --- the registry ---------------------------------------------------------------------------
 
 
+def _namesakes(
+    session: Session, eid: str, schema: str, properties: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Entities of the same schema that already hold one of these names (case aside): a second
+    "Head of the Revolutionary Court" post is more often a slip than a second post, so the
+    caller is told, though two people or posts may share a name and it is not refused."""
+    names = {v.strip().casefold() for v in properties.get("name", ()) if v.strip()}
+    if not names:
+        return []
+    rows = session.execute(
+        select(models.RegistryStatement.entity_id, models.RegistryStatement.value).where(
+            models.RegistryStatement.schema == schema,
+            models.RegistryStatement.prop == "name",
+            models.RegistryStatement.retracted.is_(False),
+            models.RegistryStatement.entity_id != eid,
+        )
+    )
+    return sorted({e for e, value in rows if value.strip().casefold() in names})
+
+
 class Registry:
     """The perpetrator registry of one vault."""
 
@@ -111,10 +131,17 @@ class Registry:
             problems = assert_all(change, entity, properties, src.text)
             what = f"{entity_schema.name} {eid}" if entity_id else f"the new {entity_schema.name}"
             refuse(change, problems, eid, what)
+            namesakes = _namesakes(session, eid, entity_schema.name, properties) if created else []
             result = self._commit(
                 session, appender, change, ENTITY_ADDED, {"created": created}, src.evidence
             )
-            return {"id": eid, "schema": entity_schema.name, "created": created, **result}
+            return {
+                "id": eid,
+                "schema": entity_schema.name,
+                "created": created,
+                "same_name": namesakes,
+                **result,
+            }
 
     def edit(
         self,
