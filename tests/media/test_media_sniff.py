@@ -63,3 +63,32 @@ def test_noise_does_not_raise(random_bytes: Path) -> None:
 def test_missing_file_raises_oserror(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         sniff_mime(tmp_path / "absent")
+
+
+def test_tables_are_csv_whatever_their_first_word(tmp_path: Path) -> None:
+    """The demo's lists start with "record_id", and "record" is a Modelica model's signature:
+    a CSV file was labelled text/x-modelica."""
+    table = tmp_path / "list.csv"
+    table.write_text("record_id,name,date\nA-1,Synthetic One,2022-09-20\n", encoding="utf-8")
+    assert sniff_mime(table) == "text/csv"
+    persian = tmp_path / "persian.tsv"
+    persian.write_text("نام\tتاریخ\tشهر\nنمونه\t۱۴۰۱/۰۶/۲۹\tکرج\n", encoding="utf-8")
+    assert sniff_mime(persian) == "text/tab-separated-values"
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('a,b\n"x, with comma",y\n"z",w\n', encoding="utf-8")
+    assert sniff_mime(quoted) == "text/csv"
+
+
+def test_prose_is_plain_text_even_with_commas_or_a_format_word(tmp_path: Path) -> None:
+    prose = tmp_path / "note.txt"
+    prose.write_text("record of a visit, synthetic.\nWe met, then left.\n", encoding="utf-8")
+    assert sniff_mime(prose) == "text/plain"
+    ragged = tmp_path / "ragged.txt"
+    ragged.write_text("a,b,c\nd,e\nf\n", encoding="utf-8")
+    assert sniff_mime(ragged) == "text/plain"
+
+
+def test_text_formats_with_a_signature_keep_it(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("<!DOCTYPE html>\n<html><body>synthetic</body></html>\n", encoding="utf-8")
+    assert sniff_mime(page) == "text/html"
