@@ -29,6 +29,17 @@ def test_add_prints_a_one_time_setup_link_that_works_once(cli_env: dict[str, str
     assert added.returncode == 0, added.stderr
     link = re.search(r"http://127\.0\.0\.1:8000/setup/(setup_\S+)", added.stdout)
     assert link, added.stdout
+    assert "this assumes `gavah serve` on 127.0.0.1:8000" in added.stdout
+    elsewhere = gavah(
+        {**cli_env, "GAVAH_BASE_URL": "https://evidence.example.org"},
+        "users",
+        "reset",
+        "maryam",
+    )
+    assert "https://evidence.example.org/setup/setup_" in elsewhere.stdout
+    assert "assumes" not in elsewhere.stdout
+    link = re.search(r"/setup/(setup_\S+)", elsewhere.stdout)
+    assert link, elsewhere.stdout
     ws = open_workspace(Settings(**_settings(cli_env)))
     try:
         accounts = Accounts(ws)

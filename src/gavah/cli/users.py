@@ -7,6 +7,7 @@ import typer
 from gavah.accounts import ALL_ROLES, ROLES, Accounts
 from gavah.accounts import credentials as cred
 from gavah.cli._common import JSON_OPTION, err, print_json, say, settings_from
+from gavah.settings import Settings
 from gavah.workspace import open_workspace
 
 app = typer.Typer(
@@ -82,6 +83,17 @@ def add(
     say(f"account {link.account} added as {role}. Give its owner this one-time link")
     say(f"(through a channel you trust; valid until {link.expires:%Y-%m-%d %H:%M} UTC):")
     say(f"  {url}")
+    _where_served(accounts.settings)
+
+
+def _where_served(settings: Settings) -> None:
+    """A link made before the server runs can only guess its address: say what it assumed."""
+    if settings.base_url:
+        return
+    say(
+        f"(this assumes `gavah serve` on {settings.host}:{settings.port}; if it serves "
+        "elsewhere, open the same /setup/... path there, or set GAVAH_BASE_URL)"
+    )
 
 
 @app.command("list")
@@ -134,6 +146,7 @@ def reset(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     accounts = _accounts(ctx)
     link = accounts.reset(name, accounts.settings.actor)
     say(f"{accounts.settings.resolved_base_url}/setup/{link.token}")
+    _where_served(accounts.settings)
 
 
 @app.command("unlock")
