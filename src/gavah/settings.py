@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file the web workspace accepts in one upload, in bytes (4 GiB).",
     )
+    upload_keep_days: int = Field(
+        7,
+        ge=1,
+        description="Days an unfinished web upload may rest without a new byte before it is "
+        "swept away (at `gavah serve` start and by `gavah uploads sweep`), a custody event.",
+    )
     # Behind a reverse proxy every browser arrives from the proxy's address (issue 13).
     trusted_proxies: str | None = Field(
         None,

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -20,6 +23,7 @@ from gavah.cli import (
     registry,
     sanctions,
     serve,
+    uploads,
     users,
     victims,
     workspace,
@@ -71,13 +75,62 @@ app.add_typer(sanctions.app, name="sanctions")
 app.add_typer(registry.app, name="registry")
 serve.register(app)
 app.add_typer(users.app, name="users")
+app.add_typer(uploads.app, name="uploads")
+
+
+def command() -> Any:
+    """The command typer builds from ``app``, its help made readable: a docstring's paragraphs
+    flow to the terminal's width (typer keeps their line breaks, which the terminal then breaks
+    again mid-sentence), and flags show no ``<bool>`` (they take no value)."""
+    root = typer.main.get_command(app)
+    _tidy(root)
+    return root
+
+
+def _tidy(cmd: Any) -> None:
+    if cmd.help:
+        cmd.help = _reflow(cmd.help)
+    for param in cmd.params:
+        _flag_without_type(param)
+    made = cmd.get_help_option  # typer makes --help when help is asked for
+
+    def help_option(ctx: Any) -> Any:
+        option = made(ctx)
+        if option is not None:
+            _flag_without_type(option)
+        return option
+
+    setattr(cmd, "get_help_option", help_option)  # noqa: B010 - on this one instance
+    for sub in getattr(cmd, "commands", {}).values():
+        _tidy(sub)
+
+
+def _flag_without_type(param: Any) -> None:
+    if getattr(param, "is_flag", False) and param.metavar is None:
+        param.metavar = ""
+
+
+_KEEP_BREAK = re.compile(r"\s|[-*•]\s|\d+[.)]\s")
+
+
+def _reflow(text: str) -> str:
+    """Join the lines of each paragraph, except before a line that starts a list item or is
+    indented (an example command, a table)."""
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines = paragraph.split("\n")
+        joined = lines[0]
+        for line in lines[1:]:
+            joined += ("\n" if _KEEP_BREAK.match(line) else " ") + line
+        paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exits with a code from :class:`gavah.errors.ExitCode`."""
     wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = command()(args=argv, standalone_mode=False)
     except GavahError as exc:
         if wants_json:
             sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")

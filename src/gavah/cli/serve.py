@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from gavah.cli._common import say, settings_from
+from gavah.cli._common import open_vault, say, settings_from
 
 
 def serve(
@@ -32,6 +32,7 @@ def serve(
     os.umask(0o077)
     base = settings_from(ctx)
     settings = load_settings(base.workspace, host=host, port=port)
+    _sweep_uploads(ctx, settings.upload_keep_days)
     app = create_app(settings)
     say(f"gavah web workspace on {settings.resolved_base_url} (Ctrl-C stops it)")
     uvicorn.run(
@@ -43,6 +44,22 @@ def serve(
         server_header=False,
         proxy_headers=False,
     )
+
+
+def _sweep_uploads(ctx: typer.Context, keep_days: int) -> None:
+    """Uploads abandoned while the server was down go before it takes new ones."""
+    from gavah.intake import uploads
+
+    vault = open_vault(ctx)
+    try:
+        swept = uploads.sweep(vault, keep_days).to_dict()
+    finally:
+        vault.ws.close()
+    if swept["swept"]:
+        say(
+            f"swept {swept['swept']} upload(s) abandoned for {keep_days} days or more "
+            f"(log entry {swept['log_index']})"
+        )
 
 
 def register(app: typer.Typer) -> None:

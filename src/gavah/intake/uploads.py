@@ -13,12 +13,15 @@ import dataclasses
 import json
 import os
 import re
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from gavah.custody.log import Appender, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
 from gavah.intake import Progress
@@ -142,3 +145,70 @@ def receipt(folder: Path, upload_id: str) -> dict[str, Any]:
             f"no finished upload {upload_id}", hint="it may still be in progress"
         ) from None
     return found
+
+
+# --- sweeping abandoned uploads ------------------------------------------------------------------
+
+UPLOADS_SWEPT = "uploads.swept"
+_UPLOAD_FILE = re.compile(r"([0-9a-f]{32})(\..+)?")
+
+
+@dataclass
+class Swept:
+    """What a sweep removed: per upload, its account folder, id, bytes and whether it had
+    finished (only its receipt was left)."""
+
+    uploads: list[dict[str, Any]] = field(default_factory=list)
+    log_index: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "swept": len(self.uploads),
+            "bytes": sum(u["bytes"] for u in self.uploads),
+            "uploads": self.uploads,
+            "log_index": self.log_index,
+        }
+
+
+def sweep(vault: Vault, keep_days: int, *, now: float | None = None) -> Swept:
+    """Remove uploads no byte reached for ``keep_days`` days, and receipts of finished ones as
+    old, from every account's folder; one custody event names them (ids and sizes: the browser's
+    file names stay out of the log). An upload any of whose files is newer is left alone, so a
+    slow upload that is still moving is never cut."""
+    root = vault.ws.settings.uploads_dir
+    cutoff = (time.time() if now is None else now) - keep_days * 86400
+    swept = Swept()
+    if not root.is_dir():
+        return swept
+    doomed: list[Path] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
+        groups: dict[str, list[Path]] = defaultdict(list)
+        for path in folder.iterdir():
+            found = _UPLOAD_FILE.fullmatch(path.name)
+            if found and path.is_file() and not path.is_symlink():
+                groups[found.group(1)].append(path)
+        for uid, paths in sorted(groups.items()):
+            stats = [p.stat() for p in paths]
+            if max(st.st_mtime for st in stats) >= cutoff:
+                continue
+            data = [st.st_size for p, st in zip(paths, stats, strict=True) if p.name == uid]
+            swept.uploads.append(
+                {
+                    "account_folder": folder.name,
+                    "upload": uid,
+                    "bytes": data[0] if data else 0,
+                    "finished": any(p.name.endswith(".done.json") for p in paths),
+                }
+            )
+            doomed.extend(paths)
+    if not swept.uploads:
+        return swept
+    with vault.db.write() as session:
+        appender = Appender(session)
+        event = {"actor": vault.actor, "keep_days": keep_days, "uploads": swept.uploads}
+        swept.log_index = appender.append(UPLOADS_SWEPT, None, utcnow(), event).index
+        appender.flush()
+        vault.log.sign_checkpoint(session, appender.size, appender.root())
+    for path in doomed:  # after the event is committed: a crash leaves files, never a silent gap
+        path.unlink(missing_ok=True)
+    return swept

@@ -220,7 +220,7 @@ def install_tus(app: FastAPI) -> None:
         files_dir=str(web.settings.uploads_dir),
         max_size=web.settings.upload_max_bytes,
         auth=_uploader,  # type: ignore[arg-type]
-        days_to_keep=7,
+        days_to_keep=web.settings.upload_keep_days,
         upload_complete_dep=_on_complete,  # type: ignore[arg-type]
         pre_create_dep=_before_create,  # type: ignore[arg-type]
         file_dep=_files,  # type: ignore[arg-type]
