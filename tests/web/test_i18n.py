@@ -392,3 +392,28 @@ def test_every_template_renders_in_both_languages(
 
     missed = {name for name in PAGE_TEMPLATES if (language, name) not in rendered}
     assert not missed, f"templates this test does not render (add a page for them): {missed}"
+
+
+def test_sizes_read_as_persian_in_persian() -> None:
+    """Persian digits took a Latin point and an English unit ("۳.۵ KiB")."""
+    assert i18n.filesize(3603, "fa") == "۳٫۵ کیلوبایت"
+    assert i18n.filesize(3603, "en") == "3.5 KiB"
+    assert i18n.filesize(12, "fa") == "۱۲ بایت"
+    assert i18n.filesize(5 * 1024**4, "en") == "5120.0 GiB"
+
+
+def test_event_details_speak_the_pages_language() -> None:
+    """Custody and audit details showed their keys, Python lists and gavah's own words in
+    English on Persian pages; someone's data (a collection's name) stays as it is."""
+    detail = {"collections": ["alpha", "بتا"], "via": "web page", "mtime": "2026-12-07T08:40:00Z"}
+    template = (
+        '{% import "_detail.html" as d %}'
+        "{% for k, v in detail.items() %}[{{ d.label(k) }}={{ d.value(k, v) }}]{% endfor %}"
+        "{{ d.role('reviewer') }}"
+    )
+    fa = i18n.environment("fa").from_string(template).render(detail=detail)
+    assert "[مجموعه‌ها=" in fa and "alpha</bdi>، <bdi" in fa and "[از راه=صفحه وب]" in fa
+    assert "۲۰۲۶-۱۲-۰۷ ۰۸:۴۰ UTC" in fa and "بازبین" in fa and "['alpha'" not in fa
+    en = i18n.environment("en").from_string(template).render(detail=detail)
+    assert "[through=web page]" in en and "[modified=2026-12-07 08:40 UTC]" in en
+    assert ">reviewer</span>" in en

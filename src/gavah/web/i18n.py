@@ -75,14 +75,25 @@ def solar_hijri(value: datetime | date | str | None, language: str) -> str:
     return digits(f"{j.day} {months[j.month - 1]} {j.year}", language)
 
 
+_UNITS = {
+    "en": ("B", "KiB", "MiB", "GiB"),
+    "fa": ("بایت", "کیلوبایت", "مگابایت", "گیگابایت"),  # binary multiples, as in English
+}
+_DECIMAL = {"en": ".", "fa": "\u066b"}  # Persian's decimal separator, ٫
+
+
 def filesize(size: int, language: str) -> str:
+    """``3.5 KiB`` / ``۳٫۵ کیلوبایت``: Persian digits with Persian's own decimal separator, not
+    a Latin point between Persian digits."""
+    units = _UNITS.get(language, _UNITS["en"])
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            shown = f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-            return digits(shown, language)
+    for i, unit in enumerate(units):
+        if value < 1024 or i == len(units) - 1:
+            number = f"{value:.0f}" if i == 0 else f"{value:.1f}"
+            number = number.replace(".", _DECIMAL.get(language, "."))
+            return digits(f"{number} {unit}", language)
         value /= 1024
-    return digits(str(size), language)
+    return digits(str(size), language)  # not reached: the last unit takes any size
 
 
 @cache
