@@ -209,6 +209,10 @@ def test_proof_and_custody_report_hold_only_the_readers_collections(
     assert everything["descriptions"] == {"beta": "betadescription-checkpoint"}
     full = admin.get(f"/api/v1/items/{held_by_beta}/custody-report").text
     assert "betanote-safehouse" in full and "alpha-note" in full
+    # One file, one row in the list, naming both collections (it was listed twice).
+    listing = admin.get("/items").text
+    assert listing.count(f'href="/items/{held_by_beta}"') == 1
+    assert re.search(r">alpha</bdi>[،,] <bdi[^>]*>beta<|>beta</bdi>[،,] <bdi[^>]*>alpha<", listing)
     assert verify_workspace(Vault(workspace)).ok
     for client in (beta_analyst, alpha_analyst, admin):
         client.close()

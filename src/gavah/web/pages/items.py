@@ -74,6 +74,18 @@ def home() -> Response:
     return RedirectResponse("/items", status_code=303)
 
 
+def _one_row_per_item(hits: list[search.Hit]) -> list[tuple[search.Hit, list[str]]]:
+    """Each item once, with every collection it was found in on this page (a file two of the
+    reader's collections hold is one item, not two), in the order of its first hit."""
+    rows: dict[str, tuple[search.Hit, list[str]]] = {}
+    for hit in hits:
+        if hit.evidence_id in rows:
+            rows[hit.evidence_id][1].append(hit.collection)
+        else:
+            rows[hit.evidence_id] = (hit, [hit.collection])
+    return list(rows.values())
+
+
 @router.get("/items", response_class=HTMLResponse)
 def items_page(
     request: Request,
@@ -91,6 +103,7 @@ def items_page(
     page = evidence.page(filters)
     context: dict[str, Any] = {
         "page": page,
+        "rows": _one_row_per_item(page.hits),
         "filters": {
             "q": q,
             "kind": kind or "",
