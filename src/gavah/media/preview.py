@@ -41,8 +41,14 @@ PLAYABLE = frozenset(
 )
 
 
+TEXTS = frozenset({"text/plain", "text/csv", "text/tab-separated-values"})
+TEXT_PREVIEW_BYTES = 64 * 1024  # the start of a text is shown; the rest is downloaded
+
+
 def kind_of(mime: str, size: int) -> str | None:
-    """Which preview an item gets: ``image``, ``pdf``, ``video``, ``audio`` or None."""
+    """Which preview an item gets: ``image``, ``pdf``, ``video``, ``audio``, ``text`` or None."""
+    if mime in TEXTS:
+        return "text"
     if mime in IMAGES and size <= MAX_PREVIEW_BYTES:
         return "image"
     if mime == PDF and size <= MAX_PREVIEW_BYTES:
@@ -94,3 +100,12 @@ def pdf_preview(data: bytes) -> bytes:
             document.close()
     except pdfium.PdfiumError as exc:
         raise InputError(f"this PDF cannot be previewed: {exc}") from None
+
+
+def text_preview(head: bytes, complete: bool) -> tuple[list[str], bool]:
+    """The lines of the start of a text file (UTF-8; a character cut at the end is dropped), and
+    whether the file goes on after them. Shown escaped, never interpreted."""
+    text = head.decode("utf-8", errors="replace" if complete else "ignore")
+    if not complete and "\n" in text:
+        text = text[: text.rindex("\n")]  # the last line may be cut in the middle
+    return text.splitlines(), not complete

@@ -262,6 +262,10 @@ class Evidence:
             while block := f.read(_CHUNK):
                 yield block
 
+    def read_head(self, original: Original, size: int) -> bytes:
+        with self.store.open(original.sha256) as f:
+            return f.read(size)
+
     def read_all(self, original: Original) -> bytes:
         with self.store.open(original.sha256) as f:
             return f.read()

@@ -145,10 +145,23 @@ def _next_href(request: Request, before: int | None) -> str | None:
 def item_page(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
     item = evidence_for(request, me).view(ref, via="web page")
     preview = previews.kind_of(item["mime"], item["size"])
-    ticket = preview_ticket(state(request), me, item["id"]) if preview else None
+    text: tuple[list[str], bool] | None = None
+    if preview == "text":  # shown in the page itself, escaped: no second request
+        evidence = evidence_for(request, me)
+        original = evidence.check_preview(item["id"])
+        head = evidence.read_head(original, previews.TEXT_PREVIEW_BYTES)
+        text = previews.text_preview(head, complete=len(head) == original.size)
+    needs_ticket = preview is not None and preview != "text"
+    ticket = preview_ticket(state(request), me, item["id"]) if needs_ticket else None
     metadata = json.dumps(item["metadata"], ensure_ascii=False, indent=2)
     return render(
-        request, "item.html", item=item, preview=preview, ticket=ticket, metadata_json=metadata
+        request,
+        "item.html",
+        item=item,
+        preview=preview,
+        ticket=ticket,
+        text=text,
+        metadata_json=metadata,
     )
 
 
