@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -115,6 +115,7 @@ class Original:
     size: int
     mime: str
     filename: str
+    metadata: dict[str, Any] = field(default_factory=dict)  # what intake read (codecs, ...)
 
 
 class Evidence:
@@ -255,7 +256,7 @@ class Evidence:
     def _original(self, session: Session, ev: models.Evidence, scope: Scope) -> Original:
         """The bytes, under the name they first came into the reader's collections with."""
         name = self._acquisitions(session, ev, scope)[0].filename
-        return Original(ev.id, ev.sha256, ev.size, ev.mime, name)
+        return Original(ev.id, ev.sha256, ev.size, ev.mime, name, json.loads(ev.meta or "{}"))
 
     def stream(self, original: Original) -> Iterator[bytes]:
         with self.store.open(original.sha256) as f:

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.concurrency import run_in_threadpool
 
 from gavah import search
 from gavah.accounts import Can, Principal
 from gavah.errors import InputError
 from gavah.media import preview as previews
+from gavah.media import transcode
 from gavah.text.dates import parse_date
 from gavah.web.context import check_ticket, preview_ticket, signed_in, state
 from gavah.web.evidence import Evidence, Original
@@ -145,13 +153,18 @@ def _next_href(request: Request, before: int | None) -> str | None:
 def item_page(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
     item = evidence_for(request, me).view(ref, via="web page")
     preview = previews.kind_of(item["mime"], item["size"])
+    converted = None  # the codec browsers cannot play, when the preview is a WebM copy
+    if preview in ("video", "audio"):
+        converted = transcode.unplayable(item["metadata"])
+        if converted and transcode.too_long(item["metadata"]):
+            preview = "too-long"
     text: tuple[list[str], bool] | None = None
     if preview == "text":  # shown in the page itself, escaped: no second request
         evidence = evidence_for(request, me)
         original = evidence.check_preview(item["id"])
         head = evidence.read_head(original, previews.TEXT_PREVIEW_BYTES)
         text = previews.text_preview(head, complete=len(head) == original.size)
-    needs_ticket = preview is not None and preview != "text"
+    needs_ticket = preview in ("image", "pdf", "video", "audio")
     ticket = preview_ticket(state(request), me, item["id"]) if needs_ticket else None
     metadata = json.dumps(item["metadata"], ensure_ascii=False, indent=2)
     return render(
@@ -161,6 +174,7 @@ def item_page(request: Request, ref: str, me: Principal = Depends(signed_in)) ->
         preview=preview,
         ticket=ticket,
         text=text,
+        converted=converted,
         metadata_json=metadata,
     )
 
@@ -177,12 +191,30 @@ async def item_preview(
     if kind in ("image", "pdf"):
         png = await run_in_threadpool(_render_preview, evidence, original, kind)
         return Response(png, media_type="image/png", headers=headers)
+    if kind in ("video", "audio") and transcode.unplayable(original.metadata):
+        if transcode.too_long(original.metadata):
+            raise InputError("this recording is too long to convert here", hint="download it")
+        copy = state(request).settings.workspace / "previews" / f"{original.sha256}.webm"
+        if not copy.exists():
+            await run_in_threadpool(_make_webm, evidence, original, copy)
+        media = "video/webm" if _has_video(original.metadata) else "audio/webm"
+        return FileResponse(copy, media_type=media, headers=headers)
     if kind in ("video", "audio"):
         headers["Content-Disposition"] = content_disposition("inline", "preview", "preview")
         return StreamingResponse(
             evidence.stream(original), media_type=original.mime, headers=headers
         )
     raise InputError("this item has no preview", hint="download it to look at it")
+
+
+def _make_webm(evidence: Evidence, original: Original, copy: Path) -> None:
+    with evidence.store.open(original.sha256) as src:
+        transcode.webm_copy(src, copy)
+
+
+def _has_video(metadata: dict[str, Any]) -> bool:
+    streams = (metadata.get("av") or {}).get("streams") or []
+    return any(isinstance(s, dict) and s.get("type") == "video" for s in streams)
 
 
 def _render_preview(evidence: Evidence, original: Original, kind: str) -> bytes:
