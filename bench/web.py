@@ -29,7 +29,10 @@ serve`". For each database:
    API list deep in the list (a ``before=`` cursor), and the HTML list page (``/items``).
 
 Each p95 is reported against its target (100 ms search, 50 ms list) with the single-user p95
-of the same run as the baseline, so the ratio is what 20 users cost over one.
+of the same run as the baseline, so the ratio is what 20 users cost over one. ``gavah serve``
+runs its default, one worker process per core; each closed-loop figure also carries, in its
+notes (``one_worker_process``), the same load against ``gavah serve --workers 1`` in the same
+run.
 """
 
 from __future__ import annotations
@@ -532,11 +535,16 @@ class Server:
 
 
 @contextmanager
-def serving(workspace: Path, database_url: str | None, log: Path) -> Iterator[Server]:
-    """``gavah serve`` on a free loopback port, until the block ends."""
+def serving(
+    workspace: Path, database_url: str | None, log: Path, workers: int | None = None
+) -> Iterator[Server]:
+    """``gavah serve`` on a free loopback port, until the block ends (its default number of
+    worker processes, one per core, unless ``workers`` is given)."""
     port = free_port()
     env = clean_env(**({"GAVAH_DATABASE_URL": database_url} if database_url else {}))
     argv = [*GAVAH, "--workspace", str(workspace), "serve", "--port", str(port)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -637,6 +645,7 @@ class Measured:
     think: dict[str, Latency]
     points: list[Endpoint]
     notes: dict[str, Any]
+    one_worker: dict[str, Latency]  # closed loop against `serve --workers 1`, same run
 
 
 def measure(tmp: Path, sizes: Sizes, say: Say, name: str, url: str | None) -> Measured:
@@ -671,7 +680,15 @@ def measure(tmp: Path, sizes: Sizes, say: Say, name: str, url: str | None) -> Me
             closed[point.key] = run_wrk(server, script, USERS, 2, seconds)
         say(f"9. {name}: {USERS} users with think time, all endpoints mixed, {think_seconds:g} s")
         think = think_time_run(server.base, viewer, points, think_seconds)
-    return Measured(name, built, single, closed, think, points, notes)
+    one_worker: dict[str, Latency] = {}
+    with serving(workspace, url, folder / "serve-1.log", workers=1) as server:
+        for point in points:
+            check_and_warm(server.base, viewer, point)
+            say(f"9. {name}: {point.what}: {USERS} users, one worker process, {seconds} s")
+            script = wrk_script(point, viewer, folder)
+            one_worker[point.key] = run_wrk(server, script, USERS, 2, seconds)
+    notes["workers"] = os.cpu_count() or 1
+    return Measured(name, built, single, closed, think, points, notes, one_worker)
 
 
 def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
@@ -720,6 +737,11 @@ def results(measured: Sequence[Measured], sizes: Sizes) -> list[Result]:
                             **got.notes(),
                             "of_target": round(got.p95 / point.target_ms, 2),
                             "one_user": one.notes(),
+                            **(
+                                {"one_worker_process": m.one_worker[point.key].notes()}
+                                if mode == "closed"
+                                else {}
+                            ),
                         },
                     )
                 )

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file the web workspace accepts in one upload, in bytes (4 GiB).",
     )
+    web_workers: int = Field(
+        0,
+        ge=0,
+        description="Processes `gavah serve` answers requests with; 0 means one per CPU core.",
+    )
     upload_keep_days: int = Field(
         7,
         ge=1,

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from gavah.workspace import Workspace
+
 
 def test_viewer_lists_searches_and_views_and_the_view_is_on_the_timeline(
     client_for: Callable[[str], TestClient], items: dict[str, str]
@@ -22,3 +24,15 @@ def test_viewer_lists_searches_and_views_and_the_view_is_on_the_timeline(
     assert 'data-kind="evidence.viewed"' in page.text
     assert "web:viewer-0" in page.text
     assert viewer.get(f"/items/{items['beta']}").status_code == 404
+
+
+def test_every_worker_checks_the_preview_tickets_another_issued(workspace: Workspace) -> None:
+    """`gavah serve --workers N` runs N apps on one workspace: a ticket one of them put in a
+    page must open the preview in whichever of them the browser's next request reaches."""
+    from gavah.web import create_app
+
+    first, second = create_app(workspace.settings), create_app(workspace.settings)
+    key = first.state.gavah.ticket_key
+    assert key == second.state.gavah.ticket_key and len(key) == 32
+    first.state.gavah.workspace.close()
+    second.state.gavah.workspace.close()

@@ -54,6 +54,7 @@ class AccountKeys:
     seal: bytes = field(repr=False)
     names: bytes = field(repr=False)
     setup: bytes = field(repr=False)
+    tickets: bytes = field(repr=False)  # the web workspace's preview tickets, in every worker
 
     @classmethod
     def derive(cls, master: bytes) -> AccountKeys:
@@ -63,6 +64,7 @@ class AccountKeys:
             seal=_derive(master, "totp-seal/v1"),
             names=_derive(master, "sign-in-names/v1"),
             setup=_derive(master, "totp-setup/v1"),
+            tickets=_derive(master, "preview-tickets/v1"),
         )
 
     # --- TOTP secrets at rest ------------------------------------------------------------------

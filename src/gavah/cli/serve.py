@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -15,6 +17,13 @@ def serve(
         None, "--host", help="Address to listen on (default 127.0.0.1: this machine only)."
     ),
     port: int | None = typer.Option(None, "--port", help="Port to listen on (default 8000)."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes answering requests (default: the web_workers setting; 0 there means "
+        "one per CPU core).",
+    ),
 ) -> None:
     """Serve the web workspace (Persian and English) on the workspace's database and store.
 
@@ -33,17 +42,41 @@ def serve(
     base = settings_from(ctx)
     settings = load_settings(base.workspace, host=host, port=port)
     _sweep_uploads(ctx, settings.upload_keep_days)
-    app = create_app(settings)
-    say(f"gavah web workspace on {settings.resolved_base_url} (Ctrl-C stops it)")
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,  # URLs hold search words and ids: not for a log file
-        server_header=False,
-        proxy_headers=False,
+    count = workers or settings.web_workers or os.cpu_count() or 1
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "access_log": False,  # URLs hold search words and ids: not for a log file
+        "server_header": False,
+        "proxy_headers": False,
+    }
+    if count == 1:
+        app = create_app(settings)
+        say(f"gavah web workspace on {settings.resolved_base_url} (Ctrl-C stops it)")
+        uvicorn.run(app, **options)
+        return
+    create_app(settings).state.gavah.workspace.close()  # check and migrate once, up front
+    # Each worker process builds its own app on the same workspace (worker_app, below): the
+    # database serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: row locks), sessions,
+    # throttling and preview tickets live in the database or derive from the workspace's keys.
+    os.environ["GAVAH_WORKSPACE"] = str(settings.workspace)
+    os.environ["GAVAH_HOST"], os.environ["GAVAH_PORT"] = settings.host, str(settings.port)
+    say(
+        f"gavah web workspace on {settings.resolved_base_url}, {count} worker processes "
+        "(Ctrl-C stops it)"
     )
+    uvicorn.run("gavah.cli.serve:worker_app", factory=True, workers=count, **options)
+
+
+def worker_app() -> Any:
+    """The app of one worker process of `gavah serve --workers N` (settings from the
+    environment the parent set)."""
+    os.umask(0o077)
+    from gavah.settings import load_settings
+    from gavah.web import create_app
+
+    return create_app(load_settings(Path(os.environ["GAVAH_WORKSPACE"])))
 
 
 def _sweep_uploads(ctx: typer.Context, keep_days: int) -> None:

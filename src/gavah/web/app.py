@@ -41,7 +41,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: not here
         redoc_url=None,
     )
-    app.state.gavah = WebState(settings=ws.settings, workspace=ws, accounts=Accounts(ws))
+    accounts = Accounts(ws)
+    # Preview tickets must check in whichever worker process the preview request reaches.
+    app.state.gavah = WebState(
+        settings=ws.settings, workspace=ws, accounts=accounts, ticket_key=accounts.keys.tickets
+    )
     failures.install(app)
     static = resources.files("gavah.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -37,7 +37,8 @@ class WebState:
     settings: Settings
     workspace: Workspace
     accounts: Accounts
-    # Signs short-lived preview tickets (see preview_ticket); new at every start, never stored.
+    # Signs short-lived preview tickets (see preview_ticket); create_app derives it from the
+    # accounts key, so that every worker process checks what another issued.
     ticket_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
