@@ -19,7 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from gavah.accounts import Accounts, Principal, Standing
 from gavah.errors import AccessDenied
 from gavah.settings import Settings
-from gavah.web.failures import SignInIncomplete, SignInRequired
 from gavah.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from gavah.workspace import Workspace
 
@@ -30,6 +29,18 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREVIEW_SECONDS = 600
+
+
+class SignInRequired(AccessDenied):
+    """No valid session or token."""
+
+
+class SignInIncomplete(AccessDenied):
+    """Signed in with a password, but the second factor is still due."""
+
+    def __init__(self, standing: Standing) -> None:
+        super().__init__("finish signing in first: the second factor is still due")
+        self.standing = standing
 
 
 @dataclass

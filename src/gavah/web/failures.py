@@ -26,18 +26,8 @@ from gavah.errors import (
     StoreError,
     TooLarge,
 )
-
-
-class SignInRequired(AccessDenied):
-    """No valid session or token."""
-
-
-class SignInIncomplete(AccessDenied):
-    """Signed in with a password, but the second factor is still due."""
-
-    def __init__(self, standing: Standing) -> None:
-        super().__init__("finish signing in first: the second factor is still due")
-        self.standing = standing
+from gavah.web.context import SignInIncomplete, SignInRequired
+from gavah.web.pages.render import render
 
 
 class ErrorBody(BaseModel):
@@ -98,8 +88,6 @@ def _json(error: str, message: str, hint: str | None, exit_code: int, status: in
 
 
 def _page(request: Request, status: int, message: str, hint: str | None) -> Response:
-    from gavah.web.pages.render import render  # the page renderer imports this module
-
     return render(request, "error.html", status=status, message=message, hint=hint, code=status)
 
 
