@@ -36,6 +36,8 @@ class Sizes:
     # 9. the web workspace under load (items in the workspace; seconds of each 20-user wrk run)
     web_items: int = 100_000
     web_seconds: float = 20.0
+    # 12. verification (claims whose confidence is recomputed, three assessments each)
+    verify_claims: int = 100_000
 
 
 FULL = Sizes(
@@ -78,4 +80,5 @@ QUICK = Sizes(
     screening_entries=20_000,
     web_items=2_000,
     web_seconds=1.0,
+    verify_claims=2_000,
 )

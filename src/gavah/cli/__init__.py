@@ -15,14 +15,19 @@ import typer
 
 from gavah import __version__
 from gavah.cli import (
+    assess,
+    claims,
     estimate,
+    incidents,
     ingest,
     items,
     log,
     proofs,
     registry,
+    review,
     sanctions,
     serve,
+    sources,
     uploads,
     users,
     victims,
@@ -73,6 +78,11 @@ estimate.register(app)
 app.add_typer(victims.app, name="victims")
 app.add_typer(sanctions.app, name="sanctions")
 app.add_typer(registry.app, name="registry")
+app.add_typer(sources.app, name="sources")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(claims.app, name="claims")
+app.add_typer(assess.app, name="assess")
+app.add_typer(review.app, name="review")
 serve.register(app)
 app.add_typer(users.app, name="users")
 app.add_typer(uploads.app, name="uploads")

@@ -426,3 +426,133 @@ class SearchDoc(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     body: Mapped[str] = mapped_column(Text)  # folded text that full-text search indexes
+
+
+# --- verification: sources, incidents, claims, assessments, reviews ------------------------------
+# Every row is written with one custody event that carries its summary; nothing is updated but a
+# source's current grade (its history is in verify_source_grade) and nothing is deleted, so
+# `log verify` compares each row with its entry. Levels of confidence are computed, never stored.
+
+
+class VerifySource(Base):
+    """Who or what information came from: a witness, a channel, an agency, an NGO, an official."""
+
+    __tablename__ = "verify_source"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    grade: Mapped[str] = mapped_column(String(1))  # Admiralty A-F: the latest of its grades
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifySourceGrade(Base):
+    """One grade given to a source, with the reason; the latest stands, earlier ones stay."""
+
+    __tablename__ = "verify_source_grade"
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    source_id: Mapped[str] = mapped_column(ForeignKey("verify_source.id"), index=True)
+    grade: Mapped[str] = mapped_column(String(1))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifySourceRelation(Base):
+    """A declared dependence: ``source_id`` copies, relays or belongs to ``other_id``."""
+
+    __tablename__ = "verify_source_relation"
+    source_id: Mapped[str] = mapped_column(ForeignKey("verify_source.id"), primary_key=True)
+    other_id: Mapped[str] = mapped_column(ForeignKey("verify_source.id"), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(20))  # copies|relays|belongs-to
+    note: Mapped[str | None] = mapped_column(Text)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifyIncident(Base):
+    """What happened, where and when (each with its precision), and how many were harmed."""
+
+    __tablename__ = "verify_incident"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)  # as written
+    province: Mapped[str | None] = mapped_column(String(80))  # canonical, from the gazetteer
+    localities: Mapped[str] = mapped_column(Text)  # JSON list of gazetteer ids
+    place_precision: Mapped[str] = mapped_column(String(20))  # locality|province|unresolved|unknown
+    date: Mapped[str | None] = mapped_column(String(10))  # ISO Gregorian
+    date_original: Mapped[str | None] = mapped_column(Text)
+    date_calendar: Mapped[str | None] = mapped_column(String(20))
+    date_precision: Mapped[str | None] = mapped_column(String(10))  # day|month|year
+    killed_min: Mapped[int | None] = mapped_column(Integer)
+    killed_max: Mapped[int | None] = mapped_column(Integer)
+    injured_min: Mapped[int | None] = mapped_column(Integer)
+    injured_max: Mapped[int | None] = mapped_column(Integer)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifyClaim(Base):
+    """One checkable statement about an incident, a person or a unit."""
+
+    __tablename__ = "verify_claim"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(200), index=True)
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("verify_incident.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # occurred|harm|method|perpetrator|victim|other
+    statement: Mapped[str] = mapped_column(Text)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifyClaimLink(Base):
+    """A claim tied to an evidence item, a victim register record or a registry entity."""
+
+    __tablename__ = "verify_claim_link"
+    claim_id: Mapped[str] = mapped_column(ForeignKey("verify_claim.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # evidence|person|entity
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifyAssessment(Base):
+    """How credible a claim is on the word of one source (and evidence item), with the Berkeley
+    Protocol's analyses recorded. Its author is its actor; it counts once another person agrees."""
+
+    __tablename__ = "verify_assessment"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("verify_claim.id"), index=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("verify_source.id"), index=True)
+    evidence_id: Mapped[str | None] = mapped_column(ForeignKey("evidence.id"))
+    stance: Mapped[str] = mapped_column(String(20))  # supports|contradicts
+    credibility: Mapped[int] = mapped_column(Integer)  # Admiralty 1-6
+    source_analysis: Mapped[str | None] = mapped_column(Text)
+    technical_analysis: Mapped[str | None] = mapped_column(Text)
+    content_analysis: Mapped[str | None] = mapped_column(Text)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VerifyReview(Base):
+    """A second person's decision on an assessment. Never updated: a reviewer's latest stands,
+    and a disagreement stays beside any agreement."""
+
+    __tablename__ = "verify_review"
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("verify_assessment.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))  # agree|disagree
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -73,6 +73,7 @@ class _Seen:
     sanctions: dict[int, str] = field(default_factory=dict)  # log index -> sanctions kind
     registry: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> registry entry
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> account entry
+    verify: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> verify.* entry
 
 
 def verify_workspace(
@@ -90,6 +91,7 @@ def verify_workspace(
         _check_registry(session, seen, report)
         _check_sanctions(session, seen, report)
         _check_accounts(session, seen, report)
+        _check_verify(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -173,6 +175,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.registry[idx] = {k: event.get(k) for k in ("kind", "at", "actor", "statements")}
     if isinstance(kind, str) and kind.startswith("account."):
         seen.accounts[idx] = {"kind": kind, "account": event.get("account")}
+    if isinstance(kind, str) and kind.startswith("verify."):
+        seen.verify[idx] = event
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -490,6 +494,14 @@ def _check_accounts(session: Session, seen: _Seen, report: VerifyReport) -> None
     from gavah.accounts import audit
 
     audit.check(session, seen.accounts, report.add)
+
+
+def _check_verify(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Sources, grades, incidents, claims, links, assessments and reviews against the
+    ``verify.*`` entries that wrote them (:mod:`gavah.verify.audit`)."""
+    from gavah.verify import audit
+
+    audit.check(session, seen.verify, report.add)
 
 
 def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:

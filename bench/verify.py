@@ -1,0 +1,179 @@
+"""Target 12: the confidence of 100,000 claims recomputed after a rule change (issue 15: under
+30 s), on SQLite.
+
+A workspace is filled with synthetic verification rows written straight into the tables (the
+bench times recomputation, not writes): 60 sources in one collection, a fifth of them declared
+relays of another, ``sizes.verify_claims`` claims with three assessments each (random source,
+stance, credibility), two of every three reviewed by a second person. Timed: reading every
+claim's assessments, reviews, the sources' grades and relations and computing every level
+(:func:`gavah.verify.levels.claim_levels`), once under the shipped rules and once under rules
+changed as a maintainer might change them (confirmed needs 2 independent credible sources, not
+3). The baseline, in the same run, is a plain read of the same assessment rows, which any
+recomputation must do."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from bench._timing import Result, Say, stopwatch
+from bench.sizes import Sizes
+from gavah.custody.log import utcnow
+from gavah.db import models
+from gavah.settings import Settings
+from gavah.verify import levels, rules
+from gavah.workspace import Workspace, init_workspace
+
+TARGET_CLAIMS = 100_000
+TARGET_SECONDS = 30.0
+SOURCES = 60
+_BATCH = 20_000
+
+
+def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
+    settings = Settings.model_validate(
+        {"workspace": tmp / "verify-workspace", "actor": "bench", "ingest_workers": 2}
+    )
+    ws = init_workspace(settings)
+    try:
+        with stopwatch() as filled:
+            _fill(ws, sizes.verify_claims, random.Random(15))
+        say(f"{sizes.verify_claims:,} claims written in {filled.seconds:.1f} s")
+        return _time(ws, sizes.verify_claims, say)
+    finally:
+        ws.close()
+
+
+def _changed_rules() -> rules.Rules:
+    text = resources.files("gavah.verify").joinpath("rules.toml").read_text(encoding="utf-8")
+    changed = text.replace("support_credible = 3, support_strong = 1", "support_credible = 2")
+    assert changed != text, "the bench's rule change no longer applies to rules.toml"
+    return rules.parse(changed)
+
+
+def _time(ws: Workspace, claims: int, say: Say) -> list[Result]:
+    with ws.db.read() as session:
+        ids = list(session.execute(select(models.VerifyClaim.id)).scalars())
+        with stopwatch() as plain:
+            list(session.execute(select(models.VerifyAssessment)).scalars())
+        session.expunge_all()
+        with stopwatch() as shipped:
+            before = levels.claim_levels(session, ids)
+        session.expunge_all()
+        with stopwatch() as changed:
+            after = levels.claim_levels(session, ids, _changed_rules())
+    moved = sum(1 for c in ids if before[c].airwars != after[c].airwars)
+    say(f"levels recomputed in {changed.seconds:.1f} s; {moved:,} claims changed level")
+    scale = TARGET_CLAIMS / claims
+    notes: dict[str, Any] = {
+        "claims": claims,
+        "assessments": claims * 3,
+        "levels_shipped_rules": dict(Counter(level.airwars for level in before.values())),
+        "levels_changed_rules": dict(Counter(level.airwars for level in after.values())),
+        "claims_whose_level_changed": moved,
+        "shipped_rules_seconds": round(shipped.seconds, 2),
+    }
+    what = f"confidence of {claims:,} claims recomputed after a rule change"
+    return [
+        Result(
+            "12 verify",
+            what,
+            changed.seconds,
+            "s",
+            "plain read of the same assessment rows",
+            plain.seconds,
+            target=f"< {TARGET_SECONDS:.0f} s for {TARGET_CLAIMS:,} claims",
+            met=changed.seconds * scale < TARGET_SECONDS,
+            notes=notes,
+        )
+    ]
+
+
+def _fill(ws: Workspace, claims: int, rng: random.Random) -> None:
+    at = utcnow()
+    who = {"log_index": 0, "actor": "bench-analyst"}
+    sources = [
+        {
+            "id": f"src-{i:03d}",
+            "collection": "bench",
+            "name": f"source {i} (synthetic)",
+            "kind": "other",
+            "note": None,
+            "grade": rng.choice("ABCDEF"),
+            "created_at": at,
+            **who,
+        }
+        for i in range(SOURCES)
+    ]
+    relations = [
+        {
+            "source_id": f"src-{i:03d}",
+            "other_id": f"src-{rng.randrange(0, i):03d}",
+            "relation": "relays",
+            "note": None,
+            "at": at,
+            **who,
+        }
+        for i in range(1, SOURCES)
+        if i % 5 == 0
+    ]
+    with ws.db.write() as session:
+        session.execute(insert(models.VerifySource), sources)
+        session.execute(insert(models.VerifySourceRelation), relations)
+    for start in range(0, claims, _BATCH):
+        _fill_claims(ws, range(start, min(claims, start + _BATCH)), rng, at)
+
+
+def _fill_claims(ws: Workspace, numbers: range, rng: random.Random, at: Any) -> None:
+    claims, assessments, reviews = [], [], []
+    for n in numbers:
+        claims.append(
+            {
+                "id": f"clm-{n:07d}",
+                "collection": "bench",
+                "incident_id": None,
+                "kind": "other",
+                "statement": f"claim {n} (synthetic)",
+                "log_index": 0,
+                "actor": "bench-analyst",
+                "created_at": at,
+            }
+        )
+        for k in range(3):
+            aid = f"asm-{n:07d}-{k}"
+            assessments.append(
+                {
+                    "id": aid,
+                    "claim_id": f"clm-{n:07d}",
+                    "source_id": f"src-{rng.randrange(SOURCES):03d}",
+                    "evidence_id": None,
+                    "stance": "supports" if rng.random() < 0.8 else "contradicts",
+                    "credibility": rng.randrange(1, 7),
+                    "source_analysis": None,
+                    "technical_analysis": None,
+                    "content_analysis": None,
+                    "log_index": n * 3 + k,
+                    "actor": "bench-analyst",
+                    "at": at,
+                }
+            )
+            if k < 2:
+                reviews.append(
+                    {
+                        "log_index": n * 3 + k,
+                        "assessment_id": aid,
+                        "decision": "agree",
+                        "note": None,
+                        "actor": "bench-reviewer",
+                        "at": at,
+                    }
+                )
+    with ws.db.write() as session:
+        session.execute(insert(models.VerifyClaim), claims)
+        session.execute(insert(models.VerifyAssessment), assessments)
+        session.execute(insert(models.VerifyReview), reviews)
