@@ -239,3 +239,18 @@ def test_a_misspelling_and_a_date_a_day_off_are_still_compared(left: str, right:
     ]
     pairs = {(p.left, p.right) for p in linkage.link(records, seed=1).pairs}
     assert ("A:2", "B:2") in pairs
+
+
+def test_names_that_look_alike_are_explained_as_such() -> None:
+    """The level "names look alike" weighs as much as "one name is the family part of the
+    other": the explanation names the level the pair fell in, not the first of equal weight."""
+    where = {"date": "2025-12-31", "place": "Gorgan", "gender": "male", "age": 30}
+    records = [record("A:2", "Ahmad Ahmadi", **where), record("B:2", "Ahmad Ahmayi", **where)]
+    (pair,) = linkage.link(records, seed=1).pairs
+    assert pair.levels["name"].startswith("names look alike")
+
+
+def test_a_weight_that_rounds_to_nothing_is_not_shown_as_a_penalty() -> None:
+    """`victims review` showed "same province (-0.0)": a weight of -0.04 read as a penalty."""
+    assert linkage._signed(-0.04) == "0.0" and linkage._signed(0.04) == "0.0"
+    assert linkage._signed(3.26) == "+3.3" and linkage._signed(-1.25) == "-1.2"

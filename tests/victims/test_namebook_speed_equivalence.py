@@ -5,16 +5,20 @@ and probabilities of a linkage. Every name here is synthetic."""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
+from splink import Linker
 
-from gavah.casualties import linkage, synthetic
+from gavah.casualties import comparisons, linkage, synthetic
 from gavah.casualties.comparisons import NAME_DIFFER, NAME_LEVELS, NameBook, _part_of, readings
 from gavah.casualties.register import RowError, convert_row, default_mapping
 from gavah.db import models
@@ -129,6 +133,10 @@ class PlainBook:
         low, high = sorted((i, j))
         return plain_level(self.entries[low], self.entries[high])
 
+    def levels(self, left: Any, right: Any) -> Any:
+        pairs = zip(left.tolist(), right.tolist(), strict=True)
+        return np.array([self.level(a, b) for a, b in pairs], dtype=np.int32)
+
     def duckdb_function(self) -> Any:
         def levels(left: Any, right: Any) -> Any:
             pairs = zip(left.to_pylist(), right.to_pylist(), strict=True)
@@ -189,6 +197,15 @@ def test_given_and_family_names_are_scored_apart() -> None:
         plain.add((name, None), given, family)
     pairs = [(i, j) for i in range(len(people)) for j in range(len(people))]
     assert [book.level(i, j) for i, j in pairs] == [plain.level(i, j) for i, j in pairs]
+
+
+def test_levels_of_many_pairs_at_once_are_level(records: list[models.VictimRecord]) -> None:
+    book = NameBook()
+    _booked(records, book)
+    pairs = candidate_pairs(records, 3_000)
+    left, right = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+    assert book.levels(left, right).tolist() == [book.level(i, j) for i, j in pairs]
+    assert book.levels(left[:0], right[:0]).tolist() == []
 
 
 def test_the_duckdb_function_answers_as_level(records: list[models.VictimRecord]) -> None:
@@ -264,6 +281,71 @@ def test_name_frequency_penalty_is_the_plain_one(records: list[models.VictimReco
         for u in (1e-4, 4e-4):
             bits = math.log2(share / u) if share > u else 0.0
             assert frequency.penalty(left, right, u) == (bits, share)
+
+
+def test_many_penalties_at_once_are_penalty(records: list[models.VictimRecord]) -> None:
+    frequency = linkage.NameFrequency.of(records)
+    ids = sorted(r.id for r in records)
+    rng = random.Random(4)
+    by_key: dict[str, list[int]] = {}
+    for n, i in enumerate(ids):
+        by_key.setdefault(frequency.key[i], []).append(n)
+    common = [g for g in by_key.values() if len(g) > 2]
+    pairs = [tuple(rng.sample(rng.choice(common), 2)) for _ in range(2_000)]  # the same name
+    pairs += [(rng.randrange(len(ids)), rng.randrange(len(ids))) for _ in range(2_000)]
+    left, right = (np.array(side) for side in zip(*pairs, strict=True))
+    u = np.array([rng.choice((1e-4, 4e-4)) for _ in pairs])
+    bits, found = frequency.columns(ids).penalties(left, right, u)
+    expected = [
+        frequency.penalty(ids[a], ids[b], w) for a, b, w in zip(left, right, u, strict=True)
+    ]
+    assert list(zip(bits.tolist(), found.tolist(), strict=True)) == expected
+    assert (bits > 0).sum() > 100  # common names are reached
+
+
+def test_scores_are_those_of_splinks_own_prediction(records: list[models.VictimRecord]) -> None:
+    """linkage scores pairs itself, with each pair's name level computed once; the pairs and
+    each one's weights are, to the last bit, those Splink's prediction gives."""
+    book = NameBook()
+    connection, table = linkage._registered(records, book)
+    linker = Linker(table, linkage.settings(), log_level=logging.ERROR)
+    scale = linkage._Scale.of(linker, connection)
+    ours = linkage._score(connection, table.physical_name, book, scale, linkage.STORE_FROM)
+    ids = sorted(r.id for r in records)
+    found = {
+        (ids[a], ids[b]): (w, *(scale.weights(n)[ours.levels[n][k]] for n in scale.levels))
+        for k, (a, b, w) in enumerate(zip(ours.left, ours.right, ours.match_weight, strict=True))
+    }
+    predicted = linker.inference.predict(threshold_match_probability=linkage.STORE_FROM)
+    theirs = predicted.as_pyarrow_table().to_pylist()
+    names = [f"mw_{n}" for n in scale.levels]
+    expected = {
+        tuple(sorted((p["unique_id_l"], p["unique_id_r"]))): (
+            p["match_weight"],
+            *(p[n] for n in names),
+        )
+        for p in theirs
+    }
+    assert found == expected
+    assert len(found) > 1_000
+
+
+def test_name_comparison_levels_hold_every_level_the_sql_gives() -> None:
+    """Scoring drops a pair by the best name comparison level its name level allows."""
+    texts = [("ali rezaei", "ali rezaie"), ("ali rezaei", "reza alavi"), ("mohammad", "mohamad")]
+    rows = [
+        {"name_level": n, "name_known_l": n > 0 or None, "name_known_r": True}
+        | {"name_text_l": a, "name_text_r": b}
+        | {"name_words_l": len(a.split()), "name_words_r": len(b.split())}
+        for n in range(NAME_DIFFER + 1)
+        for a, b in texts
+    ]
+    sql = comparisons.level_sql(comparisons.PRIORS[0], "name_level")
+    connection = duckdb.connect()
+    connection.register("pairs", pa.Table.from_pylist(rows))
+    found = connection.execute(f"SELECT name_level, {sql} FROM pairs").fetchall()
+    assert all(level in comparisons.name_comparison_levels(n) for n, level in found)
+    assert {level for _, level in found} == set(range(len(comparisons.PRIORS[0].levels) + 1))
 
 
 def test_linkage_is_that_of_the_plain_names(

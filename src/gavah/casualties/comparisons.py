@@ -9,9 +9,10 @@ do registers whose learned weights cannot be trusted. Learned or declared, the w
 order (:func:`monotone`): agreeing more can never count against a pair.
 
 Names are compared by :mod:`gavah.text.name_compare`, the one Persian-aware name comparison that
-sanctions screening uses too, through a DuckDB function (:class:`NameBook`) that Splink's SQL calls:
-SQL cannot read names in two scripts, and Python cannot score a million pairs' dates as fast as
-DuckDB. Places are compared through the gazetteer (:mod:`gavah.text.places`).
+sanctions screening uses too, through :class:`NameBook`: its levels of all candidate pairs at once
+when pairs are scored, a DuckDB function when Splink's SQL learns weights. SQL cannot read names in
+two scripts, and Python cannot score a million pairs' dates as fast as DuckDB. Places are compared
+through the gazetteer (:mod:`gavah.text.places`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from gavah.text.name_compare import NameScores, NameSet
 from gavah.text.names import NameKey, latin_fold, name_key, skeleton
 
 NAME_FUNCTION = "gavah_name_level"
+NAME_LEVEL = f"{NAME_FUNCTION}(rix_l, rix_r)"  # a pair's name level, in the levels' SQL
 MODEL_VERSION = 2  # a stored model is reused only by code that reads its columns the same way
 
 
@@ -65,7 +67,7 @@ NAME_DIFFER = 6
 
 def _name() -> Comparison:
     levels = [
-        Level(label, f"{NAME_FUNCTION}(rix_l, rix_r) = {n}", m, u)
+        Level(label, f"{NAME_LEVEL} = {n}", m, u)
         for (n, _, label), (m, u) in zip(
             NAME_LEVELS,
             [(0.68, 1e-4), (0.19, 4e-4), (0.04, 5e-4), (0.02, 2e-3), (0.02, 5e-3)],
@@ -76,7 +78,7 @@ def _name() -> Comparison:
     # shared comparison, strict on typos for screening's sake, sees different names. It weighs
     # little: only a date, a place or an age can make such a pair one person.
     alike = (
-        f"{NAME_FUNCTION}(rix_l, rix_r) = {NAME_DIFFER} AND name_words_l = name_words_r AND "
+        f"{NAME_LEVEL} = {NAME_DIFFER} AND name_words_l = name_words_r AND "
         "damerau_levenshtein(name_text_l, name_text_r) <= "
         "CASE WHEN length(name_text_l) >= 12 THEN 2 ELSE 1 END"
     )
@@ -168,6 +170,32 @@ PRIORS: tuple[Comparison, ...] = (_name(), _age(), _date(), _place(), _gender())
 PRIOR_MATCH = 1e-4
 """Declared prior probability that two records are of one person. It is fixed, not estimated
 from the register, so that a pair's score does not move when another list is added."""
+
+
+def level_sql(comparison: Comparison, name_level: str = NAME_LEVEL) -> str:
+    """The comparison's level of a pair as one SQL expression on the two records' columns: 0
+    where it says nothing, else the number of the first level whose condition holds (1: the
+    most agreeing), as Splink orders them. ``name_level``: SQL for the pair's name level, for
+    a caller that has computed it once already (see :meth:`NameBook.levels`)."""
+    whens = [f"WHEN {comparison.null} THEN 0"]
+    for n, level in enumerate(comparison.levels[:-1], start=1):
+        whens.append(f"WHEN {level.sql} THEN {n}")
+    sql = f"CASE {' '.join(whens)} ELSE {len(comparison.levels)} END"
+    return sql.replace(NAME_LEVEL, name_level)
+
+
+def name_comparison_levels(name_level: int) -> tuple[int, ...]:
+    """The levels of the name comparison (numbered as :func:`level_sql` numbers them) that a
+    pair can fall in when its name level is ``name_level`` (0: one record has no name)."""
+    if name_level == 0:
+        return (0,)
+    found: list[int] = []
+    for n, level in enumerate(PRIORS[0].levels, start=1):
+        if level.sql == f"{NAME_LEVEL} = {name_level}":
+            return (*found, n)
+        if level.sql == "ELSE" or level.sql.startswith(f"{NAME_LEVEL} = {name_level} AND "):
+            found.append(n)
+    return tuple(found)
 
 
 def splink_comparisons(comparisons: Sequence[Comparison] = PRIORS) -> list[Any]:
@@ -333,7 +361,8 @@ class NameBook:
         return self._sets[names]
 
     def duckdb_function(self) -> Callable[[Any, Any], Any]:
-        """The vectorised (Arrow) function DuckDB calls with two columns of record numbers.
+        """The vectorised (Arrow) function DuckDB calls with two columns of record numbers,
+        while Splink learns weights (scoring uses :meth:`levels`).
 
         Splink's SQL calls it once per level it tries, up to six times a pair: each DuckDB
         thread takes a chunk of pairs, asks for all their levels, then again for the pairs the
@@ -346,10 +375,9 @@ class NameBook:
         recent: dict[int, tuple[Any, Any]] = {}  # thread -> its last chunk's pairs and levels
 
         def levels(left: Any, right: Any) -> Any:
-            i = left.to_numpy(zero_copy_only=False)
-            j = right.to_numpy(zero_copy_only=False)
-            entry = self._record_entries()
-            pairs = _pair_key(entry[np.minimum(i, j)], entry[np.maximum(i, j)])
+            pairs = self._entry_pairs(
+                left.to_numpy(zero_copy_only=False), right.to_numpy(zero_copy_only=False)
+            )
             thread = threading.get_ident()
             if thread in recent:
                 known, found = recent[thread]
@@ -363,6 +391,19 @@ class NameBook:
             return pa.array(found[where], type=pa.int32())
 
         return levels
+
+    def levels(self, left: Any, right: Any) -> Any:
+        """``level(i, j)`` of each two record numbers of two numpy arrays, as a numpy array."""
+        import numpy as np
+
+        known, where = np.unique(self._entry_pairs(left, right), return_inverse=True)
+        return self._lookup(known)[where]
+
+    def _entry_pairs(self, left: Any, right: Any) -> Any:
+        import numpy as np
+
+        entry = self._record_entries()
+        return _pair_key(entry[np.minimum(left, right)], entry[np.maximum(left, right)])
 
     def _lookup(self, pairs: Any) -> Any:
         """The levels of distinct pairs of entries (numpy), computed where not known yet."""

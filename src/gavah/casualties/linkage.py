@@ -1,11 +1,16 @@
 """Record linkage: which records, within and across lists, are the same person.
 
-A Fellegi-Sunter model in Splink (on DuckDB, in memory) scores candidate pairs on the comparisons
-of :mod:`gavah.casualties.comparisons`: names by the shared Persian-aware name comparison, ages as
+A Fellegi-Sunter model scores candidate pairs on the comparisons of
+:mod:`gavah.casualties.comparisons`: names by the shared Persian-aware name comparison, ages as
 intervals ("About 40" meets 41), dates with their precision, places through the gazetteer (a city
 meets "city, province"), and gender. Only pairs that share a blocking key (same name keys and a
 province, date or age; same family name and two of date, age and province; ...) are compared at
 all, so the work grows with the lists, not with their product.
+
+Splink holds the model and learns its weights (on DuckDB, in memory). The pairs are scored here,
+in DuckDB and numpy, exactly as Splink's prediction scores them (a test holds the two equal to
+the last bit), but faster: each pair's name level is computed once, and a pair is dropped as
+soon as its other comparisons show it cannot reach the least score kept.
 
 Scores are stable: the prior probability of a match is declared, not estimated, and the weights
 are either the declared ones (:data:`~gavah.casualties.comparisons.PRIORS`) or weights learned
@@ -20,11 +25,13 @@ identical in every compared field (a list published twice, a row repeated) are a
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -33,8 +40,8 @@ from typing import Any, Literal
 from gavah.casualties import comparisons
 from gavah.casualties.comparisons import NameBook
 from gavah.db import models
-from gavah.errors import InputError
-from gavah.text.names import latin_fold, name_key
+from gavah.errors import InputError, InternalError
+from gavah.text.names import NameKey, latin_fold, name_key
 from gavah.text.places import locate
 
 MIN_RECORDS_TO_TRAIN = 5_000
@@ -89,7 +96,7 @@ def _days(rec: models.VictimRecord) -> tuple[int | None, int | None]:
 
 
 _COLUMNS = (
-    "unique_id", "source_dataset", "rix", "name_known", "name_text", "name_words", "name_sorted",
+    "unique_id", "source_dataset", "rix", "id_rank", "name_known", "name_text", "name_words", "name_sorted",
     "name_compact",
     "name_first", "name_last", "name_rare", "age_lo", "age_hi", "day", "month", "localities",
     "province", "gender",
@@ -100,13 +107,14 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
     """The columns the model compares, one row per record (as a column dict for Arrow); each
     record's names go into ``book``, under its row number ``rix``."""
     cols: dict[str, list[Any]] = {k: [] for k in _COLUMNS}
+    rank = _id_ranks([rec.id for rec in records])
     names = [(rec.name, rec.name_fa) for rec in records]
     fold = lru_cache(maxsize=None)(latin_fold)  # lists repeat names: each is read once
     keys = [book.key(fa or name or "") for name, fa in names]
     frequency: defaultdict[str, int] = defaultdict(int)
     for read in keys:
         frequency[read.sorted] += 1
-    for rec, (name, fa), key in zip(records, names, keys, strict=True):
+    for n, (rec, (name, fa), key) in enumerate(zip(records, names, keys, strict=True)):
         given, family = rec.given_name, rec.family_name
         rix = book.add((name, fa), given, family)
         place = locate(rec.place, rec.province)
@@ -117,6 +125,7 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
             "unique_id": rec.id,
             "source_dataset": rec.list_id,
             "rix": rix,
+            "id_rank": rank[n],
             "name_known": True if book.entries[rix] is not None else None,
             "name_text": text or None,
             "name_words": len(text.split()) or None,
@@ -138,42 +147,56 @@ def features(records: Sequence[models.VictimRecord], book: NameBook) -> dict[str
     return cols
 
 
+def _id_ranks(ids: Sequence[str]) -> list[int]:
+    """Each record's place in the order of record ids: pairs are oriented and sorted by it, as
+    by the ids themselves (and as Splink orients them), with numbers in place of strings."""
+    rank = [0] * len(ids)
+    for n, i in enumerate(sorted(range(len(ids)), key=ids.__getitem__)):
+        rank[i] = n
+    return rank
+
+
 def _arrow(columns: dict[str, list[Any]]) -> Any:
     """The columns as an Arrow table with declared types: a column that happens to be all empty
     (no list gives a place) must still be of its type for the model's SQL."""
     import pyarrow as pa
 
     types = {"rix": pa.int64(), "name_known": pa.bool_(), "localities": pa.list_(pa.string())}
-    types["name_words"] = pa.int64()
+    types |= {c: pa.int64() for c in ("id_rank", "name_words")}
     types |= {c: pa.int64() for c in ("age_lo", "age_hi", "day", "month")}
     schema = pa.schema([(c, types.get(c, pa.string())) for c in _COLUMNS])
     return pa.table(columns, schema=schema)
 
 
+# Only pairs that agree on every key of one of these rules are compared (each key is SQL on a
+# record's columns), so the work grows with the lists, not with their product.
+BLOCKING: tuple[tuple[str, ...], ...] = (
+    # A name alone only where it is rare: a common name ("Mohammad Mohammadi") would pair
+    # thousands of records with each other. Common names need one more field.
+    ("name_rare",),
+    ("name_sorted", "province"),
+    ("name_sorted", "day"),
+    ("name_sorted", "month"),
+    ("name_compact", "age_lo"),
+    ("name_last", "day", "province"),
+    ("name_first", "day", "age_lo"),
+    ("name_last", "age_lo", "province"),
+    ("name_last", "day", "age_lo"),
+    ("substr(name_compact, 1, 4)", "day", "province"),
+    # A name misspelled and a date a day off, together: any two days at most one apart
+    # share one of the two-day windows (day / 2 or (day + 1) / 2, rounded down).
+    *(
+        (*names, "province", window)
+        for names in (("name_last",), ("name_first", "substr(name_last, 1, 2)"))
+        for window in ("floor(day / 2)", "floor((day + 1) / 2)")
+    ),
+)
+
+
 def _blocking_rules() -> list[Any]:
     from splink import block_on
 
-    return [
-        # A name alone only where it is rare: a common name ("Mohammad Mohammadi") would pair
-        # thousands of records with each other. Common names need one more field.
-        block_on("name_rare"),
-        block_on("name_sorted", "province"),
-        block_on("name_sorted", "day"),
-        block_on("name_sorted", "month"),
-        block_on("name_compact", "age_lo"),
-        block_on("name_last", "day", "province"),
-        block_on("name_first", "day", "age_lo"),
-        block_on("name_last", "age_lo", "province"),
-        block_on("name_last", "day", "age_lo"),
-        block_on("substr(name_compact, 1, 4)", "day", "province"),
-        # A name misspelled and a date a day off, together: any two days at most one apart
-        # share one of the two-day windows (day / 2 or (day + 1) / 2, rounded down).
-        *(
-            block_on(*names, "province", window)
-            for names in (("name_last",), ("name_first", "substr(name_last, 1, 2)"))
-            for window in ("floor(day / 2)", "floor((day + 1) / 2)")
-        ),
-    ]
+    return [block_on(*keys) for keys in BLOCKING]
 
 
 def settings(declared: Sequence[comparisons.Comparison] = comparisons.PRIORS) -> Any:
@@ -206,8 +229,7 @@ def link(
     :data:`MIN_RECORDS_TO_TRAIN` records), and anything else uses the declared ones.
     ``keep_from``: the least probability of a pair returned (a study of the model may want the
     pairs the register drops)."""
-    import duckdb
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
     if len(records) < 2:
         raise InputError("record linkage needs at least two records in the register")
@@ -217,7 +239,46 @@ def link(
             f"{MIN_RECORDS_TO_TRAIN:,} are needed)",
             hint="link with the declared weights: --weights declared",
         )
-    book = NameBook()
+    with _collector_paused():
+        book = NameBook()
+        connection, table = _registered(records, book)
+        training: dict[str, Any] = {"records": len(records), "seed": seed}
+        if model is not None and _reusable(model):
+            chosen = model["splink"]
+            training["weights"] = "reused from an earlier run (stored with it)"
+        else:
+            chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
+        scale = _Scale.of(Linker(table, chosen, log_level=logging.ERROR), connection)
+        scored = _score(connection, table.physical_name, book, scale, keep_from)
+        ids = sorted(rec.id for rec in records)  # by id_rank
+        frequency = NameFrequency.of(records, book.key)  # the names were read for the features
+        pairs = _pairs(scored, ids, scale, frequency.columns(ids), keep_from)
+        pairs = _with_identical(pairs, records)
+        stored = model if model is not None and _reusable(model) else _stored(chosen)
+        return LinkageResult(pairs, stored, training, len(records))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while linking: a run makes millions of objects that live
+    as long as it does (names read, name levels, pairs), and each full collection walked all of
+    them and every record again (17 s of a run on 200,000 records). Reference counting still
+    frees what is dropped; any cycle left is collected once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _registered(records: Sequence[models.VictimRecord], book: NameBook) -> tuple[Any, Any]:
+    """A DuckDB connection with the records' columns (as a Splink table) and the name function
+    that Splink's SQL calls while it learns weights."""
+    import duckdb
+    from splink import DuckDBAPI
+
     connection = duckdb.connect()
     register_function: Any = connection.create_function  # its stubs lack the Arrow form
     register_function(
@@ -228,20 +289,10 @@ def link(
         type="arrow",
         side_effects=False,
     )
-    db = DuckDBAPI(connection)
-    table = db.register(_arrow(features(records, book)), dataset_display_name="records")
-    training: dict[str, Any] = {"records": len(records), "seed": seed}
-    if model is not None and _reusable(model):
-        chosen, training["weights"] = model["splink"], "reused from an earlier run (stored with it)"
-    else:
-        chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
-    linker = Linker(table, chosen, log_level=logging.ERROR)
-    predictions: Any = linker.inference.predict(threshold_match_probability=keep_from)
-    frequency = NameFrequency.of(records)
-    pairs = _pairs(predictions.as_pyarrow_table(), _level_weights(linker), frequency, keep_from)
-    pairs = _with_identical(pairs, records)
-    stored = model if model is not None and _reusable(model) else _stored(chosen)
-    return LinkageResult(pairs, stored, training, len(records))
+    table = DuckDBAPI(connection).register(
+        _arrow(features(records, book)), dataset_display_name="records"
+    )
+    return connection, table
 
 
 def _stored(splink_model: dict[str, Any]) -> dict[str, Any]:
@@ -317,19 +368,26 @@ def _with_identical(
     pairs: list[ScoredPair], records: Sequence[models.VictimRecord]
 ) -> list[ScoredPair]:
     """Link records identical in every compared field, with a name and a date or place: a list
-    published twice, or a row repeated, is one person however common the name."""
+    published twice, or a row repeated, is one person however common the name. ``pairs`` are
+    in id order, and so is the result."""
     groups: defaultdict[tuple[Any, ...], list[str]] = defaultdict(list)
     for rec in records:
         key = _identity(rec)
         if key is not None:
             groups[key].append(rec.id)
-    found = {(p.left, p.right): p for p in pairs}
+    identical: dict[tuple[str, str], ScoredPair] = {}
     for ids in groups.values():
         ids.sort()
         for other in ids[1:]:  # a star, not every pair: the group is one person either way
             a, b = ids[0], other
-            found[(a, b)] = ScoredPair(a, b, 1.0, IDENTICAL_WEIGHT, {"record": IDENTICAL})
-    return sorted(found.values(), key=lambda p: (p.left, p.right))
+            identical[(a, b)] = ScoredPair(a, b, 1.0, IDENTICAL_WEIGHT, {"record": IDENTICAL})
+    if not identical:
+        return pairs
+    merged = [identical.pop((p.left, p.right), p) for p in pairs]
+    if identical:  # pairs not scored, or scored below keep_from
+        merged += identical.values()
+        merged.sort(key=lambda p: (p.left, p.right))
+    return merged
 
 
 def _identity(rec: models.VictimRecord) -> tuple[Any, ...] | None:
@@ -339,22 +397,184 @@ def _identity(rec: models.VictimRecord) -> tuple[Any, ...] | None:
     return tuple(" ".join(str(getattr(rec, f) or "").split()).casefold() for f in fields)
 
 
-def _level_weights(linker: Any) -> dict[str, list[tuple[float, str]]]:
-    """Per comparison, each level's match weight (log2 of m/u) and its label. Splink 5 reports
-    the weight each comparison contributed (``mw_<name>``), not the level, so the level is the
-    one whose weight that is."""
-    levels: dict[str, list[tuple[float, str]]] = {}
-    for comparison in linker._settings_obj.comparisons:
-        found = []
-        for level in comparison.comparison_levels:
-            if level.is_null_level:
-                found.append((0.0, "not known on one side"))
-                continue
-            m, u = level.m_probability, level.u_probability
-            if m and u:
-                found.append((math.log2(m / u), level.label_for_charts))
-        levels[comparison.output_column_name] = found
+def _weight_of(probability: float) -> float:
+    """A probability as a match weight (log2 of its odds), as Splink reckons it."""
+    return math.log2(probability / (1 - probability)) if probability != 1 else math.inf
+
+
+def _read_as_sql(connection: Any, numbers: Sequence[float]) -> list[float]:
+    """Numbers as DuckDB reads them written out in SQL, as Splink's scoring wrote each weight:
+    DuckDB does not always read a decimal as its nearest double (0.9560566524124029 as
+    0.9560566524124028), and scores stay, to the last bit, those Splink gave."""
+    finite = [float(n) for n in numbers if math.isfinite(n)]
+    sql = ", ".join(f"CAST({n!r} AS DOUBLE)" for n in finite) or "NULL"
+    read = iter(connection.execute(f"SELECT {sql}").fetchone() or ())
+    return [float(next(read)) if math.isfinite(n) else float(n) for n in numbers]
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """A model's weights as pairs are scored with them: the prior's match weight, and per
+    comparison each level's match weight and label, "not known on one side" first (level 0),
+    then the levels from the most agreeing (1) on."""
+
+    prior: float
+    levels: dict[str, list[tuple[float, str]]]
+
+    @classmethod
+    def of(cls, linker: Any, connection: Any) -> _Scale:
+        settings = linker._settings_obj
+        found = [(c.output_column_name, c.comparison_levels) for c in settings.comparisons]
+        if [(name, len(levels)) for name, levels in found] != [
+            (c.name, len(c.levels) + 1) for c in comparisons.PRIORS
+        ]:
+            raise InternalError("the linkage model does not have the comparisons' levels")
+        prior = _weight_of(settings._probability_two_random_records_match)
+        weights = iter(
+            _read_as_sql(
+                connection, [prior, *(lv._match_weight for _, levels in found for lv in levels)]
+            )
+        )
+        prior = next(weights)
+        labels = {
+            name: [
+                "not known on one side" if lv.is_null_level else lv.label_for_charts
+                for lv in levels
+            ]
+            for name, levels in found
+        }
+        return cls(prior, {n: [(next(weights), label) for label in ls] for n, ls in labels.items()})
+
+    def weights(self, name: str) -> Any:
+        """The match weight of each level of a comparison (numpy), by level number."""
+        import numpy as np
+
+        return np.array([weight for weight, _ in self.levels[name]])
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Candidate pairs, each with its level of each comparison and its match weight (before the
+    name-frequency adjustment), as numpy columns."""
+
+    left: Any  # id ranks, the lower first
+    right: Any
+    levels: dict[str, Any]  # comparison -> each pair's level number (see _Scale)
+    match_weight: Any
+
+
+def _score(
+    connection: Any, records: str, book: NameBook, scale: _Scale, keep_from: float
+) -> _Scored:
+    """The candidate pairs scoring at least ``keep_from``, scored as Splink's prediction scores
+    them (the same conditions, weights and sum, in the same order), with two shortcuts: each
+    pair's name level is computed once, in one call for all pairs, not once per level tried;
+    and a pair is dropped as soon as it cannot reach ``keep_from`` whatever its other levels:
+    its name level is computed only if the best name could carry it."""
+    import numpy as np
+
+    least = _read_as_sql(connection, [_weight_of(keep_from)])[0] if keep_from > 0 else -math.inf
+    name, *rest = comparisons.PRIORS
+    # Joined to millions of pairs: a table of DuckDB's own, not a view of the Arrow columns.
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE gavah_records AS SELECT * FROM {records}")
+    best = scale.prior + float(max(scale.weights(name.name)))
+    column = _maybe_kept(connection, "gavah_records", rest, scale, least - best)
+    rix = connection.execute("SELECT rix FROM gavah_records ORDER BY id_rank").fetchnumpy()["rix"]
+    name_level = book.levels(rix[column["l"]], rix[column["r"]])
+    best_by_level = [
+        max(scale.weights(name.name)[list(comparisons.name_comparison_levels(n))])
+        for n in range(int(name_level.max(initial=0)) + 1)
+    ]
+    bound = scale.prior + np.array(best_by_level)[name_level]
+    for c in rest:
+        bound = bound + scale.weights(c.name)[column[c.name]]
+    maybe = np.flatnonzero(bound >= least - 1e-9)  # as in _maybe_kept
+    column = {c: values[maybe] for c, values in column.items()}
+    column |= _named_levels(connection, "gavah_records", [name], column, name_level[maybe])
+    match_weight = np.full(len(maybe), scale.prior)
+    for compared in scale.levels:  # Splink's order of the sum
+        match_weight = match_weight + scale.weights(compared)[column[compared]]
+    keep = np.flatnonzero(match_weight >= least)
+    levels = {compared: column[compared][keep] for compared in scale.levels}
+    return _Scored(column["l"][keep], column["r"][keep], levels, match_weight[keep])
+
+
+def _maybe_kept(
+    connection: Any,
+    records: str,
+    compared: Sequence[comparisons.Comparison],
+    scale: _Scale,
+    least: float,
+) -> dict[str, Any]:
+    """The candidate pairs whose levels of ``compared`` weigh at least ``least`` together, with
+    those levels (numpy columns l, r and one per comparison)."""
+    weights = [
+        f"(CAST([{', '.join(map(repr, scale.weights(c.name).tolist()))}] AS DOUBLE[]))"
+        f"[{c.name} + 1]"
+        for c in compared
+    ]
+    # 1e-9: summed in another order than the score, this may differ from it in the last bit.
+    sql = (
+        f"SELECT * FROM ({_compare_sql(records, f'({_candidates_sql(records)})', compared)}) "
+        f"WHERE {' + '.join(['0.0', *weights])} >= CAST('{float(least) - 1e-9!r}' AS DOUBLE)"
+    )
+    found: dict[str, Any] = connection.execute(sql).fetchnumpy()
+    return found
+
+
+def _named_levels(
+    connection: Any,
+    records: str,
+    named: Sequence[comparisons.Comparison],
+    pairs: dict[str, Any],
+    name_level: Any,
+) -> dict[str, Any]:
+    """The levels of the comparisons that read the name level, by pair (numpy columns)."""
+    import numpy as np
+    import pyarrow as pa
+
+    numbered = pa.table({"k": np.arange(len(name_level)), "l": pairs["l"], "r": pairs["r"]})
+    connection.register("gavah_named_pairs", numbered.append_column("name_level", [name_level]))
+    try:
+        found = connection.execute(
+            _compare_sql(records, "gavah_named_pairs", named, "k")
+        ).fetchnumpy()
+    finally:
+        connection.unregister("gavah_named_pairs")
+    levels = {}
+    for c in named:
+        levels[c.name] = np.empty(len(name_level), np.int8)
+        levels[c.name][found["k"]] = found[c.name]
     return levels
+
+
+def _candidates_sql(records: str) -> str:
+    """Each pair of records that agree on every key of a blocking rule, once, by id rank (the
+    lower first), as columns l and r."""
+    rules = []
+    for keys in BLOCKING:
+        named = ", ".join(f"{key} AS k{n}" for n, key in enumerate(keys))
+        same = " AND ".join(f"l.k{n} = r.k{n}" for n in range(len(keys)))
+        side = f"(SELECT id_rank, {named} FROM {records})"
+        rules.append(
+            f"SELECT l.id_rank AS l, r.id_rank AS r FROM {side} AS l JOIN {side} AS r "
+            f"ON {same} AND l.id_rank < r.id_rank"
+        )
+    return "\nUNION\n".join(rules)
+
+
+def _compare_sql(
+    records: str, pairs: str, compared: Sequence[comparisons.Comparison], keep: str = "l, r"
+) -> str:
+    """The level of each of ``compared`` of each pair of ``pairs`` (columns l and r: id ranks,
+    and name_level where a comparison needs it), with the columns ``keep``."""
+    sides = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in _COLUMNS for s in ("l", "r"))
+    level = {c.name: comparisons.level_sql(c, "name_level") for c in compared}
+    levels = ", ".join(f"CAST({sql} AS TINYINT) AS {name}" for name, sql in level.items())
+    return (
+        f"SELECT {keep}, {levels} FROM (SELECT p.*, {sides} FROM {pairs} AS p "
+        f"JOIN {records} AS l ON l.id_rank = p.l JOIN {records} AS r ON r.id_rank = p.r)"
+    )
 
 
 @dataclass(frozen=True)
@@ -373,9 +593,14 @@ class NameFrequency:
     within: dict[str, float]  # record id -> the same, two records (a pair) left out
 
     @classmethod
-    def of(cls, records: Sequence[models.VictimRecord]) -> NameFrequency:
-        read_key = lru_cache(maxsize=None)(name_key)  # names repeat: each is read once
-        keys = {r.id: read_key(r.name_fa or r.name or "").sorted for r in records}
+    def of(
+        cls,
+        records: Sequence[models.VictimRecord],
+        read_key: Callable[[str], NameKey] | None = None,
+    ) -> NameFrequency:
+        """``read_key``: :func:`~gavah.text.names.name_key`, or a cache of it."""
+        read = read_key or lru_cache(maxsize=None)(name_key)  # names repeat: each is read once
+        keys = {r.id: read(r.name_fa or r.name or "").sorted for r in records}
         counts: defaultdict[tuple[str, str], int] = defaultdict(int)
         sizes: defaultdict[str, int] = defaultdict(int)
         for r in records:
@@ -390,7 +615,6 @@ class NameFrequency:
 
     def penalty(self, left: str, right: str, u: float) -> tuple[float, float]:
         """Bits to take off a name agreement whose declared u is ``u``, and the share used."""
-        # Called for millions of pairs: the list is compared only where the key agrees.
         same_key = self.key[left] == self.key[right]
         same_list = same_key and left.split(":", 1)[0] == right.split(":", 1)[0]
         table = self.within if same_list else self.share
@@ -398,75 +622,132 @@ class NameFrequency:
         found = a if a >= b else b
         return (math.log2(found / u) if found > u else 0.0), found
 
+    def columns(self, ids: Sequence[str]) -> _FrequencyColumns:
+        """The same for the records ``ids``, as numpy columns in their order."""
+        import numpy as np
+
+        def numbered(values: Iterable[str]) -> Any:
+            numbers: dict[str, int] = {}
+            found = [numbers.setdefault(v, len(numbers)) for v in values]
+            return np.array(found, dtype=np.int64)
+
+        return _FrequencyColumns(
+            numbered(self.key[i] for i in ids),
+            numbered(i.split(":", 1)[0] for i in ids),  # a record's list, as penalty() reads it
+            np.array([self.share[i] for i in ids], dtype=float),
+            np.array([self.within[i] for i in ids], dtype=float),
+        )
+
+
+@dataclass(frozen=True)
+class _FrequencyColumns:
+    key: Any  # numpy, by record: a number per name key
+    list: Any  # a number per list
+    share: Any
+    within: Any
+
+    def penalties(self, left: Any, right: Any, u: Any) -> tuple[Any, Any]:
+        """:meth:`NameFrequency.penalty` of each pair of records (numpy columns of their
+        numbers, and of each pair's u): the bits, and the share used."""
+        import numpy as np
+
+        same_list = (self.key[left] == self.key[right]) & (self.list[left] == self.list[right])
+        a = np.where(same_list, self.within[left], self.share[left])
+        b = np.where(same_list, self.within[right], self.share[right])
+        found = np.maximum(a, b)
+        bits = np.zeros(len(found))
+        for one in np.unique(u).tolist():
+            over = np.flatnonzero((u == one) & (found > one))
+            shares, where = np.unique(found[over], return_inverse=True)
+            # math.log2 of each distinct share, as penalty() computes it, not numpy's.
+            logs = np.array([math.log2(share / one) for share in shares.tolist()], dtype=float)
+            bits[over] = logs[where]
+        return bits, found
+
 
 # Name levels whose agreement is on the name's value: their weight is adjusted for frequency.
-_FREQUENCY_LEVELS = {1, 2}
+_FREQUENCY_LEVELS = (1, 2)
 
 
-def _frequency_adjusted(
-    name_level: Any, left: list[str], right: list[str], frequency: NameFrequency
-) -> tuple[Any, dict[int, str]]:
-    """Bits to take off each pair's weight for its name's frequency (``name_level``: each
-    pair's name level, 0 where unknown), and the explanation of each pair that loses any."""
+def _frequency_adjusted(scored: _Scored, frequency: _FrequencyColumns) -> tuple[Any, Any]:
+    """Bits to take off each pair's weight for its name's frequency, and the share of records
+    with its name (NaN where the name's level is not adjusted)."""
     import numpy as np
 
-    u_of = {n: lv.u for n, lv in enumerate(comparisons.PRIORS[0].levels, start=1)}
-    bits = np.zeros(len(left))
-    notes: dict[int, str] = {}
-    for i in np.nonzero(np.isin(name_level, list(_FREQUENCY_LEVELS)))[0].tolist():
-        taken, found = frequency.penalty(left[i], right[i], u_of[int(name_level[i])])
-        if taken > 0:
-            bits[i] = taken
-            notes[i] = (
-                f"a common name: 1 in {round(1 / found):,} records of its list ({-taken:+.1f})"
-            )
-    return bits, notes
+    u_of = np.array([math.nan, *(lv.u for lv in comparisons.PRIORS[0].levels)])
+    name_level = scored.levels["name"]
+    at = np.flatnonzero(np.isin(name_level, _FREQUENCY_LEVELS))
+    taken, found = frequency.penalties(scored.left[at], scored.right[at], u_of[name_level[at]])
+    bits, shares = np.zeros(len(name_level)), np.full(len(name_level), math.nan)
+    bits[at], shares[at] = taken, found
+    return bits, shares
 
 
 def _pairs(
-    table: Any,
-    weights: dict[str, list[tuple[float, str]]],
-    frequency: NameFrequency,
+    scored: _Scored,
+    ids: Sequence[str],
+    scale: _Scale,
+    frequency: _FrequencyColumns,
     keep_from: float = STORE_FROM,
 ) -> list[ScoredPair]:
-    """Scored pairs from Splink's prediction table, with the name-frequency adjustment, each with
-    its explanation, in id order. Done column by column (numpy), not row by row: a run may keep
-    a million pairs."""
+    """Scored pairs with the name-frequency adjustment, each with its explanation, in id order.
+    Done column by column (numpy), not row by row, where it can: a run may keep a million
+    pairs, and most share one of a few hundred explanations."""
     import numpy as np
 
-    left = table.column("unique_id_l").to_pylist()
-    right = table.column("unique_id_r").to_pylist()
-    match_weight = np.nan_to_num(
-        table.column("match_weight").to_numpy(zero_copy_only=False).astype(float)
-    )
-    level_of: dict[str, Any] = {}
-    weight_of: dict[str, Any] = {}
-    for name, options in weights.items():
-        level_weights = np.array([w for w, _ in options])
-        mw = np.nan_to_num(table.column(f"mw_{name}").to_numpy(zero_copy_only=False).astype(float))
-        level_of[name] = np.abs(mw[:, None] - level_weights[None, :]).argmin(axis=1)
-        weight_of[name] = mw
-    # The name's options are its null level (0), then NAME_LEVELS from the top (1).
-    bits, notes = _frequency_adjusted(level_of["name"], left, right, frequency)
-    match_weight = match_weight - bits
+    bits, shares = _frequency_adjusted(scored, frequency)
+    match_weight = scored.match_weight - bits
     probability = 1.0 / (1.0 + np.exp2(-match_weight))
-    # Most predicted rows fall below keep_from once adjusted: explain only the pairs kept.
+    # Most scored pairs fall below keep_from once adjusted: explain only the pairs kept.
     kept = np.flatnonzero(probability >= keep_from)
-    explained = {
-        name: [
-            f"{options[level][1]} ({weight:+.1f})"
-            for level, weight in zip(
-                level_of[name][kept].tolist(), weight_of[name][kept].tolist(), strict=True
-            )
-        ]
-        for name, options in weights.items()
+    kept = kept[np.lexsort((scored.right[kept], scored.left[kept]))]
+    explanations, which = _explanations({n: lv[kept] for n, lv in scored.levels.items()}, scale)
+    notes = {
+        k: f"a common name: 1 in {round(1 / found):,} records of its list ({_signed(-taken)})"
+        for k, taken, found in zip(
+            np.flatnonzero(bits[kept] > 0).tolist(),
+            bits[kept][bits[kept] > 0].tolist(),
+            shares[kept][bits[kept] > 0].tolist(),
+            strict=True,
+        )
     }
     pairs = []
-    for k, i in enumerate(kept.tolist()):
-        a, b = (left[i], right[i]) if left[i] <= right[i] else (right[i], left[i])
-        levels = {name: lines[k] for name, lines in explained.items()}
-        if i in notes:
-            levels["name frequency"] = notes[i]
-        pairs.append(ScoredPair(a, b, float(probability[i]), float(match_weight[i]), levels))
-    pairs.sort(key=lambda p: (p.left, p.right))
+    columns = (
+        scored.left[kept].tolist(),
+        scored.right[kept].tolist(),
+        probability[kept].tolist(),
+        match_weight[kept].tolist(),
+        which.tolist(),
+    )
+    for k, (a, b, p, w, n) in enumerate(zip(*columns, strict=True)):
+        levels = dict(explanations[n])
+        if k in notes:
+            levels["name frequency"] = notes[k]
+        pairs.append(ScoredPair(ids[a], ids[b], p, w, levels))
     return pairs
+
+
+def _signed(weight: float) -> str:
+    """A weight as people read it: ``+3.3``, ``-1.2``, and ``0.0`` for what rounds to nothing
+    (``-0.0`` read as a penalty in `victims review`)."""
+    shown = f"{weight:+.1f}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown
+
+
+def _explanations(levels: dict[str, Any], scale: _Scale) -> tuple[list[dict[str, str]], Any]:
+    """The distinct explanations of pairs with these levels (numpy columns), and each pair's."""
+    import numpy as np
+
+    code = np.zeros(len(next(iter(levels.values()), [])), dtype=np.int64)
+    for name, options in scale.levels.items():
+        code = code * len(options) + levels[name]
+    _, first, which = np.unique(code, return_index=True, return_inverse=True)
+    explained = []
+    for k in first.tolist():
+        explained.append(
+            {
+                name: f"{options[int(levels[name][k])][1]} ({_signed(options[int(levels[name][k])][0])})"
+                for name, options in scale.levels.items()
+            }
+        )
+    return explained, which
