@@ -27,6 +27,8 @@ from gavah.accounts import Accounts, Principal
 from gavah.accounts import credentials as cred
 from gavah.intake.ingest import ingest
 from gavah.vault import Vault
+from gavah.verify.access import Asker
+from gavah.verify.store import Verification
 from gavah.web.context import preview_ticket
 from totp_codes import next_code
 
@@ -90,6 +92,7 @@ BETA = {"ref": "beta"}
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
 DESCRIBE = {"description": "described by {who}"}
+AGREE = {"decision": "agree", "note": "checked by {who}"}
 # Rows run in this order, each for all of WHO before the next (later rows may depend on
 # earlier ones: grant before revoke, HEAD before DELETE, sign-out last).
 #                                                      admin intake analyst reviewer viewer anon
@@ -151,6 +154,25 @@ TABLE: tuple[Row, ...] = (
     row("POST", "/items/{ref}/description", (303, 404, 404, 404, 404, LOGIN), fill=BETA,
         variant="beta", form=DESCRIBE),
     row("GET", "/upload", (200, 200, 200, 200, 403, LOGIN)),
+    # --- verification pages: need to know by collection; review for the reviewer role ---------
+    row("GET", "/incidents", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/incidents/{ref}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "incident_alpha"}, variant="alpha"),
+    row("GET", "/incidents/{ref}", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "incident_beta"}, variant="beta"),
+    row("GET", "/claims/{ref}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "claim_alpha"}, variant="alpha"),
+    row("GET", "/claims/{ref}", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "claim_beta"}, variant="beta"),
+    row("GET", "/harm", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/review", (200, 403, 403, 200, 403, LOGIN)),
+    row("POST", "/review/{assessment_id}", (303, 403, 403, 303, 403, LOGIN),
+        fill={"assessment_id": "assessment_alpha"}, variant="alpha", form=AGREE),
+    row("POST", "/review/{assessment_id}", (303, 403, 403, 404, 403, LOGIN),
+        fill={"assessment_id": "assessment_beta"}, variant="beta", form=AGREE),
+    # Four eyes: the reviewer made this one (the admin may review it).
+    row("POST", "/review/{assessment_id}", (303, 403, 403, 403, 403, LOGIN),
+        fill={"assessment_id": "assessment_reviewers"}, variant="the reviewer's own", form=AGREE),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -302,6 +324,29 @@ def _tus_send(client: TestClient, headers: dict[str, str], uuid: str, body: byte
     assert response.status_code == 204, response.text
 
 
+def _verifications(vault: Vault, items: dict[str, str]) -> dict[str, str]:
+    """An incident, a claim and assessments in alpha and in beta (made as the CLI makes them),
+    and one assessment in alpha made by the reviewer's own web account."""
+    found: dict[str, str] = {}
+    for collection in ("alpha", "beta"):
+        made = Verification(vault, Asker.operator("matrix-analyst"))
+        made.add_source(f"source in {collection}", "witness", collection=collection, grade="C",
+                        reason="synthetic", source_id=f"src-{collection}")  # fmt: skip
+        made.add_incident(f"incident in {collection}", "other", collection=collection,
+                          incident_id=f"inc-{collection}")  # fmt: skip
+        made.add_claim("synthetic", "occurred", incident_id=f"inc-{collection}",
+                       claim_id=f"clm-{collection}")  # fmt: skip
+        assessed = made.assess(f"clm-{collection}", f"src-{collection}", stance="supports",
+                               credibility=2, evidence=items[collection])  # fmt: skip
+        found[f"incident_{collection}"] = f"inc-{collection}"
+        found[f"claim_{collection}"] = f"clm-{collection}"
+        found[f"assessment_{collection}"] = assessed["assessment"]["id"]
+    reviewers = Verification(vault, Asker.operator("web:reviewer"))
+    own = reviewers.assess("clm-alpha", "src-alpha", stance="supports", credibility=3)
+    found["assessment_reviewers"] = own["assessment"]["id"]
+    return found
+
+
 @pytest.fixture(autouse=True)
 def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """The matrix is about authorisation; a cheaper argon2id (same algorithm) keeps a dozen
@@ -390,6 +435,7 @@ def world(
     values["viewer"].update(
         {k: values["intake"][k] for k in ("pending", "patchable", "patch_body")}
     )
+    verifications = _verifications(vault, items)
     values["anon"] = {
         **values["viewer"],
         "who": "anon",
@@ -410,6 +456,7 @@ def world(
                 "setup_token": setup_token,
                 "upload_id": finished,
                 "theirs": theirs,
+                **verifications,
                 "meta_alpha": _tus_meta("alpha", f"{who}.txt"),
                 "meta_beta": _tus_meta("beta", f"{who}.txt"),
             }

@@ -378,6 +378,7 @@ def test_password_alone_reaches_nothing_but_the_code_page(
         "collection": "alpha",
         "upload_id": "0" * 32,
         "uuid": "0" * 32,
+        "assessment_id": "asm-" + "0" * 12,  # the verification pages' review form
     }
     with browser(app) as client:
         assert goes_to(password_step(client, "parisa", who.password), "/login/code")

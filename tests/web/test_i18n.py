@@ -29,6 +29,9 @@ from babel.messages.pofile import read_po
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from gavah.vault import Vault
+from gavah.verify.access import Asker
+from gavah.verify.store import Verification
 from gavah.web import i18n, messages
 from gavah.web.pages import render as render_module
 from totp_codes import next_code
@@ -318,7 +321,9 @@ def test_every_template_renders_in_both_languages(
     signed_in: Callable[[FastAPI, Any], TestClient],
     items: dict[str, str],
     rendered: set[tuple[str, str]],
+    vault: Vault,
 ) -> None:
+    _one_incident(vault, items["alpha"])
     admin = signed_in(app, person("i18n-admin", "admin"))
     if language != "fa":
         _switch(admin, language)
@@ -332,6 +337,11 @@ def test_every_template_renders_in_both_languages(
         "/admin/audit",
         "/account/enrol",
         "/collections",
+        "/incidents",
+        "/incidents/i18n-incident",
+        "/claims/i18n-claim",
+        "/review",
+        "/harm",
     ):
         _ok(admin.get(path), language)
     missing = admin.get("/items/no-such-item")
@@ -392,6 +402,18 @@ def test_every_template_renders_in_both_languages(
 
     missed = {name for name in PAGE_TEMPLATES if (language, name) not in rendered}
     assert not missed, f"templates this test does not render (add a page for them): {missed}"
+
+
+def _one_incident(vault: Vault, evidence: str) -> None:
+    """An incident with a claim and an assessment awaiting review, for the verification pages."""
+    made = Verification(vault, Asker.operator("i18n-analyst"))
+    made.add_source("A witness (synthetic)", "witness", collection="alpha", grade="C",
+                    reason="synthetic", source_id="i18n-source")  # fmt: skip
+    made.add_incident("An incident (synthetic)", "mass-arrest", collection="alpha",
+                      place="Tehran", date="1404/10/18", incident_id="i18n-incident")  # fmt: skip
+    made.add_claim("It happened (synthetic)", "occurred", incident_id="i18n-incident",
+                   claim_id="i18n-claim")  # fmt: skip
+    made.assess("i18n-claim", "i18n-source", stance="supports", credibility=2, evidence=evidence)
 
 
 def test_sizes_read_as_persian_in_persian() -> None:

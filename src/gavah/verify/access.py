@@ -2,7 +2,7 @@
 
 Incidents, claims and sources belong to a collection (need to know, as evidence does). The CLI
 acts as the workspace's operator (``settings.actor``), who sees every collection; the web
-workspace will build an :class:`Asker` from the signed-in :class:`~gavah.accounts.principal
+workspace builds an :class:`Asker` from the signed-in :class:`~gavah.accounts.principal
 .Principal`, so that the same code checks ``Can.SEE`` and ``Can.REVIEW`` per collection.
 """
 

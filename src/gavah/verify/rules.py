@@ -64,16 +64,53 @@ class Rule:
             counts[m] <= n for m, n in self.at_most.items()
         )
 
+    def shortfalls(self, counts: Mapping[str, int]) -> list[Shortfall]:
+        """Each condition not met, as data (the web shows it in the reader's language)."""
+        found = [
+            Shortfall(measure, counts[measure], needed, at_least=True)
+            for measure, needed in sorted(self.at_least.items())
+            if counts[measure] < needed
+        ]
+        found += [
+            Shortfall(measure, counts[measure], allowed, at_least=False)
+            for measure, allowed in sorted(self.at_most.items())
+            if counts[measure] > allowed
+        ]
+        return found
+
     def missing(self, counts: Mapping[str, int]) -> list[str]:
         """Each condition not met, said as what would have to change."""
-        found = []
-        for measure, needed in sorted(self.at_least.items()):
-            if counts[measure] < needed:
-                found.append(f"{MEASURES[measure]}: {counts[measure]} now, at least {needed}")
-        for measure, allowed in sorted(self.at_most.items()):
-            if counts[measure] > allowed:
-                found.append(f"{MEASURES[measure]}: {counts[measure]} now, at most {allowed}")
-        return found
+        return [str(s) for s in self.shortfalls(counts)]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One condition of a rule that the counts do not meet."""
+
+    measure: str  # a key of MEASURES
+    now: int
+    bound: int
+    at_least: bool  # True: the rule needs at least ``bound``; False: at most
+
+    def __str__(self) -> str:
+        bound = "at least" if self.at_least else "at most"
+        return f"{MEASURES[self.measure]}: {self.now} now, {bound} {self.bound}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a higher level needs: its first rule's conditions not met, and the lower-ranked
+    rules before it that hold and so pre-empt it."""
+
+    airwars: str
+    rule: Rule
+    short: tuple[Shortfall, ...]
+    pre_empted_by: tuple[Rule, ...]
+
+    def __str__(self) -> str:
+        said = [str(s) for s in self.short]
+        said += [f"rule {e.id} ({e.airwars}) no longer holding" for e in self.pre_empted_by]
+        return f"{self.airwars} (rule {self.rule.id}) needs " + "; ".join(said)
 
 
 @dataclass(frozen=True)
@@ -134,8 +171,18 @@ class Level:
     @property
     def raise_by(self) -> tuple[str, ...]:
         """What would raise it (worked out when asked: most reads need only the level)."""
-        found = _would_raise(self.rules, self.rule, self.counts) if self.rules else []
+        found = [str(step) for step in self.steps]
         return tuple(found + _pending(self.not_counting))
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """For each higher level, what its first rule still lacks (as data)."""
+        return tuple(_would_raise(self.rules, self.rule, self.counts)) if self.rules else ()
+
+    @property
+    def awaiting(self) -> tuple[str, ...]:
+        """The assessments left out only because no second person has reviewed them yet."""
+        return tuple(_awaiting(self.not_counting))
 
     @property
     def airwars(self) -> str:
@@ -279,30 +326,33 @@ def _counts(voices: Sequence[Voice], reviewed: int) -> dict[str, int]:
     return counts
 
 
-def _would_raise(rules: Rules, fired: Rule, counts: Mapping[str, int]) -> list[str]:
+def _would_raise(rules: Rules, fired: Rule, counts: Mapping[str, int]) -> list[Step]:
     """For each level ranked above the one reached, its first rule and what it lacks: its own
     conditions not met, and the lower-ranked rules before it that hold and so pre-empt it (a
     contested claim is not made fair by more support alone)."""
     reached = rules.rank(fired.airwars)
-    said, seen = [], set()
+    said: list[Step] = []
+    seen = set()
     for i, rule in enumerate(rules.rules):
         rank = rules.rank(rule.airwars)
         if rank <= reached or rule.airwars in seen:
             continue
-        missing = rule.missing(counts)
-        missing += [
-            f"rule {e.id} ({e.airwars}) no longer holding"
-            for e in rules.rules[:i]
-            if rules.rank(e.airwars) < rank and e.holds(counts)
-        ]
-        if missing:
+        short = tuple(rule.shortfalls(counts))
+        pre_empted = tuple(
+            e for e in rules.rules[:i] if rules.rank(e.airwars) < rank and e.holds(counts)
+        )
+        if short or pre_empted:
             seen.add(rule.airwars)
-            said.append(f"{rule.airwars} (rule {rule.id}) needs " + "; ".join(missing))
+            said.append(Step(rule.airwars, rule, short, pre_empted))
     return said
 
 
+def _awaiting(not_counting: Mapping[str, str]) -> list[str]:
+    return sorted(a for a, why in not_counting.items() if why.startswith("awaiting"))
+
+
 def _pending(not_counting: Mapping[str, str]) -> list[str]:
-    waiting = sorted(a for a, why in not_counting.items() if why.startswith("awaiting"))
+    waiting = _awaiting(not_counting)
     if not waiting:
         return []
     return [f"a second person's review of {', '.join(waiting)} (not counted until reviewed)"]

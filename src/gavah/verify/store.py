@@ -10,7 +10,7 @@ never stored: it is computed from the rows by the declared rules whenever it is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -582,6 +582,61 @@ class Verification:
             row = self._assessment(session, assessment_id)
             return next(a for a in self._assessments(session, row.claim_id) if a["id"] == row.id)
 
+    def level(self, claim_id: str) -> rules.Level:
+        """The claim's level as the rules give it, for readers that show it their own way (the
+        web, in the reader's language); :meth:`explain` is the same as JSON."""
+        with self.db.read() as session:
+            row = self._claim(session, claim_id)
+            return levels.claim_levels(session, [row.id])[row.id]
+
+    def evidence_names(self, ids: Iterable[str]) -> dict[str, str]:
+        """Of these evidence items, those acquired into a collection the asker sees, each with
+        the file name of its first such acquisition. An item cited by a claim but held only in
+        collections the asker does not see is left out: its id says nothing to them."""
+        wanted = sorted(set(ids))
+        A = models.Acquisition
+        found: dict[str, str] = {}
+        with self.db.read() as session:
+            for start in range(0, len(wanted), 500):
+                rows = session.execute(
+                    select(A.evidence_id, A.filename, A.collection)
+                    .where(A.evidence_id.in_(wanted[start : start + 500]))
+                    .order_by(A.log_index)
+                ).all()
+                for evidence_id, filename, collection in rows:
+                    if evidence_id not in found and self.asker.sees(collection or ""):
+                        found[evidence_id] = filename
+        return found
+
+    def history(self, incident_id: str) -> list[dict[str, Any]]:
+        """The ``verify.*`` changes of one incident, in log order: the incident, its claims and
+        their links, assessments and reviews, each with its log index, actor and time (read
+        from the rows, which ``log verify`` checks against the entries)."""
+        with self.db.read() as session:
+            incident = self._incident(session, incident_id)
+            claims = _rows(
+                session, models.VerifyClaim, models.VerifyClaim.incident_id, [incident.id]
+            )
+            claim_ids = [c.id for c in claims]
+            links = _rows(
+                session, models.VerifyClaimLink, models.VerifyClaimLink.claim_id, claim_ids
+            )
+            assessed = _rows(
+                session, models.VerifyAssessment, models.VerifyAssessment.claim_id, claim_ids
+            )
+            reviews = _rows(
+                session,
+                models.VerifyReview,
+                models.VerifyReview.assessment_id,
+                [a.id for a in assessed],
+            )
+            found = [_event(INCIDENT_ADDED, incident, incident.created_at, incident.id)]
+            found += [_event(CLAIM_ADDED, c, c.created_at, c.id) for c in claims]
+            found += [_event(CLAIM_LINKED, k, k.at, k.claim_id, k.target) for k in links]
+            found += [_event(ASSESSED, a, a.at, a.id, a.claim_id) for a in assessed]
+            found += [_event(REVIEWED, r, r.at, r.assessment_id, r.decision) for r in reviews]
+        return sorted(found, key=lambda e: e["log_index"])
+
 
 def incident_grades(session: Session, incident_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each incident's grade: the highest level among its ``occurred`` claims (ungraded without
@@ -658,3 +713,23 @@ def _refuse_related_again(session: Session, a: str, b: str) -> None:
             f"{found.other_id} (log index {found.log_index})",
             hint="the two already count as one voice",
         )
+
+
+def _rows(session: Session, table: Any, column: Any, ids: list[str]) -> list[Any]:
+    found: list[Any] = []
+    for start in range(0, len(ids), 500):
+        query = select(table).where(column.in_(ids[start : start + 500]))
+        found.extend(session.execute(query).scalars())
+    return found
+
+
+def _event(
+    kind: str, row: Any, at: datetime, subject: str, detail: str | None = None
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "log_index": row.log_index,
+        **model.who(row.actor, at),
+        "subject": subject,
+        "detail": detail,
+    }

@@ -15,7 +15,7 @@ from gavah.web import failures
 from gavah.web.api import admin as api_admin
 from gavah.web.api import items as api_items
 from gavah.web.context import WebState
-from gavah.web.pages import account, admin, auth, items, upload
+from gavah.web.pages import account, admin, auth, items, upload, verify
 from gavah.web.serving import SecurityHeaders
 from gavah.workspace import Workspace, open_workspace
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in (auth.router, account.router, items.router, upload.router, admin.router):
         app.include_router(router)
+    app.include_router(verify.router)
     app.include_router(api_items.router)
     app.include_router(api_admin.router)
     upload.install_tus(app)

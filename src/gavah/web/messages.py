@@ -54,6 +54,14 @@ COMMON_ERRORS = (
     _("export its custody report instead: it proves every entry you may see"),
     _("your role allows no uploads"),
     _("ask an admin for the intake role"),
+    # gavah.web.pages.verify (and gavah.verify.store, where the text is the same)
+    _("only the reviewer role may review assessments"),
+    _("an admin can grant you the reviewer role in a collection"),
+    _("you made this assessment: another person must review it (four eyes)"),
+    _("ask a colleague with the reviewer role"),
+    _("say why you disagree"),
+    _("write a note, then press Disagree"),
+    _("choose month or year, and gregorian or solar_hijri"),
 )
 
 NOTICES = (
@@ -68,4 +76,5 @@ NOTICES = (
     _("The account was unlocked."),
     _("The account was disabled."),
     _("The account was enabled."),
+    _("Your decision was recorded in the custody log."),
 )

@@ -26,6 +26,7 @@ NOTICES = {
     "unlocked": "The account was unlocked.",
     "disabled": "The account was disabled.",
     "enabled": "The account was enabled.",
+    "reviewed": "Your decision was recorded in the custody log.",
 }
 
 
