@@ -17,6 +17,7 @@ from bench import (
     mse,
     mse_r,
     proofs,
+    sanctions_quality,
     screening,
     verify,
     web,
@@ -43,11 +44,11 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=[*range(1, 11), 12],
+        choices=range(1, 13),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
-        "10, LCMCR against the R package, runs only when named; 12 is verification's "
-        "confidence recomputation).",
+        "10, LCMCR against the R package, runs only when named; 11 is sanctions matching "
+        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation).",
     )
     return parser.parse_args()
 
@@ -85,6 +86,9 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 10 in only:
         say("10. LCMCR side by side with the R package on the published tables")
         results += mse_r.run(sizes, say)
+    if 11 in only:
+        say("11. sanctions matching quality on the held-out labelled pairs")
+        results += sanctions_quality.run(sizes, say)
     if 12 in only:
         say(f"12. verification: confidence of {sizes.verify_claims:,} claims recomputed")
         results += verify.run(tmp, sizes, say)
@@ -94,7 +98,7 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or [*range(1, 10), 12])
+    only = set(args.only or [*range(1, 10), 11, 12])
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

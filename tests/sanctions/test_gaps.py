@@ -7,6 +7,7 @@ synthetic and says so."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import pytest
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
-from gavah.sanctions import formats, gaps, match
+from gavah.errors import InputError
+from gavah.sanctions import formats, gaps, index, match
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
 
@@ -137,3 +139,64 @@ def test_outputs_escape_names_and_keep_every_column(report: gaps.Report) -> None
     assert len(table) == 1 + len(report.rows)
     data = report.to_dict()
     assert {"jurisdictions", "entities", "unmatched_entries"} <= set(data)
+
+
+# --- the legal regime of each designation --------------------------------------------------------
+
+
+def test_each_designation_says_its_regime(report: gaps.Report) -> None:
+    row = rows(report)["p-moghaddam"]
+    (d,) = row.designations["us"]
+    assert "human-rights" in d.regimes  # OFAC's IRAN-HR programme
+    assert row.regimes("us") == [r for r in gaps.REGIMES if r in d.regimes]
+    assert "human-rights" not in row.not_for("us") and "other" not in row.not_for("us")
+    assert row.regime_text("us").startswith("for human rights")
+    assert rows(report)["p-synthetic"].regime_text("us") == ""
+    radan = rows(report)["p-radan"]  # a candidate only: its regime, not yet a designation
+    assert radan.status["us"] == "possible" and radan.regimes("us") == []
+    assert radan.regime_text("us").startswith("possibly for human rights")
+    jurisdiction = row.to_dict()["jurisdictions"]["us"]
+    assert jurisdiction["regimes"] == row.regimes("us")
+    assert jurisdiction["not_for"] == row.not_for("us")
+    assert jurisdiction["entries"][0]["regimes"] == list(d.regimes)
+
+
+def test_the_regime_is_in_every_output(report: gaps.Report) -> None:
+    table = gaps.to_csv(report).splitlines()
+    header = table[0].split(",")
+    assert header.index("us_regimes") > header.index("us_status")
+    assert "for human rights" in gaps.to_csv(report)
+    assert "for human rights" in gaps.to_html(report)
+    assert '"not_for"' in json.dumps(report.to_dict())
+
+
+def test_only_the_regime_asked_for_makes_a_status(
+    registry: list[EntityProxy], lists: list[gaps.ListIndex]
+) -> None:
+    for_terrorism = gaps.build(registry, lists, regime="terrorism")
+    row = rows(for_terrorism)["p-moghaddam"]
+    assert row.status["us"] == "not designated"  # designated for human rights only
+    assert [d.source_id for d in row.designations["us"]] == ["12762"]  # still shown
+    assert "terrorism regime" in gaps.to_html(for_terrorism)
+    for_rights = gaps.build(registry, lists, regime="human-rights")
+    assert rows(for_rights)["p-moghaddam"].status["us"] == "designated"
+    with pytest.raises(InputError, match="unknown regime"):
+        gaps.build(registry, lists, regime="piracy")
+
+
+def test_a_stored_index_gives_the_same_report(
+    registry: list[EntityProxy], report: gaps.Report, tmp_path: Path
+) -> None:
+    stored = []
+    for name, jurisdiction, path, fmt in (
+        ("ofac", "us", FIXTURES / "ofac", "ofac"),
+        ("eu-hr", "eu", FIXTURES / "eu_oj_32011R0359_excerpt.csv", "eu-csv"),
+    ):
+        entries = [
+            index.list_payload(name, None, e.source_id, e.entity.to_dict(), e.programs, e.listed_on)
+            for e in formats.read(path, fmt)  # the order list_index reads them in
+        ]
+        built = index.build(tmp_path / f"{name}.1.npz", {"list": name}, entries, workers=1)
+        stored.append(gaps.ListIndex(name, jurisdiction, built))
+    again = gaps.build(registry, stored)
+    assert again.to_dict() == report.to_dict()

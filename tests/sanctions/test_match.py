@@ -81,7 +81,12 @@ def test_a_shared_identifier_lifts_a_spelling_variant() -> None:
     left = rec("Person", "1", name="Behzad Karimpour", passportNumber="K1234567")
     right = rec("Person", "2", "b", name="Behzad Karimpoor", passportNumber="k 1234567")
     m = match.score(left, right)
-    assert m.score >= match.IDENTIFIER_FLOOR and m.decision == "match"
+    without = match.score(
+        rec("Person", "3", name="Behzad Karimpour"),
+        rec("Person", "4", "b", name="Behzad Karimpoor"),
+    )
+    assert m.decision == "match" and without.decision == "candidate"
+    assert m.score > without.score
     assert any("identifier agrees: K1234567" in x for x in m.explanation)
 
 
@@ -126,3 +131,55 @@ def test_xref_output_has_the_documented_shape() -> None:
     assert d["right"]["list"] == "ofac" and d["right"]["id"] == "9"
     assert d["decision"] == "match" and 0 <= d["score"] <= 1
     assert isinstance(d["explanation"], list) and d["explanation"]
+
+
+def test_court_branches_meet_in_words_and_digits_but_not_across_numbers() -> None:
+    eu = rec("LegalEntity", "1", "eu", name="1st branch of the Revolutionary Court of Shiraz")
+    ofac = rec("Organization", "2", "ofac", name="BRANCH 1 OF THE SHIRAZ REVOLUTIONARY COURT")
+    other = rec("Organization", "3", "ofac", name="BRANCH 2 OF THE SHIRAZ REVOLUTIONARY COURT")
+    persian = rec("Organization", "4", "x", name="شعبه اول دادگاه انقلاب شیراز")
+    index = match.Index([ofac, other])
+    assert [r.id for r in index.candidates(eu)][:1] == ["2"]
+    same, different = match.score(eu, ofac), match.score(eu, other)
+    assert same.score > different.score + 0.5
+    assert any("branch agrees: 1" in line for line in same.explanation)
+    assert any("branch disagrees" in line for line in different.explanation)
+    assert "1" in persian.body.branches and "court" in persian.body.kinds
+
+
+def test_a_body_with_and_without_its_country_word_meets() -> None:
+    a = rec("Organization", "1", "eu", name="Cyber Police of the Islamic Republic of Iran")
+    b = rec("Organization", "2", "ofac", name="CYBER POLICE")
+    assert match.Index([b]).candidates(a)
+    assert match.score(a, b).explanation[0].startswith("name 1.00")
+
+
+def test_known_bodies_table_joins_translations() -> None:
+    a = rec("Organization", "1", "eu", name="Morality Police")
+    b = rec("Organization", "2", "x", name="گشت ارشاد")
+    assert match.score(a, b).explanation[0].startswith("name 1.00")
+    (found,) = match.screen([a], match.Index([b, rec("Organization", "3", "x", name="Evin")]))
+    assert found.right.id == "2" and found.decision == "match"
+
+
+def test_the_same_name_and_the_same_human_rights_programme_is_a_match() -> None:
+    """Issue 14: the same full name on two human-rights lists, one without a birth date."""
+    eu = match.record(
+        entity("Person", "1", name="KHORAMABADI Abdolsamad"),
+        "list:eu-hr:1",
+        "eu-hr",
+        "1",
+        programs=("EU-IRN", "32011R0359"),
+        jurisdiction="eu",
+    )
+    us = match.record(
+        entity("Person", "2", name="KHORAMABADI, Abdolsamad", birthDate="1960-07-01"),
+        "list:ofac:2",
+        "ofac",
+        "2",
+        programs=("IRAN-HR",),
+        jurisdiction="us",
+    )
+    m = match.score(eu, us)
+    assert m.decision == "match"
+    assert any("both designated under human-rights regimes" in x for x in m.explanation)

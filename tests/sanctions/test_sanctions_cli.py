@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gavah.sanctions import match
 from gavah_cli import gavah
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
@@ -61,7 +62,7 @@ def test_import_xref_decide_and_gaps(cli_env: dict[str, str], tmp_path: Path) ->
     for p in pairs:
         assert set(p) == {"left", "right", "score", "decision", "explanation"}
         assert p["left"]["list"] == "eu-hr" and p["right"]["list"] == "ofac"
-        assert p["score"] >= 0.8 and p["decision"] in ("match", "candidate")
+        assert p["score"] >= match.DEFAULT_THRESHOLD and p["decision"] in ("match", "candidate")
 
     imported = gavah(cli_env, "registry", "import", str(registry_file(tmp_path)))
     assert imported.returncode == 0, imported.stderr

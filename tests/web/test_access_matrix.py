@@ -75,7 +75,7 @@ class Row:
 
     @property
     def api(self) -> bool:
-        return self.path.startswith(("/api/", "/uploads"))
+        return self.path.startswith(("/api/", "/uploads", "/match/"))
 
     @property
     def label(self) -> str:
@@ -93,6 +93,8 @@ TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
 DESCRIBE = {"description": "described by {who}"}
 AGREE = {"decision": "agree", "note": "checked by {who}"}
+# yente's request, as its documentation shows it (gavah.web.api.match).
+YENTE = {"queries": {"entity1": {"schema": "Person", "properties": {"name": ["John Doe"]}}}}
 # Rows run in this order, each for all of WHO before the next (later rows may depend on
 # earlier ones: grant before revoke, HEAD before DELETE, sign-out last).
 #                                                      admin intake analyst reviewer viewer anon
@@ -226,6 +228,11 @@ TABLE: tuple[Row, ...] = (
     row("DELETE", "/api/v1/accounts/{name}/grants/{collection}", (200, 403, 403, 403, 403, 401),
         fill={"name": "account", "collection": "collection"}),
     row("GET", "/api/v1/audit", (200, 403, 403, 403, 403, 401)),
+    # Sanctions lists are shared: every account may match against them (nothing of a collection).
+    row("POST", "/match/{dataset}", (200, 200, 200, 200, 200, 401), fill={"dataset": "dataset"},
+        json=YENTE),
+    row("POST", "/match/{dataset}", (404, 404, 404, 404, 404, 401), fill={"dataset": "missing"},
+        variant="no such list", json=YENTE),
     # --- resumable uploads (tus) --------------------------------------------------------------
     row("OPTIONS", "/uploads/", (204, 204, 204, 204, 403, 401), headers=TUS),
     row("POST", "/uploads/", (201, 201, 201, 201, 403, 401), variant="into alpha",
@@ -451,6 +458,7 @@ def world(
                 "alpha_img": items["alpha_img"],
                 "beta_img": items["beta_img"],
                 "missing": "ev-" + "0" * 26,
+                "dataset": "default",
                 "account": "target",
                 "collection": "gamma",
                 "setup_token": setup_token,

@@ -379,6 +379,7 @@ def test_password_alone_reaches_nothing_but_the_code_page(
         "upload_id": "0" * 32,
         "uuid": "0" * 32,
         "assessment_id": "asm-" + "0" * 12,  # the verification pages' review form
+        "dataset": "default",  # the matching API
     }
     with browser(app) as client:
         assert goes_to(password_step(client, "parisa", who.password), "/login/code")
@@ -398,7 +399,7 @@ def test_password_alone_reaches_nothing_but_the_code_page(
                 follow_redirects=False,
             )
             tried += 1
-            if path.startswith(("/api/", "/uploads")):
+            if path.startswith(("/api/", "/uploads", "/match/")):
                 assert response.status_code == 401, (method, path, response.status_code)
                 if method != "HEAD":
                     assert_error_shape(response, 401)

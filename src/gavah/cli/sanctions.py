@@ -32,8 +32,9 @@ THRESHOLD_OPTION = typer.Option(
     "--threshold",
     min=0.0,
     max=1.0,
-    help="Lowest score to report, 0 to 1 (default 0.80). A pair is a 'match' only when a birth "
-    "date, identifier, position or unit corroborates the name, or a reviewer said 'same'.",
+    help="Lowest probability to report, 0 to 1 (default: the lower candidate band, "
+    "docs/sanctions.md). A pair is a 'match' in the fitted match band (for a person, with a "
+    "fact beyond the name), or when a reviewer said 'same'.",
 )
 
 
@@ -169,17 +170,20 @@ def xref(
         False, "--json", help="One JSON object per line: left, right, score, decision, explanation."
     ),
 ) -> None:
-    """Match two lists against each other: every pair at or above the threshold, explained."""
+    """Match two lists against each other: every pair at or above the threshold, explained.
+
+    The right list is searched through its stored index (built on import)."""
     from gavah.sanctions import match
+    from gavah.sanctions.index import Indexes
     from gavah.sanctions.store import Judgements, Sanctions
 
     vault = open_vault(ctx)
     store = Sanctions(vault)
-    with err.status("indexing…") if not as_json else nullcontext():
-        a, b = list_records(store, left), list_records(store, right)
-    found = match.xref(
-        a,
-        b,
+    with err.status("loading the index…") if not as_json else nullcontext():
+        queries, index = list_records(store, left), Indexes(store).of_list(right)
+    found = match.screen(
+        queries,
+        index,
         threshold=match.DEFAULT_THRESHOLD if threshold is None else threshold,
         judgements=Judgements(vault).standing(),
     )
@@ -197,8 +201,10 @@ def screen(
         False, "--json", help="One JSON object per line: left, right, score, decision, explanation."
     ),
 ) -> None:
-    """Screen every person and body of the registry against the lists."""
+    """Screen every person and body of the registry against the lists (through their stored
+    indexes, built on import)."""
     from gavah.sanctions import match
+    from gavah.sanctions.index import Indexes
     from gavah.sanctions.store import Judgements, Sanctions
 
     vault = open_vault(ctx)
@@ -207,7 +213,8 @@ def screen(
     if not names:
         raise InputError("no sanctions lists to screen against", hint="import one first")
     queries = registry_records(vault)
-    index = match.Index(r for n in names for r in list_records(store, n))
+    with err.status("loading the index…") if not as_json else nullcontext():
+        index = Indexes(store).of_lists(names)
     found = match.screen(
         queries,
         index,
@@ -215,6 +222,56 @@ def screen(
         judgements=Judgements(vault).standing(),
     )
     _emit(found, as_json, f"registry ({len(queries)}) against {', '.join(names)}")
+
+
+@app.command("index")
+def index_cmd(
+    ctx: typer.Context,
+    list_names: list[str] = typer.Option(
+        [], "--list", help="Lists to index (repeat; default: every list)."
+    ),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Build again even when the stored index is current."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Build the stored candidate index of each list's latest snapshot, where it is missing or
+    stale.
+
+    Importing a list builds its index, and screen, xref and gaps build a missing or stale one
+    themselves; this command does it ahead of time (after an upgrade of gavah, say), or again
+    with --rebuild. The index is kept in WORKSPACE/index/sanctions/."""
+    import time
+
+    from gavah.sanctions.index import Indexes
+    from gavah.sanctions.store import Sanctions
+
+    store = Sanctions(open_vault(ctx))
+    names = list_names or [lst["name"] for lst in store.lists()]
+    indexes = Indexes(store)
+    done = []
+    for name in names:
+        start = time.perf_counter()
+        with err.status(f"indexing {printable(name)}…") if not as_json else nullcontext():
+            index = indexes.of_list(name, rebuild=rebuild)
+        manifest = index.manifests[0]
+        done.append(
+            {
+                "list": name,
+                "snapshot": manifest["snapshot"],
+                "entries": len(index),
+                "seconds": round(time.perf_counter() - start, 2),
+                "path": str(indexes.path(store.snapshot(name))),
+            }
+        )
+    if as_json:
+        print_json(done)
+        return
+    for d in done:
+        say(
+            f"{printable(d['list'])}: snapshot {d['snapshot']}, {d['entries']:,} entries "
+            f"({d['seconds']:.1f} s)"
+        )
 
 
 @app.command("decide")
@@ -277,12 +334,18 @@ def gaps_cmd(
     role: str | None = typer.Option(
         None, "--role", help="Only entities documented in this role (e.g. perpetrator)."
     ),
+    regime: str | None = typer.Option(
+        None,
+        "--regime",
+        help="Only designations under this legal regime count: terrorism, human-rights, "
+        "proliferation or other (who is documented but not sanctioned for human rights).",
+    ),
     threshold: float | None = typer.Option(
         None,
         "--confidence",
         min=0.0,
         max=1.0,
-        help="Lowest match score counted (default 0.80).",
+        help="Lowest match probability counted (default: the lower candidate band).",
     ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to a file (the table format is written as CSV)."
@@ -290,10 +353,12 @@ def gaps_cmd(
 ) -> None:
     """The gap report: who is documented but not designated where.
 
-    For every registry entity, which jurisdictions designate it (program, date) and which do
-    not, with its units, roles and evidence; then the list entries that match no entity."""
+    For every registry entity, which jurisdictions designate it (program, legal regime, date)
+    and which do not, with its units, roles and evidence; then the list entries that match no
+    entity."""
     from gavah.registry.store import Registry
     from gavah.sanctions import gaps, match
+    from gavah.sanctions.index import Indexes
     from gavah.sanctions.store import Judgements, Sanctions
 
     if fmt not in ("table", "csv", "json", "html"):
@@ -301,10 +366,9 @@ def gaps_cmd(
     vault = open_vault(ctx)
     store = Sanctions(vault)
     wanted = [j.strip().lower() for j in jurisdiction.split(",")] if jurisdiction else None
+    stored = Indexes(store)
     indexes = [
-        gaps.ListIndex(
-            lst["name"], lst["jurisdiction"] or "?", match.Index(list_records(store, lst["name"]))
-        )
+        gaps.ListIndex(lst["name"], lst["jurisdiction"] or "?", stored.of_list(lst["name"]))
         for lst in store.lists()
     ]
     if not indexes:
@@ -322,6 +386,7 @@ def gaps_cmd(
             judgements=Judgements(vault).standing(),
             unit=unit,
             role=role,
+            regime=regime,
             progress=lambda n: bar.update(task, completed=n),
         )
     text = _render(report, fmt)
@@ -356,7 +421,8 @@ def _gap_table(report: Any) -> None:
                 f"{d.list_name}:{d.source_id} {','.join(d.programs)} {d.listed_on or ''}".strip()
                 for d in entries
             )
-            cells.append("\n".join(printable(x) for x in (r.status[j], detail) if x))
+            lines = (r.status[j], r.regime_text(j), detail)
+            cells.append("\n".join(printable(x) for x in lines if x))
         table.add_row(
             f"{printable(r.name)}\n{printable(r.entity_id)}",
             printable("; ".join(r.units)),

@@ -9,6 +9,11 @@ LegalEntity) and each jurisdiction with an imported list, the report says:
   ``gavah sanctions decide``);
 - **not designated**: no entry matches.
 
+Each designation also says under which legal regime it was made (:mod:`gavah.sanctions.regimes`:
+terrorism or proscription, human rights, proliferation, other), so a row can read "designated by
+the US for proliferation, not for human rights"; with ``regime`` given, only designations under
+that regime count towards the status (who is documented but not sanctioned *for human rights*).
+
 Each row carries the entity's units (from Membership, Employment and Occupancy links), the roles
 and evidence items that document it (from Documentation), so an advocate can go from "not
 sanctioned by Canada" to the evidence behind the allegation. The reverse report lists the list
@@ -19,18 +24,22 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from followthemoney.proxy import EntityProxy
 
-from gavah.sanctions import match
+from gavah.errors import InputError
+from gavah.sanctions import match, regimes
+from gavah.sanctions.index import StoredIndex
 from gavah.sanctions.store import JURISDICTIONS
 from gavah.text import spreadsheet
 from gavah.text.names import skeleton
 
 SUBJECTS = ("Person", "PublicBody", "Organization", "Company", "LegalEntity")
+REGIMES: tuple[str, ...] = regimes.FAMILIES  # terrorism, human-rights, proliferation, other
+_NAMED = tuple(r for r in REGIMES if r != "other")  # the ones a row says it is "not for"
 _UNIT_LINKS = {  # relationship schema -> (the person's side, the unit's side)
     "Membership": ("member", "organization"),
     "Employment": ("employee", "employer"),
@@ -48,6 +57,7 @@ class Designation:
     score: float
     decision: str
     explanation: tuple[str, ...]
+    regimes: tuple[str, ...] = ()  # the legal regimes of its programmes, in REGIMES order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +65,7 @@ class Designation:
             "id": self.source_id,
             "name": self.name,
             "programs": list(self.programs),
+            "regimes": list(self.regimes),
             "listed_on": self.listed_on,
             "score": round(self.score, 4),
             "decision": self.decision,
@@ -74,6 +85,33 @@ class Row:
     status: dict[str, str] = field(default_factory=dict)  # jurisdiction -> status
     designations: dict[str, list[Designation]] = field(default_factory=dict)
 
+    def regimes(self, jurisdiction: str, decision: str = "match") -> list[str]:
+        """The regimes ``jurisdiction`` designates it under (``decision`` "candidate": those of
+        the entries still to be reviewed), in :data:`REGIMES` order."""
+        found = {
+            r
+            for d in self.designations.get(jurisdiction, [])
+            if d.decision == decision
+            for r in d.regimes
+        }
+        return [r for r in REGIMES if r in found]
+
+    def not_for(self, jurisdiction: str) -> list[str]:
+        """The regimes (other than "other") ``jurisdiction`` does not designate it under."""
+        held = self.regimes(jurisdiction)
+        return [r for r in _NAMED if r not in held]
+
+    def regime_text(self, jurisdiction: str) -> str:
+        """The regimes in words: "for proliferation; not for terrorism, human rights";
+        "possibly for human rights" (only entries still to be reviewed); or empty."""
+        held = self.regimes(jurisdiction)
+        if not held:
+            maybe = self.regimes(jurisdiction, "candidate")
+            return "possibly for " + ", ".join(_label(r) for r in maybe) if maybe else ""
+        missing = self.not_for(jurisdiction)
+        text = "for " + ", ".join(_label(r) for r in held)
+        return text + ("; not for " + ", ".join(_label(r) for r in missing) if missing else "")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "entity": self.entity_id,
@@ -84,15 +122,26 @@ class Row:
             "roles": self.roles,
             "evidence": self.evidence,
             "jurisdictions": {
-                j: {"status": s, "entries": [d.to_dict() for d in self.designations.get(j, [])]}
+                j: {
+                    "status": s,
+                    "regimes": self.regimes(j),
+                    "possible_regimes": self.regimes(j, "candidate"),
+                    "not_for": self.not_for(j),
+                    "entries": [d.to_dict() for d in self.designations.get(j, [])],
+                }
                 for j, s in self.status.items()
             },
         }
 
 
+def _label(regime: str) -> str:
+    return regime.replace("-", " ")
+
+
 @dataclass(frozen=True)
 class ListIndex:
-    """One imported list's latest snapshot, indexed for matching."""
+    """One imported list's latest snapshot, indexed for matching (in memory, or the stored
+    index: :class:`gavah.sanctions.index.StoredIndex`)."""
 
     name: str
     jurisdiction: str
@@ -104,10 +153,12 @@ class Report:
     jurisdictions: list[str]
     rows: list[Row]
     unmatched: dict[str, list[dict[str, Any]]]  # list name -> entries matching no entity
+    regime: str | None = None  # only designations under this regime count towards the status
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "jurisdictions": self.jurisdictions,
+            "regime": self.regime,
             "entities": [r.to_dict() for r in self.rows],
             "unmatched_entries": self.unmatched,
         }
@@ -122,9 +173,13 @@ def build(
     judgements: match.Judgements | None = None,
     unit: str | None = None,
     role: str | None = None,
+    regime: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """The gap report over ``entities`` (the whole registry: links are read from it too)."""
+    """The gap report over ``entities`` (the whole registry: links are read from it too);
+    ``regime``, one of :data:`REGIMES`: only designations under it make a status."""
+    if regime is not None and regime not in REGIMES:
+        raise InputError(f"unknown regime {regime!r}", hint="one of " + ", ".join(REGIMES))
     by_id = {e.id: e for e in entities if e.id}
     context = _context(entities, by_id)
     wanted = list(jurisdictions) if jurisdictions else sorted({li.jurisdiction for li in lists})
@@ -152,18 +207,11 @@ def build(
             if query is None:  # no readable name: reported as not designated anywhere
                 break
             for m in match.screen([query], li.index, threshold=threshold, judgements=judgements):
-                d = Designation(
-                    li.name,
-                    m.right.id,
-                    m.right.name,
-                    tuple(m.right.extra.get("programs", ())),
-                    m.right.extra.get("listed_on"),
-                    m.score,
-                    m.decision,
-                    m.explanation,
-                )
+                d = _designation(li, m)
                 row.designations.setdefault(li.jurisdiction, []).append(d)
                 matched.add((li.name, m.right.id))
+                if regime is not None and regime not in d.regimes:
+                    continue
                 status = "designated" if m.decision == "match" else "possible"
                 if row.status[li.jurisdiction] != "designated":
                     row.status[li.jurisdiction] = status
@@ -171,14 +219,37 @@ def build(
         if progress:
             progress(n)
     unmatched = {
-        li.name: [
-            {"id": r.id, "name": r.name, "programs": list(r.extra.get("programs", ()))}
-            for r in li.index.records
-            if (li.name, r.id) not in matched
-        ]
-        for li in lists
+        li.name: [e for e in _listed(li.index) if (li.name, e["id"]) not in matched] for li in lists
     }
-    return Report(wanted, rows, unmatched)
+    return Report(wanted, rows, unmatched, regime)
+
+
+def _designation(li: ListIndex, m: match.Match) -> Designation:
+    programs = tuple(m.right.extra.get("programs", ()))
+    jurisdiction = None if li.jurisdiction == "?" else li.jurisdiction
+    found = regimes.families(li.name, jurisdiction, programs)
+    return Designation(
+        li.name,
+        m.right.id,
+        m.right.name,
+        programs,
+        m.right.extra.get("listed_on"),
+        m.score,
+        m.decision,
+        m.explanation,
+        tuple(r for r in REGIMES if r in found),
+    )
+
+
+def _listed(index: match.Index) -> Iterator[dict[str, Any]]:
+    """Every entry of a list's index: id, name and programmes (a stored index's without reading
+    their names)."""
+    if isinstance(index, StoredIndex):
+        for p in index.payloads():
+            yield {"id": p["id"], "name": p["name"], "programs": list(p["extra"]["programs"])}
+        return
+    for r in index.records:
+        yield {"id": r.id, "name": r.name, "programs": list(r.extra.get("programs", ()))}
 
 
 def _context(
@@ -231,6 +302,7 @@ def to_csv(report: Report) -> str:
     writer.writerow(
         ["entity", "name", "schema", "units", "roles", "evidence"]
         + [f"{j}_status" for j in report.jurisdictions]
+        + [f"{j}_regimes" for j in report.jurisdictions]
         + [f"{j}_entries" for j in report.jurisdictions]
     )
     for r in report.rows:
@@ -244,6 +316,7 @@ def to_csv(report: Report) -> str:
                 "; ".join(r.evidence),
             ]
             + [r.status[j] for j in report.jurisdictions]
+            + [r.regime_text(j) for j in report.jurisdictions]
             + [
                 "; ".join(_entry_text(d) for d in r.designations.get(j, []))
                 for j in report.jurisdictions
@@ -255,7 +328,8 @@ def to_csv(report: Report) -> str:
 def _entry_text(d: Designation) -> str:
     programs = ",".join(d.programs)
     when = f" {d.listed_on}" if d.listed_on else ""
-    return f"{d.list_name}:{d.source_id} [{programs}]{when} ({d.decision} {d.score:.2f})"
+    regime = f" {'/'.join(d.regimes)}" if d.regimes else ""
+    return f"{d.list_name}:{d.source_id} [{programs}]{regime}{when} ({d.decision} {d.score:.2f})"
 
 
 _STATUS_CLASS = {"designated": "yes", "possible": "maybe", "not designated": "no"}
@@ -271,8 +345,10 @@ def to_html(report: Report, title: str = "Sanctions gap report") -> str:
         cells = []
         for j in report.jurisdictions:
             entries = "<br>".join(e(_entry_text(d)) for d in r.designations.get(j, []))
+            regime = r.regime_text(j)
             cells.append(
                 f'<td class="{_STATUS_CLASS[r.status[j]]}">{e(r.status[j])}'
+                + (f"<div><b>{e(regime)}</b></div>" if regime else "")
                 + (f"<div class=small>{entries}</div>" if entries else "")
                 + "</td>"
             )
@@ -296,7 +372,13 @@ def to_html(report: Report, title: str = "Sanctions gap report") -> str:
         "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}"
         ".yes{background:#dfd}.maybe{background:#ffd}.no{background:#fdd}"
         ".small{font-size:.85em;color:#444}</style></head><body>"
-        f"<h1>{e(title)}</h1><table><tr><th>entity</th><th>units</th><th>roles</th>"
+        f"<h1>{e(title)}</h1>"
+        + (
+            f"<p>Only designations under the {e(_label(report.regime))} regime count.</p>"
+            if report.regime
+            else ""
+        )
+        + "<table><tr><th>entity</th><th>units</th><th>roles</th>"
         f"<th>evidence</th>{head}</tr>{''.join(body)}</table>"
         f"<h2>List entries with no registry entity</h2><ul>{unmatched}</ul></body></html>\n"
     )

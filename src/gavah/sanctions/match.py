@@ -8,32 +8,29 @@ Two steps, so that not every pair is compared:
    rarest keys first; a key held by very many entries (a common first name) is used only when
    the query has nothing rarer.
 2. **Score.** The Persian-aware name comparison (:mod:`gavah.text.name_compare`) gives a name
-   score in 0..1. Other facts then corroborate or contradict it:
+   score in 0..1; :func:`features` reads it and the other facts of the pair (the primary names,
+   how common the name is in the index, birth dates, gender, nationality, identifiers, position
+   words, the regime family of each designation (:mod:`gavah.sanctions.regimes`), and for bodies
+   their kind, branch numbers, places and legal forms (:mod:`gavah.sanctions.bodies`)), and
+   :mod:`gavah.sanctions.calibration` turns them into a probability with weights fitted on
+   labelled cross-list pairs (``data/weights.json``). ``Match.score`` is that probability.
 
-   ==========================  ==========================================================
-   birth date                  the same day: +0.10; the same year: +0.05; years more than
-                               one apart: -0.25 (one side without a date: nothing)
-   an identifier               the same passport, national ID or registration number:
-                               the score rises to at least 0.99 when names agree at all
-   position or unit            a shared distinctive word in position, title or unit
-                               (``Revolutionary Court``, ``Branch 15``): +0.03
-   gender                      male against female: -0.30
-   nationality                 both given and disjoint: -0.05 (lists often omit or vary it)
-   ==========================  ==========================================================
-
-The decision. A pair at or above the threshold is a **match** only when something beyond the
-name corroborates it (a birth date, an identifier, a position or unit) or a human said
-"same"; otherwise it is a **candidate** for review. An exact name alone never confirms a
-match. Human judgements (same / different / unsure) are transitive, like the victim
-register's (:mod:`gavah.casualties.clusters`): a pair judged different never appears.
+The decision. A pair in the fitted **match** band is a match; for a person, something beyond
+the name must also agree (a birth date, an identifier, a position or unit, a nationality, or the
+same family of regimes): an exact name alone never confirms one. A pair in the **candidate**
+band is for a person to review. Human judgements (same / different / unsure) are transitive,
+like the victim register's (:mod:`gavah.casualties.clusters`): a pair judged different never
+appears, a pair judged same is always a match.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from followthemoney import registry
@@ -41,15 +38,15 @@ from followthemoney.proxy import EntityProxy
 
 from gavah.casualties import clusters
 from gavah.errors import InputError
-from gavah.text.name_compare import NameSet, compare
-from gavah.text.names import name_tokens, skeleton
+from gavah.sanctions import bodies, calibration, regimes
+from gavah.text.name_compare import NameComparison, NameSet, compare
+from gavah.text.names import fold_persian, latin_fold, name_tokens, skeleton
 
 Kind = Literal["person", "organization", "vessel", "airplane", "other"]
-DEFAULT_THRESHOLD = 0.80
+# Pairs below the lower candidate band (a probability, gavah.sanctions.calibration) are not shown.
+DEFAULT_THRESHOLD = round(min(m.candidate for m in calibration.models().values()), 2)
 MAX_POSTINGS = 500  # a key held by more entries than this is too common to block on alone
 MAX_CANDIDATES = 20  # compared per query: those sharing the rarest keys
-BIRTH_DAY, BIRTH_YEAR, BIRTH_CLASH = 0.10, 0.05, -0.25
-IDENTIFIER_FLOOR, POSITION_BONUS, GENDER_CLASH, COUNTRY_CLASH = 0.99, 0.03, -0.30, -0.05
 
 _ORG_SCHEMATA = ("Organization", "LegalEntity", "Company", "PublicBody")
 _GENERIC = {
@@ -126,6 +123,8 @@ class Record:
     countries: frozenset[str] = frozenset()
     gender: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # programs, listed_on, jurisdiction
+    body: bodies.BodyFacts = bodies.NO_FACTS  # what a body's names say of it
+    exact: frozenset[str] = frozenset()  # every name folded (case, accents, spaces aside)
 
     def describe(self) -> dict[str, Any]:
         return {"list": self.source, "id": self.id, "name": self.name}
@@ -159,15 +158,18 @@ def record(entity: EntityProxy, ref: str, source: str, source_id: str, **extra: 
         *entity.get("title", quiet=True),
         *(entity.get("notes", quiet=True)[:1] if kind != "person" else []),
     ]
+    names = names or [entity.caption]
+    given = names
+    if kind != "person":
+        primary = [entity.caption] if entity.caption in names else []
+        names = bodies.with_other_names(primary + [n for n in names if n not in primary])
     return Record(
         ref=ref,
         source=source,
         id=source_id,
         name=entity.caption,
         kind=kind,
-        names=NameSet.of(
-            names or [entity.caption], kind="person" if kind == "person" else "organization"
-        ),
+        names=NameSet.of(names, kind="person" if kind == "person" else "organization"),
         birth=frozenset(entity.get("birthDate", quiet=True)),
         identifiers=frozenset(
             i for v in entity.get_type_values(registry.identifier) if len(i := _identifier(v)) >= 4
@@ -178,7 +180,13 @@ def record(entity: EntityProxy, ref: str, source: str, source_id: str, **extra: 
         ),
         gender=(entity.first("gender", quiet=True) or None),
         extra=extra,
+        body=bodies.facts(names) if kind != "person" else bodies.NO_FACTS,
+        exact=frozenset(e for n in given if len(e := _exact(n)) >= 4),
     )
+
+
+def _exact(name: str) -> str:
+    return " ".join(latin_fold(fold_persian(name)).split())
 
 
 def readable(
@@ -228,6 +236,12 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def namesakes(self, query: Record, found: Record) -> int:
+        """How many indexed records hold the rarest key ``query`` and ``found`` share: 1 for a
+        name no one else has, hundreds for "Mohammad Hosseini"."""
+        sizes = [len(p) for k in query.names.keys & found.names.keys if (p := self.postings.get(k))]
+        return min(sizes, default=0)
 
     def candidates(self, query: Record, limit: int = MAX_CANDIDATES) -> list[Record]:
         """Records of a compatible kind sharing a key with ``query``: those sharing the rarest
@@ -279,62 +293,210 @@ class Match:
         }
 
 
-def score(left: Record, right: Record, judgement: str | None = None) -> Match:
-    """Score one pair (module docstring); ``judgement`` is a standing human judgement, if any."""
+def score(
+    left: Record, right: Record, judgement: str | None = None, *, index: Index | None = None
+) -> Match:
+    """Score one pair (module docstring); ``judgement`` is a standing human judgement, if any;
+    ``index`` the index ``right`` was found in (it says how common the name is there)."""
     names = compare(left.names, right.names)
-    value = names.score
+    kind = "person" if left.kind == "person" and right.kind == "person" else "body"
+    model = calibration.models()[kind]
+    values, said = features(left, right, names, index)
+    p = model.probability(values)
     lines = [f"name {names.score:.2f}: {names.left!r} vs {names.right!r}", *names.explanation]
-    corroborated = False
-    birth, birth_line = _birth(left.birth, right.birth)
-    if birth_line:
-        lines.append(birth_line)
-    if birth > 0:
-        corroborated = True
-    value += birth
-    shared_ids = left.identifiers & right.identifiers
-    if shared_ids:
-        lines.append(f"identifier agrees: {', '.join(sorted(shared_ids))}")
-        corroborated = True
-        if names.score >= 0.5:
-            value = max(value, IDENTIFIER_FLOOR)
-    shared_units = left.units & right.units
-    if shared_units:
-        lines.append(f"position or unit shares: {', '.join(sorted(shared_units))}")
-        corroborated = True
-        value += POSITION_BONUS
-    if left.gender and right.gender and left.gender != right.gender:
-        lines.append(f"gender disagrees: {left.gender} vs {right.gender}")
-        value += GENDER_CLASH
-    if left.countries and right.countries and not left.countries & right.countries:
-        lines.append(
-            f"nationality disagrees: {', '.join(sorted(left.countries))} vs "
-            f"{', '.join(sorted(right.countries))}"
-        )
-        value += COUNTRY_CLASH
-    value = min(max(value, 0.0), 1.0)
-    if not corroborated:
+    for key, line in said:
+        weight = model.weights.get(key, 0.0) * values[key]
+        lines.append(f"{line} ({weight:+.1f})" if weight else line)
+    corroborated = any(values.get(k, 0) for k in _CORROBORATING)
+    band = calibration.decide(kind, p, values)
+    decision: Literal["match", "candidate"] = "match" if band == "match" else "candidate"
+    lines.append(f"probability {p:.2f}: " + _band(p, model))
+    if band != "match" and p >= model.match:
+        lines.append("for a person, the name alone cannot make a match: nothing else agrees")
+    if decision == "candidate" and not corroborated and band != "below":
         lines.append("nothing beyond the name corroborates it: a human must decide")
-    decision: Literal["match", "candidate"] = "match" if corroborated else "candidate"
     if judgement == clusters.SAME:
         decision = "match"
         lines.append("a reviewer judged them the same")
     elif judgement == clusters.UNSURE:
         lines.append("a reviewer was unsure")
-    return Match(left, right, value, decision, tuple(lines), corroborated)
+    return Match(left, right, p, decision, tuple(lines), corroborated)
 
 
-def _birth(left: frozenset[str], right: frozenset[str]) -> tuple[float, str | None]:
+Note = Callable[..., None]  # note(feature, line in words, value=1.0)
+_CORROBORATING = ("birth_day", "birth_year", "identifier", "position", "branch_same")
+
+
+def _band(p: float, model: calibration.Model) -> str:
+    if p >= model.match:
+        return f"a match (from {model.match:.2f})"
+    if p >= model.candidate:
+        return f"a candidate for review ({model.candidate:.2f} to {model.match:.2f})"
+    return f"below the candidate band (from {model.candidate:.2f})"
+
+
+def features(
+    left: Record, right: Record, names: NameComparison, index: Index | None = None
+) -> tuple[dict[str, float], list[tuple[str, str]]]:
+    """The values of :data:`gavah.sanctions.calibration.FEATURES` for one pair, and a line in
+    words for each fact found."""
+    values = dict.fromkeys(calibration.NAMES, 0.0)
+    said: list[tuple[str, str]] = []
+
+    def note(key: str, line: str, value: float = 1.0) -> None:
+        values[key] = value
+        said.append((key, line))
+
+    _name_features(left, right, names, values, note)
+    _commonness(left, right, index, values, said)
+    _birth(left.birth, right.birth, note)
+    _person_facts(left, right, note)
+    _families(left, right, note)
+    if kind_is_body(left, right):
+        _body(left.body, right.body, note)
+        if bodies.same_core(left.name, right.name):
+            note("core_same", "the primary names agree once legal forms and generic words are aside")
+        if bodies.unit_of(left.name, right.name):
+            note("unit_of", "one is the other's name with more words: a unit or branch of it?")
+    return values, said
+
+
+def _name_features(
+    left: Record, right: Record, names: NameComparison, values: dict[str, float], note: Note
+) -> None:
+    values["name"] = names.score
+    values["name_exact"] = 1.0 if names.score >= 0.999 else 0.0
+    values["name_short"] = max(0.0, 0.8 - names.score)
+    values["primary_name"] = names.score
+    if names.score >= 0.5 and (left.name, right.name) != (names.left, names.right):
+        values["primary_name"] = _primary_score(left.name, right.name, kind_is_body(left, right))
+    values["primary_short"] = max(0.0, 0.8 - values["primary_name"])
+    if names.score >= 0.5 and min(map(bodies.distinct_word_count, (names.left, names.right))) <= 1:
+        note("one_word", "one of the agreeing names is a single word")
+    if _script(names.left) and _script(names.right) and names.score >= 0.8:
+        note("original_script", "the names agree in the original (Arabic or Persian) script")
+    if shared := left.exact & right.exact:
+        note("shared_alias", f"a name written the same on both: {sorted(shared)[0]!r}")
+
+
+def _commonness(
+    left: Record,
+    right: Record,
+    index: Index | None,
+    values: dict[str, float],
+    said: list[tuple[str, str]],
+) -> None:
+    """How common the name is in the index ``right`` was found in (module calibration)."""
+    values["common_name"] = calibration.UNKNOWN_COMMON
+    if index is None:
+        return
+    common = index.namesakes(left, right)
+    values["common_name"] = min(1.0, math.log10(1 + common) / 3)
+    if common > 1:
+        said.append(("common_name", f"{common} entries of the list share the name's rarest key"))
+
+
+def _person_facts(left: Record, right: Record, note: Note) -> None:
+    if left.gender and right.gender and left.gender != right.gender:
+        note("gender_clash", f"gender disagrees: {left.gender} vs {right.gender}")
+    if left.countries and right.countries:
+        if shared := left.countries & right.countries:
+            note("nationality_same", f"nationality agrees: {sorted(shared)[0]}")
+        else:
+            mine, theirs = ", ".join(sorted(left.countries)), ", ".join(sorted(right.countries))
+            note("nationality_clash", f"nationality disagrees: {mine} vs {theirs}")
+    if shared_ids := left.identifiers & right.identifiers:
+        note("identifier", f"identifier agrees: {', '.join(sorted(shared_ids))}")
+    if shared_units := left.units & right.units:
+        note("position", f"position or unit shares: {', '.join(sorted(shared_units))}")
+
+
+def _primary_score(left: str, right: str, body: bool) -> float:
+    a, b = _primary_names(left, body), _primary_names(right, body)
+    return compare(a, b).score if a is not None and b is not None else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def _primary_names(name: str, body: bool) -> NameSet | None:
+    """A primary name read on its own (with a body's other forms), once per name."""
+    try:
+        if body:
+            return NameSet.of([name, *bodies.other_names(name)], kind="organization")
+        return NameSet.of([name], kind="person")
+    except InputError:
+        return None
+
+
+def kind_is_body(left: Record, right: Record) -> bool:
+    return not (left.kind == "person" and right.kind == "person")
+
+
+def _script(name: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in name)
+
+
+def _birth(left: frozenset[str], right: frozenset[str], note: Note) -> None:
     if not left or not right:
-        return 0.0, None
+        return
     if left & right and any(len(d) >= 10 for d in left & right):
-        return BIRTH_DAY, f"birth date agrees: {sorted(left & right)[0]}"
+        note("birth_day", f"birth date agrees: {sorted(left & right)[0]}")
+        return
     years_l, years_r = {d[:4] for d in left}, {d[:4] for d in right}
     if years_l & years_r:
-        return BIRTH_YEAR, f"birth year agrees: {sorted(years_l & years_r)[0]}"
-    gap = min(abs(int(a) - int(b)) for a in years_l for b in years_r if a.isdigit() and b.isdigit())
-    if gap <= 1:
-        return 0.0, f"birth years one apart: {sorted(years_l)[0]} vs {sorted(years_r)[0]}"
-    return BIRTH_CLASH, f"birth date disagrees: {sorted(years_l)[0]} vs {sorted(years_r)[0]}"
+        note("birth_year", f"birth year agrees: {sorted(years_l & years_r)[0]}")
+        return
+    gaps = [abs(int(a) - int(b)) for a in years_l for b in years_r if a.isdigit() and b.isdigit()]
+    if not gaps:
+        return
+    shown = f"{sorted(years_l)[0]} vs {sorted(years_r)[0]}"
+    if min(gaps) <= 2:
+        note("birth_near", f"birth years {min(gaps)} apart: {shown}")
+    else:
+        note("birth_clash", f"birth date disagrees: {shown}")
+
+
+@lru_cache(maxsize=4096)
+def _family(list_name: str, jurisdiction: str | None, programs: tuple[str, ...]) -> str | None:
+    if not programs:
+        return None
+    return regimes.family(list_name, jurisdiction, programs)
+
+
+def family_of(rec: Record) -> str | None:
+    """The regime family of a list entry (:mod:`gavah.sanctions.regimes`); None for a registry
+    entity or an entry without programmes."""
+    programs = tuple(rec.extra.get("programs") or ())
+    return _family(rec.source, rec.extra.get("jurisdiction"), programs)
+
+
+def _families(left: Record, right: Record, note: Note) -> None:
+    a, b = family_of(left), family_of(right)
+    if a is None or b is None:
+        return
+    if a == b and a != "other":
+        note("same_family", f"both designated under {a} regimes")
+        if a == "human-rights":
+            note("both_human_rights", "both under human-rights regimes")
+    elif a != b and "other" not in (a, b):
+        note("family_clash", f"designated under different regimes: {a} vs {b}")
+
+
+def _body(a: bodies.BodyFacts, b: bodies.BodyFacts, note: Note) -> None:
+    for key, mine, theirs, what in (
+        ("body_kind", a.kinds, b.kinds, "kind of body"),
+        ("branch", a.branches, b.branches, "branch"),
+        ("place", a.places, b.places, "place"),
+    ):
+        if mine and theirs:
+            if mine & theirs:
+                note(f"{key}_same", f"{what} agrees: {', '.join(sorted(mine & theirs))}")
+            else:
+                note(
+                    f"{key}_clash",
+                    f"{what} disagrees: {', '.join(sorted(mine))} vs {', '.join(sorted(theirs))}",
+                )
+    if a.legal_forms and b.legal_forms and not a.legal_forms & b.legal_forms:
+        note("legal_form_clash", "legal forms disagree")
 
 
 # --- screening ---------------------------------------------------------------------------------
@@ -361,7 +523,7 @@ def screen(
             direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
             if said == clusters.DIFFERENT:
                 continue
-            m = score(query, rec, said or direct)
+            m = score(query, rec, said or direct, index=index)
             if m.score >= threshold or said == clusters.SAME:
                 found.append(m)
         found.sort(key=lambda m: (-m.score, m.right.ref))

@@ -30,6 +30,8 @@ from gavah.errors import InputError, NotFound
 from gavah.intake.ingest import acquire_checked, read_whole
 from gavah.intake.limits import ImportLimits
 from gavah.sanctions import formats
+from gavah.sanctions.index import Indexes, Snapshot
+from gavah.sanctions.index import Row as IndexRow
 from gavah.vault import Vault, canonical_text
 
 # Custody event kinds (added to, never renamed).
@@ -189,7 +191,11 @@ class Sanctions:
                 chunk = [{**r, "snapshot_id": snap.id} for r in rows[start : start + 5_000]]
                 session.execute(insert(models.SanctionsEntry), chunk)
             self.vault.finish(session, appender)
-            return {**snapshot_summary(snap), "unchanged": False, "log_index": snap.log_index}
+            result = {**snapshot_summary(snap), "unchanged": False, "log_index": snap.log_index}
+        # The stored candidate index, built now so that screening need not (see sanctions.index).
+        snapshot = Snapshot(name, jurisdiction, result["id"], result["entries_sha256"])
+        Indexes(self).build(snapshot, (_index_row(snapshot, r) for r in rows))
+        return result
 
     def lists(self) -> list[dict[str, Any]]:
         """Every list with its snapshots, oldest first."""
@@ -241,6 +247,28 @@ class Sanctions:
             raise NotFound(f"list {name!r} has no snapshot {snapshot}")
         return found
 
+    def snapshot(self, name: str, snapshot: int | None = None) -> Snapshot:
+        """What the stored index of ``snapshot`` of list ``name`` (its latest) is built from."""
+        snap_id = self.snapshot_id(name, snapshot)
+        with self.db.read() as session:
+            snap = session.get(models.SanctionsSnapshot, snap_id)
+            lst = session.get(models.SanctionsList, name)
+            assert snap is not None and lst is not None  # snapshot_id checked both
+            return Snapshot(name, lst.jurisdiction, snap.id, snap.entries_sha256)
+
+    def entry_rows(self, name: str, snapshot: int) -> Iterator[IndexRow]:
+        """The entries of a snapshot as the stored index reads them (no FtM entity made)."""
+        snap = self.snapshot(name, snapshot)
+        entry = models.SanctionsEntry
+        with self.db.read() as session:
+            rows = session.execute(
+                select(entry.source_id, entry.entity, entry.programs, entry.listed_on).where(
+                    entry.snapshot_id == snapshot
+                )
+            )
+            for source_id, entity, programs, listed_on in rows:
+                yield (name, snap.jurisdiction, source_id, entity, programs, listed_on)
+
     def entries(self, name: str, snapshot: int | None = None) -> Iterator[StoredEntry]:
         """The entries of one snapshot (the latest by default), in source-id order."""
         snap_id = self.snapshot_id(name, snapshot)
@@ -281,6 +309,17 @@ def _row(entry: formats.Entry) -> dict[str, Any]:
         "listed_on": entry.listed_on,
         "raw": canonical_text(entry.raw),
     }
+
+
+def _index_row(snap: Snapshot, row: dict[str, Any]) -> IndexRow:
+    return (
+        snap.list_name,
+        snap.jurisdiction,
+        row["source_id"],
+        row["entity"],
+        row["programs"],
+        row["listed_on"],
+    )
 
 
 def _files_digest(read: dict[Path, bytes]) -> str:

@@ -83,6 +83,7 @@ from itertools import count, product
 from typing import Literal, NamedTuple
 
 from gavah.errors import InputError
+from gavah.text.arabic import readings
 from gavah.text.names import HONORIFICS, fold_persian, latin_fold, skeleton
 
 Kind = Literal["person", "organization"]
@@ -962,7 +963,8 @@ class NameSet:
         given = tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
         parsed: dict[tuple[str, ...], _Name] = {}
         for source in given:
-            for text in _variants(source, kind):
+            # Arabic conventions and other scripts: extra readings, gavah.text.arabic
+            for text in [*_variants(source, kind), *readings(source)]:
                 name = read(source, text, kind)
                 if name is not None:
                     parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)

@@ -14,6 +14,7 @@ from gavah.settings import Settings
 from gavah.web import failures
 from gavah.web.api import admin as api_admin
 from gavah.web.api import items as api_items
+from gavah.web.api import match as api_match
 from gavah.web.context import WebState
 from gavah.web.pages import account, admin, auth, items, upload, verify
 from gavah.web.serving import SecurityHeaders
@@ -22,8 +23,10 @@ from gavah.workspace import Workspace, open_workspace
 DESCRIPTION = """\
 gavah's web workspace: evidence items, their custody timelines and inclusion proofs, for the
 collections an account was granted. Authenticate scripts with `Authorization: Bearer TOKEN`
-(create tokens on your account page). Every view, download, proof and export is a custody
-event. Uploads use the tus 1.0 resumable protocol at `/uploads/`. Errors have one shape:
+(create tokens on your account page; `Authorization: ApiKey TOKEN`, as yente clients send it,
+works too). Every view, download, proof and export is a custody event. `POST /match/{dataset}`
+answers yente's matching API from the imported sanctions lists. Uploads use the tus 1.0
+resumable protocol at `/uploads/`. Errors have one shape:
 `{"error", "message", "hint", "exit_code", "status"}`.
 """
 
@@ -54,6 +57,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     app.include_router(verify.router)
     app.include_router(api_items.router)
     app.include_router(api_admin.router)
+    app.include_router(api_match.router)
     upload.install_tus(app)
 
     @app.get("/healthz", include_in_schema=False)

@@ -28,6 +28,7 @@ FORM_CSRF_COOKIE = "gavah_form"  # double-submit token for forms without a sessi
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_SCHEMES = frozenset({"bearer", "apikey"})
 PREVIEW_SECONDS = 600
 
 
@@ -68,7 +69,8 @@ async def _resolve(request: Request) -> Principal | None:
     auth = request.headers.get("authorization")
     if auth is not None:
         scheme, _, token = auth.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        # ApiKey is how yente's clients send a key (gavah.web.api.match): the same API token.
+        if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
             raise SignInRequired("use 'Authorization: Bearer TOKEN' with an API token")
         principal = await run_in_threadpool(accounts.principal_for_token, token.strip())
         if principal is None:

@@ -76,6 +76,7 @@ def wants_json(request: Request) -> bool:
     return (
         path.startswith("/api/")
         or path.startswith("/uploads")
+        or path.startswith("/match/")  # yente's matching API (gavah.web.api.match)
         or "authorization" in request.headers
         or "application/json" in request.headers.get("accept", "")
     )
