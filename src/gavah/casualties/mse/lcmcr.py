@@ -15,28 +15,37 @@ works on the distinct capture patterns and their counts, never on single records
 allocation of all the victims sharing a pattern is one multinomial draw, and the n0 unlisted
 victims (all sharing the all-zero pattern) are allocated by one more. A sweep therefore costs
 O(patterns x K x lists), whatever the number of victims. Each sweep draws, in this order, the
-allocations and n0 given the capture probabilities and class weights, then those given the
-allocations, then alpha (a two-block data augmentation; the R package updates the unobserved
-victims after the parameters instead, which mixes no better on the published tables).
+allocations and n0 given the capture probabilities and class weights; then moves each class's
+unseen victims by Metropolis-Hastings on their posterior with the capture probabilities and
+class weights integrated out (see UNSEEN_STEP: the same model, a shorter path through it, where
+a plain Gibbs sampler crawls along the ridge between N and the capture probabilities); then
+draws those given the allocations, then alpha. The R package has no such move, and updates the
+unobserved victims after the parameters.
 
-Two samplers run this same sweep: ``compiled``, scalar loops compiled by numba when numba is
-installed (faster than the R package's C++ on every published table in shared/data/mse), and
+Two samplers run this sweep: ``compiled``, scalar loops compiled by numba when numba is
+installed (faster than the R package's C++ on the published tables in shared/data/mse), and
 ``vectorised``, numpy over patterns x classes (two to seven times slower than R: numpy's cost
-per call and its multinomial's per pattern dominate at these sizes). They consume random numbers differently, so one seed gives different
-draws on each; the diagnostics name the sampler.
+per call and its multinomial's per pattern dominate at these sizes), which moves the unseen of
+all classes in one joint proposal. They consume random numbers differently, so one seed gives
+different draws on each; the diagnostics name the sampler.
 
-Validation status (tests/mse/test_lcmcr.py): against the R package on the Madigan-York tables,
-posterior quantiles of N agree within Monte Carlo error (three lists, 12 long chains: 685/733/837
-against R's 685/733/834). On HRDAG's five simulation designs (StanLCMCR; sim1 is
-Manrique-Vallier's own; measured with the earlier numpy sampler of the same model), 95% intervals covered the known total in 191 of 200 simulated
-populations (95.5%) with 5,000 sweeps and 1,000 draws thinned by 5, and 186 of 200 (93%) with
-1,000 sweeps thinned by 2; on our own two-class design, 178 of 200 (89%), 92 of 100 with longer
-chains: short chains give intervals somewhat narrow. On the Colombian forced-recruitment stratum
-published with verdata (men, 1999, replicate R1), chains of a million sweeps started as the
-LCMCR package starts them reproduce the published posterior (means 2,032 and 2,079, R's 2,082
-and 2,091, published 2,066). That posterior is bimodal and chains of 30,000 sweeps switch modes
-rarely (their means ran from 1,548 to 2,119 over 8 seeds; R's stayed near 1,412 in 5 of 8):
-the effective-sample-size check then reports non-convergence, and only long runs should be used.
+Validation status (tests/mse/test_lcmcr.py): on a table small enough to sum over every
+allocation of its victims, both samplers reproduce the exact posterior of N (K = 2), and the
+moves of the unseen alone reproduce theirs, up to the cap. Against the R package on the
+Madigan-York tables, posterior quantiles of N agree within Monte Carlo error (three lists, 12
+long chains: 685/733/837 against R's 685/733/834). On HRDAG's five simulation designs
+(StanLCMCR; sim1 is Manrique-Vallier's own; measured with the earlier numpy Gibbs sampler of the
+same model), 95% intervals covered the known total in 191 of 200 simulated populations (95.5%)
+with 5,000 sweeps and 1,000 draws thinned by 5, and 186 of 200 (93%) with 1,000 sweeps thinned
+by 2; on our own two-class design, 178 of 200 (89%), 92 of 100 with longer chains: short chains
+give intervals somewhat narrow. On the Colombian forced-recruitment stratum published with
+verdata (men, 1999, replicate R1), chains of a million sweeps started as the LCMCR package starts
+them reproduce the published posterior (means 2,032 and 2,079 before the move of the unseen,
+R's 2,082 and 2,091, published 2,066). That posterior is bimodal and chains of 30,000 sweeps
+switch modes rarely, with the move as without it (their means ran from 1,719 to 2,231 over 8
+seeds; R's stayed near 1,412 in 5 of 8): the effective-sample-size check then reports
+non-convergence, and only long runs should be used. The move does not bridge modes that are
+different groupings of the victims; it shortens the path along N.
 Speed and mixing against the R package on the published tables in shared/data/mse:
 bench/mse_r.py and docs/mse.md.
 """
@@ -52,6 +61,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 from numpy.random import PCG64, Generator
+from scipy.special import gammaln
 
 from gavah.casualties.mse.patterns import CaptureHistories, Estimate
 from gavah.errors import InputError
@@ -69,6 +79,7 @@ UNSEEN_CAP = 20  # LCMCR keeps n0 <= 20 x observed
 MAX_GEWEKE_Z = 2.0
 _TINY = float(np.finfo(np.float64).tiny)  # keeps logs finite when a draw rounds to 0
 _FEW_VICTIMS = 16  # up to this many victims of a pattern are allocated one by one
+_TRIES = 1_000  # draws of n0 by rejection give up after this many tries, and invert
 _SHARE_FLOOR = 1e-12  # a list holding every observed victim would start at log(1 - 1) = -inf
 NOT_CONVERGED = (
     "the sampler may not have converged: run longer (more --samples, --burnin or --thinning); "
@@ -113,7 +124,7 @@ class _Patterns:
         return int(self.counts.sum())
 
     def on_lists(self) -> tuple[IntArray, IntArray]:
-        """The lists each pattern is on, compressed: pattern m is on lists[starts[m]:starts[m+1]]."""
+        """The lists each pattern is on: pattern m is on lists[starts[m]:starts[m + 1]]."""
         rows, lists = np.nonzero(self.x)
         starts = np.searchsorted(rows, np.arange(self.x.shape[0] + 1))
         return starts.astype(np.int64), lists.astype(np.int64)
@@ -328,9 +339,8 @@ def _category(rng: Generator, weights: FloatArray, whole: float) -> int:
 
 @_compiled
 def _truncated_unseen(rng: Generator, observed: int, log_p0: float, cap: int) -> int:
-    """n0 from NegBin(observed, 1 - p0) truncated to 0..cap, by inversion: for the rare states
-    where most of that distribution lies beyond the cap (or p0 rounds to 1), where redrawing
-    until n0 <= cap, as the R package does, would take very long."""
+    """n0 from NegBin(observed, 1 - p0) truncated to 0..cap, by inversion: exact in every
+    state, but its cost grows with the cap; :func:`_unseen_near_cap` is used where it can be."""
     log_f = np.empty(cap + 1)
     log_f[0] = 0.0
     for k in range(cap):
@@ -340,19 +350,52 @@ def _truncated_unseen(rng: Generator, observed: int, log_p0: float, cap: int) ->
 
 
 @_compiled
+def _log_unseen_law(observed: int, log_p0: float, n0: int) -> float:
+    """log P(n0) under NegBin(observed, 1 - p0), less a constant."""
+    return math.lgamma(observed + n0) - math.lgamma(n0 + 1.0) + n0 * log_p0
+
+
+@_compiled
+def _unseen_near_cap(rng: Generator, observed: int, log_p0: float, cap: int) -> int:
+    """n0 from NegBin(observed, 1 - p0) truncated to 0..cap, by rejection, when the law's mode
+    is at or beyond the cap. With observed >= 1 the law is log-concave (P(k - 1) / P(k) =
+    k / ((observed + k - 1) p0) grows with k), so below the cap P(cap - j) <= P(cap) rho^j with
+    rho = P(cap - 1) / P(cap) <= 1: a geometric envelope, accepted about two times in three
+    where _draw_unseen uses it. Falls back to inversion where rho > 1."""
+    top = _log_unseen_law(observed, log_p0, cap)
+    log_rho = _log_unseen_law(observed, log_p0, cap - 1) - top
+    if cap < 1 or log_rho >= 0.0:
+        return _truncated_unseen(rng, observed, log_p0, cap)
+    for _ in range(_TRIES):
+        j = int(min(math.log(1.0 - rng.random()) / log_rho, cap + 1.0))  # P(j >= t) = rho^t
+        if j > cap:
+            continue
+        room = _log_unseen_law(observed, log_p0, cap - j) - top - j * log_rho
+        if math.log(1.0 - rng.random()) <= room:
+            return cap - j
+    return _truncated_unseen(rng, observed, log_p0, cap)
+
+
+@_compiled
 def _draw_unseen(rng: Generator, observed: int, log_p0: float, cap: int) -> int:
     """n0 ~ NegBin(observed, 1 - p0), the unobserved count under p(N) ∝ 1/N, kept <= cap.
 
-    Redrawn while above the cap, like the R package, when the mean is within the cap (then most
-    draws are); otherwise drawn by inversion. Either way the draw is from the truncated law."""
+    Redrawn while above the cap, like the R package, when the mean exceeds the cap by less
+    than a standard deviation and less than the cap (then about one draw in six or more is
+    kept); otherwise drawn by rejection from below the cap (:func:`_unseen_near_cap`). Either
+    way the draw is from the truncated law, and so it stays if a loop gives up after _TRIES
+    and inverts: each try is independent of the others."""
     log_p0 = min(log_p0, 0.0)
     seen = -math.expm1(log_p0)  # 1 - p0 without cancellation
-    if seen > 0.0 and observed * (1.0 - seen) <= cap * seen:
-        while True:
-            n0 = int(rng.negative_binomial(observed, seen))
-            if n0 <= cap:
-                return n0
-    return _truncated_unseen(rng, observed, log_p0, cap)
+    if seen > 0.0:
+        mean, spread = observed * (1.0 - seen) / seen, math.sqrt(observed * (1.0 - seen)) / seen
+        if mean <= cap + min(spread, cap):
+            for _ in range(_TRIES):
+                n0 = int(rng.negative_binomial(observed, seen))
+                if n0 <= cap:
+                    return n0
+            return _truncated_unseen(rng, observed, log_p0, cap)
+    return _unseen_near_cap(rng, observed, log_p0, cap)
 
 
 @_compiled
@@ -399,18 +442,125 @@ def _allocate_all(rng: Generator, table: _Table, theta: FloatArray, work: _Work)
 
 
 @_compiled
-def _draw_capture_probabilities(
-    rng: Generator, table: _Table, theta: FloatArray, work: _Work
-) -> None:
+def _tally_captures(table: _Table, work: _Work) -> None:
+    """work.captured[j, k]: the victims of class k on list j (the unobserved are on none)."""
+    captured = work.captured
+    captured[:] = 0
+    for m in range(table.counts.size):
+        for j in table.lists[table.starts[m] : table.starts[m + 1]]:
+            captured[j] += work.classes[m]
+
+
+# The unseen victims of each class, moved with the capture probabilities and class weights
+# integrated out. Given the capture probabilities, the number unseen is tightly determined (its
+# spread is about sqrt(n0 / (1 - p0))), and given the unseen the capture probabilities are too:
+# a Gibbs sampler then crawls along the ridge where N (1 - p0) stays near the number observed,
+# the classic slow mixing of data augmentation when most of the population is missing. Both
+# the Beta capture probabilities and the stick-breaking weights are conjugate, so the
+# posterior of the unseen counts m given the observed victims' classes (and alpha) is known in
+# closed form up to a constant:
+#
+#   p(m | classes) ∝ (N - 1)! / prod_k m_k!                         (p(N) ∝ 1/N, exchangeable)
+#                  × prod_{j,k} B(1 + c_jk, 1 + o_k - c_jk + m_k)     (lambda integrated out)
+#                  × prod_{k<K} B(1 + n_k, alpha + sum_{l>k} n_l)     (the sticks integrated out)
+#
+# for n0 = sum m_k <= the cap, with o_k the observed victims of class k, c_jk those on list j
+# and n_k = o_k + m_k. A Metropolis-Hastings move of each m_k on this marginal, followed by the
+# usual conjugate draws of lambda and pi given all the classes, is a blocked update of (m,
+# lambda, pi) that leaves the same posterior invariant (a partially collapsed Gibbs sampler,
+# van Dyk and Park 2008): the model is unchanged, only the path through it is shorter.
+UNSEEN_STEP = 0.2  # a proposal moves m_k by up to 1 + 20% of it
+UNSEEN_MOVES = 2  # proposals per class and sweep
+
+
+@_compiled
+def _step_width(unseen: int) -> int:
+    """Half-width of the uniform proposal window around ``unseen`` (always at least 1)."""
+    return 1 + int(UNSEEN_STEP * unseen)
+
+
+@_compiled
+def _class_gain(captured: IntArray, seen: int, unseen: int, step: int) -> float:
+    """Change in class k's own terms of log p(m | classes) when its unseen go from ``unseen``
+    to ``unseen + step``: -log m_k! and the J Beta integrals (``captured``: c_jk over j)."""
+    before, after = float(seen + unseen), float(seen + unseen + step)
+    gain = math.lgamma(unseen + 1.0) - math.lgamma(unseen + step + 1.0)
+    gain -= captured.size * (math.lgamma(2.0 + after) - math.lgamma(2.0 + before))
+    for c in captured:
+        gain += math.lgamma(1.0 + after - c) - math.lgamma(1.0 + before - c)
+    return gain
+
+
+@_compiled
+def _stick_gain(sizes: IntArray, later: FloatArray, alpha: float, k: int, step: int) -> float:
+    """Change in log prod_{i<K} B(1 + n_i, alpha + L_i) (L_i = later[i] = sum_{l>i} n_l) when
+    n_k grows by ``step``. Term i is lgamma(1 + n_i) + lgamma(alpha + L_i) - lgamma(1 + alpha
+    + L_{i-1}) with L_{-1} = N, and L_i moves for i < k; paired, the moved terms reduce to
+    logs."""
+    last = sizes.size - 1
+    if last == 0:
+        return 0.0
+    total = later[0] + sizes[0]  # N
+    gain = math.lgamma(1.0 + alpha + total) - math.lgamma(1.0 + alpha + total + step)
+    if k < last:
+        gain += math.lgamma(1.0 + sizes[k] + step) - math.lgamma(1.0 + sizes[k])
+    else:
+        rest = later[last - 1]
+        gain += math.lgamma(alpha + rest + step) - math.lgamma(alpha + rest)
+    for i in range(min(k, last - 1)):
+        gain += math.log(alpha + later[i]) - math.log(alpha + later[i] + step)
+    return gain
+
+
+@_compiled
+def _propose_unseen(rng: Generator, unseen: int) -> int:
+    """A step of -w..-1 or 1..w, each with probability 1 / 2w, w = _step_width(unseen)."""
+    width = _step_width(unseen)
+    pick = min(int(rng.random() * 2 * width), 2 * width - 1)
+    return pick - width if pick < width else pick - width + 1
+
+
+@_compiled
+def _move_unseen(rng: Generator, work: _Work, alpha: float, cap: int) -> int:
+    """Metropolis-Hastings moves of each class's unseen count on p(m | classes), UNSEEN_MOVES
+    per class holding observed victims; updates the unobserved row of work.classes and
+    work.sizes (and work.tail, as scratch) and returns n0."""
+    unseen, sizes, later = work.classes[work.classes.shape[0] - 1], work.sizes, work.tail
+    alpha = max(alpha, _TINY)
+    later[sizes.size - 1] = 0.0
+    for k in range(sizes.size - 2, -1, -1):
+        later[k] = later[k + 1] + sizes[k + 1]
+    n0 = int(unseen.sum())
+    for _ in range(UNSEEN_MOVES):
+        for k in range(sizes.size):
+            seen = sizes[k] - unseen[k]
+            if seen == 0:  # classes holding only unseen victims are left to the Gibbs draws
+                continue
+            step = _propose_unseen(rng, unseen[k])
+            after = unseen[k] + step
+            if after < 0 or n0 + step > cap or abs(step) > _step_width(after):
+                continue
+            total = sizes.sum()
+            log_ratio = math.lgamma(total + step) - math.lgamma(total)
+            log_ratio += _class_gain(work.captured[:, k], seen, unseen[k], step)
+            log_ratio += _stick_gain(sizes, later, alpha, k, step)
+            log_ratio += math.log(_step_width(unseen[k])) - math.log(_step_width(after))
+            if math.log(1.0 - rng.random()) < log_ratio:
+                unseen[k] = after
+                sizes[k] += step
+                n0 += step
+                for i in range(k):
+                    later[i] += step
+    return n0
+
+
+@_compiled
+def _draw_capture_probabilities(rng: Generator, theta: FloatArray, work: _Work) -> None:
     """lambda[j, k] ~ Beta(1 + captured, 1 + missed) within class k (the unobserved miss all),
     as two log-gamma variates like the R package (exact in the tails), into theta's first 2J
     rows."""
     captured, sizes = work.captured, work.sizes
     n_lists = captured.shape[0]
-    captured[:] = 0
-    for m in range(table.counts.size):
-        for j in table.lists[table.starts[m] : table.starts[m + 1]]:
-            captured[j] += work.classes[m]
     for j in range(n_lists):
         for k in range(sizes.size):
             if sizes[k] == 0:  # Beta(1, 1) is uniform: one draw instead of two gammas
@@ -463,7 +613,9 @@ def _sweep_compiled(
     """One Gibbs sweep (the paper's steps 1-5); updates theta and returns n0 and alpha (held
     fixed during the warm-up)."""
     n0 = _allocate_all(rng, table, theta, work)
-    _draw_capture_probabilities(rng, table, theta, work)
+    _tally_captures(table, work)
+    n0 = _move_unseen(rng, work, alpha, UNSEEN_CAP * table.observed)
+    _draw_capture_probabilities(rng, theta, work)
     log_rest = _draw_class_weights(rng, work.sizes, alpha, theta[theta.shape[0] - 1])
     if update_alpha:
         alpha = _draw_concentration(rng, log_rest, theta.shape[1], prior)
@@ -570,12 +722,14 @@ def _sweep_vectorised(
 ) -> tuple[int, float]:
     """The compiled sweep's steps, each over every pattern and class at once."""
     classes = _allocate_vectorised(design, theta, rng)
+    n_lists = design.tally.shape[0] // 2
+    captured = design.tally[:n_lists] @ classes  # the unobserved, last, are on no list
+    _move_unseen_jointly(classes, captured, alpha, UNSEEN_CAP * design.observed, rng)
     sizes = classes.sum(axis=0)
     tallies = design.tally @ classes  # captured (first J rows) and missed, per list and class
     later = sizes.sum() - np.cumsum(sizes[:-1])
     shapes = np.concatenate((tallies.ravel() + 1.0, sizes[:-1] + 1.0, later + alpha))
     log_g = _log_gamma(shapes, rng)
-    n_lists = tallies.shape[0] // 2
     cells = tallies.size // 2
     on, off = log_g[:cells], log_g[cells : 2 * cells]
     both = np.logaddexp(on, off)
@@ -588,7 +742,45 @@ def _sweep_vectorised(
     theta[-1, 1:] += np.cumsum(log_stays)
     if update_alpha:
         alpha = _plain(_draw_concentration)(rng, float(log_stays.sum()), sizes.size, prior)
-    return int(design.sizes[-1]), alpha
+    return int(classes[-1].sum()), alpha
+
+
+def _move_unseen_jointly(
+    classes: IntArray, captured: FloatArray, alpha: float, cap: int, rng: Generator
+) -> None:
+    """One Metropolis-Hastings move of the unseen counts (the last row of ``classes``) on p(m |
+    classes), as :func:`_move_unseen` but jointly, to save numpy calls: every class holding
+    observed victims steps at once, each by its own window, and one test accepts all or none."""
+    unseen, seen = classes[-1], classes[:-1].sum(axis=0)
+    widths = 1 + (UNSEEN_STEP * unseen).astype(np.int64)
+    picks = np.minimum((rng.random(unseen.size) * 2 * widths).astype(np.int64), 2 * widths - 1)
+    steps = np.where(picks < widths, picks - widths, picks - widths + 1) * (seen > 0)
+    after = unseen + steps
+    backs = 1 + (UNSEEN_STEP * after).astype(np.int64)
+    if after.min() < 0 or after.sum() > cap or np.any(np.abs(steps) > backs):
+        return
+    now, then = _log_unseen_posterior(captured, seen, np.vstack((unseen, after)), alpha)
+    log_ratio = then - now + float(np.log(widths[seen > 0] / backs[seen > 0]).sum())
+    if math.log(1.0 - rng.random()) < log_ratio:
+        unseen[:] = after
+
+
+def _log_unseen_posterior(
+    captured: FloatArray, seen: IntArray, unseen: IntArray, alpha: float
+) -> FloatArray:
+    """log p(m | classes) up to a constant (see UNSEEN_STEP) for each row m of ``unseen``
+    (S x K); ``captured`` is J x K."""
+    sizes = (seen + unseen).astype(np.float64)
+    totals = sizes.sum(axis=1)
+    later = totals[:, None] - np.cumsum(sizes, axis=1)
+    alpha = max(alpha, _TINY)
+    value = gammaln(totals) - gammaln(unseen + 1.0).sum(axis=1)
+    value += gammaln(1.0 + sizes[:, None, :] - captured).sum(axis=(1, 2))
+    value -= captured.shape[0] * gammaln(2.0 + sizes).sum(axis=1)
+    head, rest = sizes[:, :-1], later[:, :-1]
+    sticks = gammaln(1.0 + head) + gammaln(alpha + rest) - gammaln(1.0 + alpha + head + rest)
+    result: FloatArray = value + sticks.sum(axis=1)
+    return result
 
 
 def _allocate_vectorised(design: _Design, theta: FloatArray, rng: Generator) -> IntArray:
