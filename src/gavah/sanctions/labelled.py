@@ -121,16 +121,6 @@ def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in parent}
 
 
-def write_pairs(rows: Iterable[Mapping[str, str]], path: Path = PAIRS_FILE) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.DictWriter(f, COLUMNS, lineterminator="\n")
-        out.writeheader()
-        for row in rows:
-            out.writerow(row)
-            n += 1
-    return n
 
 
 def resolve(
