@@ -380,3 +380,16 @@ def test_query_builders_keep_operator_characters_inside_terms(vault: Vault, tmp_
         assert session.execute(text(sql), {"q": build(["zebr"])}).scalar() == 1
     assert fts5_query(['a"b', "OR"]) == '"a""b"* "OR"*'
     assert tsquery(["it's", "a\\b"]) == "'it''s':* & 'a\\\\b':*"
+
+
+def test_any_cursor_and_any_filter_text_is_an_answer_not_a_crash(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """On PostgreSQL a cursor past the integer column's range and a NUL in a filter were 500s
+    (found by the API contract test); a cursor past every id is the first page."""
+    one = put(vault, tmp_path / "a.txt", synthetic("cursor"), collection="c1")
+    assert found(vault, before=2**40) == found(vault) == {one}
+    assert found(vault, q="txt", before=2**62) == {one}
+    for field in ("collection", "source"):
+        with pytest.raises(InputError, match="NUL"):
+            found(vault, **{field: "c\x001"})

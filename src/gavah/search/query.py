@@ -21,6 +21,7 @@ How each backend finds a page of text matches:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeAlias
@@ -52,6 +53,9 @@ MAX_TERMS = 32
 """More words than anyone types; a longer query is refused rather than cut (and so widened)."""
 
 MAX_LIMIT = 1_000
+
+MAX_DOC_ID = 2**31 - 1
+"""search_doc ids are PostgreSQL integers: a ``before`` above this asks for the first page."""
 
 RECENT_ROWS_PER_HIT = 50
 """PostgreSQL: rows looked at, newest first, per hit wanted, before the GIN index takes over.
@@ -144,6 +148,10 @@ def find(session: Session, filters: Filters) -> Page:
     than :data:`MAX_TERMS` words. A query with no letters or digits sets no text condition.
     """
     _check(filters)
+    if filters.before is not None and filters.before > MAX_DOC_ID:
+        # Every row's id is below it (PostgreSQL's integer), so the page is the first one; a
+        # larger number would not even fit the column's type there.
+        filters = dataclasses.replace(filters, before=MAX_DOC_ID)
     terms = search_terms(filters.q)
     if len(terms) > MAX_TERMS:
         raise InputError(
@@ -195,6 +203,9 @@ def _check(filters: Filters) -> None:
         raise InputError(f"unknown kind {filters.kind!r}", hint=f"use one of {', '.join(KINDS)}")
     if not 1 <= filters.limit <= MAX_LIMIT:
         raise InputError(f"limit {filters.limit} is outside 1..{MAX_LIMIT}")
+    # No name holds a NUL, and PostgreSQL refuses one in a text parameter (a 500, not "none").
+    if any("\x00" in (value or "") for value in (filters.collection, filters.source)):
+        raise InputError("the collection or source asked for holds a NUL character")
 
 
 def _may_see_any(filters: Filters) -> bool:
