@@ -12,6 +12,7 @@ tags: a preview never shows more than the evidence's pixels and sound.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
@@ -77,7 +78,13 @@ def webm_copy(src: BinaryIO, dest: Path) -> None:
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=".making-", suffix=".webm")
     os.close(fd)
     try:
-        _transcode(src, Path(name))
+        if _seekable(src):
+            _transcode(src, Path(name))
+        else:  # an S3 stream: MP4 keeps its index at the end, so FFmpeg must seek
+            with tempfile.TemporaryFile(dir=dest.parent) as local:
+                shutil.copyfileobj(src, local, 1024 * 1024)
+                local.seek(0)
+                _transcode(local, Path(name))
         os.replace(name, dest)
     except (av.FFmpegError, ValueError, OSError) as exc:
         raise InputError(
@@ -86,6 +93,13 @@ def webm_copy(src: BinaryIO, dest: Path) -> None:
         ) from None
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _seekable(src: BinaryIO) -> bool:
+    try:
+        return bool(src.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _transcode(src: BinaryIO, out_path: Path) -> None:
