@@ -56,6 +56,9 @@ def sanctions_data() -> Path:
 def run(sizes: Sizes, say: Say) -> list[Result]:
     del sizes  # the labelled set has one size
     folder = sanctions_data()
+    if not folder.is_dir():
+        say(f"11. skipped: no sanctions data at {folder}")
+        return []
     scratch = Path(tempfile.mkdtemp(prefix="gavah-bench-quality-"))
     say("reading the real lists")
     records = labelled.load_records(folder, labelled.ofac_folder(folder, scratch / "ofac"))
