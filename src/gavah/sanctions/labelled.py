@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from gavah.casualties import clusters
 from gavah.sanctions import formats
 from gavah.sanctions.match import Record, readable
 
@@ -105,20 +106,10 @@ def split_of(group: str) -> str:
 
 def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Each reference's group: the smallest reference connected to it by the given pairs."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    found = clusters.Groups()
     for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
+        found.union(a, b)
+    return {x: found.find(x) for x in list(found.parent)}
 
 
 

@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from gavah.casualties.clusters import Groups
 from gavah.errors import ConfigError
 
 Stance = Literal["supports", "contradicts"]
@@ -240,21 +241,12 @@ def _because(rule: Rule) -> str:
 def groups(sources: Iterable[str], related: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Each source's independent group, named by its smallest source id. ``related`` are the
     declared (source, other) pairs of any relation: copies, relays, belongs to. Transitive and
-    undirected: union-find."""
-    parent: dict[str, str] = {s: s for s in sources}
-
-    def find(s: str) -> str:
-        parent.setdefault(s, s)
-        while parent[s] != s:
-            parent[s] = parent[parent[s]]
-            s = parent[s]
-        return s
-
+    undirected: the victim register's union-find (:class:`gavah.casualties.clusters.Groups`),
+    whose groups are named by their smallest id too."""
+    found = Groups(sources)
     for a, b in related:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {s: find(s) for s in list(parent)}
+        found.union(a, b)
+    return {s: found.find(s) for s in list(found.parent)}
 
 
 def level(
