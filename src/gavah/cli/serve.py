@@ -8,7 +8,8 @@ from typing import Any
 
 import typer
 
-from gavah.cli._common import open_vault, say, settings_from
+from gavah.cli._common import say, settings_from
+from gavah.workspace import Workspace, open_workspace
 
 
 def serve(
@@ -41,7 +42,8 @@ def serve(
     os.umask(0o077)
     base = settings_from(ctx)
     settings = load_settings(base.workspace, host=host, port=port)
-    _sweep_uploads(ctx, settings.upload_keep_days)
+    ws = open_workspace(settings)  # opened once here: checked, migrated, swept
+    _sweep_uploads(ws)
     count = workers or settings.web_workers or os.cpu_count() or 1
     options: dict[str, Any] = {
         "host": settings.host,
@@ -52,11 +54,12 @@ def serve(
         "proxy_headers": False,
     }
     if count == 1:
-        app = create_app(settings)
+        app = create_app(settings, ws)
         say(f"gavah web workspace on {settings.resolved_base_url} (Ctrl-C stops it)")
         uvicorn.run(app, **options)
         return
-    create_app(settings).state.gavah.workspace.close()  # check and migrate once, up front
+    create_app(settings, ws)  # what the app does once per workspace (search backfill), up front
+    ws.close()
     # Each worker process builds its own app on the same workspace (worker_app, below): the
     # database serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: row locks), sessions,
     # throttling and preview tickets live in the database or derive from the workspace's keys.
@@ -79,15 +82,13 @@ def worker_app() -> Any:
     return create_app(load_settings(Path(os.environ["GAVAH_WORKSPACE"])))
 
 
-def _sweep_uploads(ctx: typer.Context, keep_days: int) -> None:
+def _sweep_uploads(ws: Workspace) -> None:
     """Uploads abandoned while the server was down go before it takes new ones."""
     from gavah.intake import uploads
+    from gavah.vault import Vault
 
-    vault = open_vault(ctx)
-    try:
-        swept = uploads.sweep(vault, keep_days).to_dict()
-    finally:
-        vault.ws.close()
+    keep_days = ws.settings.upload_keep_days
+    swept = uploads.sweep(Vault(ws), keep_days).to_dict()
     if swept["swept"]:
         say(
             f"swept {swept['swept']} upload(s) abandoned for {keep_days} days or more "
