@@ -128,6 +128,23 @@ def test_the_worked_example_at_the_command_line(gavah: Gavah, tmp_path: Path) ->
     assert [(r["period"], r["killed"]) for r in harm["rows"]] == [("1401/07", [2, 3])]
     events = tmp_path / "events.jsonl"
     assert gavah.json("incidents", "export", "--output", str(events))["entities"] == 2
+
+    # the claim alleges a unit's role: the registry and the gap report carry its grade
+    unit = gavah.json("registry", "add", "PublicBody", "-p", "name=Unit 7 (synthetic)")["id"]
+    gavah.json("claims", "link", claim, unit, "--as", "entity")
+    shown = gavah.json("registry", "show", unit)
+    assert [(a["claim"], a["airwars"]) for a in shown["allegations"]] == [(claim, "fair")]
+    code, out, _ = gavah.run("registry", "show", unit)
+    assert code == 0 and f"alleged in claim {claim}" in out and "fair" in out
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions" / "ofac"
+    gavah.json("sanctions", "import", str(fixture), "--format", "ofac", "--list", "ofac")
+    for grade, expected in (("fair", [unit]), ("confirmed", [])):
+        code, out, err = gavah.run("sanctions", "gaps", "--grade", grade, "--format", "json")
+        assert code == 0, err
+        found = json.loads(out)
+        assert [e["entity"] for e in found["entities"]] == expected
+    code, out, err = gavah.run("sanctions", "gaps", "--grade", "contested", "--json")
+    assert code == 2 and json.loads(out)["error"] == "InputError"
     assert gavah.run("log", "verify", "--json")[0] == 0
 
 

@@ -197,14 +197,18 @@ def show(
     entity_id: str = typer.Argument(..., help="The entity's id."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """One entity: its values, where each came from, and its links.
+    """One entity: its values, where each came from, its links, and its allegations (the
+    claims tied to it, each with its computed grade).
 
     Names in Persian script and Latin letters are shown side by side; every statement with its
     source, original spelling, first and last seen; retracted values; the entities it links to
     and that link to it."""
     from gavah.registry.store import Registry
+    from gavah.verify.store import Verification
 
-    found = Registry(open_vault(ctx)).show(entity_id)
+    vault = open_vault(ctx)
+    found = Registry(vault).show(entity_id)
+    found["allegations"] = Verification(vault).allegations([found["id"]]).get(found["id"], [])
     if as_json:
         print_json(found)
         return
@@ -220,6 +224,11 @@ def show(
         say(f"{ref['prop']} -> {ref.get('schema')} {ref['id']}: {ref.get('caption')}")
     for ref in found["referred_by"]:
         say(f"<- {ref['prop']} of {ref.get('schema')} {ref['id']}")
+    for a in found["allegations"]:
+        say(
+            f"alleged in claim {a['claim']} (incident {a['incident'] or '-'}): {a['statement']}; "
+            f"{a['airwars']}, {a['proof']} (gavah claims explain {a['claim']})"
+        )
 
 
 def _statement_line(st: dict[str, Any]) -> str:

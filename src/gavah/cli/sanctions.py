@@ -347,22 +347,33 @@ def gaps_cmd(
         max=1.0,
         help="Lowest match probability counted (default: the lower candidate band).",
     ),
+    grade: str | None = typer.Option(
+        None,
+        "--grade",
+        help="Only entities with an allegation graded at least this: confirmed, fair or weak "
+        "(the computed level of the claims tied to them: gavah claims link CLAIM entity ID).",
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to a file (the table format is written as CSV)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
 ) -> None:
     """The gap report: who is documented but not designated where.
 
     For every registry entity, which jurisdictions designate it (program, legal regime, date)
-    and which do not, with its units, roles and evidence; then the list entries that match no
-    entity."""
+    and which do not, with its units, roles and evidence, and its allegations: the claims tied
+    to it with their computed grade; then the list entries that match no entity."""
     from gavah.registry.store import Registry
     from gavah.sanctions import gaps, match
     from gavah.sanctions.index import Indexes
     from gavah.sanctions.store import Judgements, Sanctions
+    from gavah.verify.store import Verification
 
+    fmt = "json" if as_json else fmt
     if fmt not in ("table", "csv", "json", "html"):
         raise InputError(f"unknown --format {fmt!r}", hint="table, csv, json or html")
+    if grade is not None and grade not in gaps.GRADES:
+        raise InputError(f"unknown --grade {grade!r}", hint=", ".join(gaps.GRADES))
     vault = open_vault(ctx)
     store = Sanctions(vault)
     wanted = [j.strip().lower() for j in jurisdiction.split(",")] if jurisdiction else None
@@ -387,6 +398,8 @@ def gaps_cmd(
             unit=unit,
             role=role,
             regime=regime,
+            allegations=Verification(vault).allegations(),
+            grade=grade,
             progress=lambda n: bar.update(task, completed=n),
         )
     text = _render(report, fmt)
@@ -412,7 +425,7 @@ def _render(report: Any, fmt: str) -> str:
 
 
 def _gap_table(report: Any) -> None:
-    table = Table("entity", "units", "evidence", *report.jurisdictions)
+    table = Table("entity", "units", "evidence", "grade", *report.jurisdictions)
     for r in report.rows:
         cells = []
         for j in report.jurisdictions:
@@ -427,6 +440,7 @@ def _gap_table(report: Any) -> None:
             f"{printable(r.name)}\n{printable(r.entity_id)}",
             printable("; ".join(r.units)),
             printable(", ".join(r.evidence)),
+            printable(r.grade or "-"),
             *cells,
         )
     out.print(table)

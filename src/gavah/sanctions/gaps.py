@@ -18,6 +18,11 @@ Each row carries the entity's units (from Membership, Employment and Occupancy l
 and evidence items that document it (from Documentation), so an advocate can go from "not
 sanctioned by Canada" to the evidence behind the allegation. The reverse report lists the list
 entries that match no registry entity.
+
+Each row also carries its allegations: the claims of the verification layer (:mod:`gavah.verify`)
+tied to the entity, with their incident and their computed level. The report can keep only the
+entities with an allegation graded at least confirmed, fair or weak (``grade``), so "documented
+but not sanctioned" can be read as "confirmed by independent sources, and not sanctioned".
 """
 
 from __future__ import annotations
@@ -36,10 +41,16 @@ from gavah.sanctions.index import StoredIndex
 from gavah.sanctions.store import JURISDICTIONS
 from gavah.text import spreadsheet
 from gavah.text.names import skeleton
+from gavah.verify import rules as verify_rules
 
 SUBJECTS = ("Person", "PublicBody", "Organization", "Company", "LegalEntity")
 REGIMES: tuple[str, ...] = regimes.FAMILIES  # terrorism, human-rights, proliferation, other
-_NAMED = tuple(r for r in REGIMES if r != "other")  # the ones a row says it is "not for"
+_NAMED = tuple(r for r in REGIMES if r != "other")
+GRADES = (
+    "confirmed",
+    "fair",
+    "weak",
+)  # the Airwars grades an allegation filter may ask for  # the ones a row says it is "not for"
 _UNIT_LINKS = {  # relationship schema -> (the person's side, the unit's side)
     "Membership": ("member", "organization"),
     "Employment": ("employee", "employer"),
@@ -84,6 +95,13 @@ class Row:
     evidence: list[str] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)  # jurisdiction -> status
     designations: dict[str, list[Designation]] = field(default_factory=dict)
+    # the claims tied to it (gavah.verify), strongest first: its allegations' confidence
+    allegations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def grade(self) -> str | None:
+        """The strongest Airwars grade among its allegations (None: no claim is tied to it)."""
+        return self.allegations[0]["airwars"] if self.allegations else None
 
     def regimes(self, jurisdiction: str, decision: str = "match") -> list[str]:
         """The regimes ``jurisdiction`` designates it under (``decision`` "candidate": those of
@@ -121,6 +139,8 @@ class Row:
             "units": self.units,
             "roles": self.roles,
             "evidence": self.evidence,
+            "grade": self.grade,
+            "allegations": self.allegations,
             "jurisdictions": {
                 j: {
                     "status": s,
@@ -154,11 +174,13 @@ class Report:
     rows: list[Row]
     unmatched: dict[str, list[dict[str, Any]]]  # list name -> entries matching no entity
     regime: str | None = None  # only designations under this regime count towards the status
+    grade: str | None = None  # only entities with an allegation graded at least this
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "jurisdictions": self.jurisdictions,
             "regime": self.regime,
+            "grade": self.grade,
             "entities": [r.to_dict() for r in self.rows],
             "unmatched_entries": self.unmatched,
         }
@@ -174,12 +196,19 @@ def build(
     unit: str | None = None,
     role: str | None = None,
     regime: str | None = None,
+    allegations: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    grade: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """The gap report over ``entities`` (the whole registry: links are read from it too);
-    ``regime``, one of :data:`REGIMES`: only designations under it make a status."""
+    ``regime``, one of :data:`REGIMES`: only designations under it make a status.
+    ``allegations``: per entity id, the claims tied to it with their levels, strongest first
+    (:meth:`gavah.verify.store.Verification.allegations`); ``grade``, one of :data:`GRADES`:
+    only entities with an allegation graded at least that."""
     if regime is not None and regime not in REGIMES:
         raise InputError(f"unknown regime {regime!r}", hint="one of " + ", ".join(REGIMES))
+    allegations = allegations or {}
+    floor = _grade_floor(grade)
     by_id = {e.id: e for e in entities if e.id}
     context = _context(entities, by_id)
     wanted = list(jurisdictions) if jurisdictions else sorted({li.jurisdiction for li in lists})
@@ -192,6 +221,9 @@ def build(
             continue
         if role and not any(role.lower() in r.lower() for r in roles):
             continue
+        alleged = [dict(a) for a in allegations.get(str(entity.id), ())]
+        if floor is not None and not any(floor(a["airwars"]) for a in alleged):
+            continue
         query = match.readable(entity, f"registry:{entity.id}", "registry", str(entity.id))
         row = Row(
             entity_id=str(entity.id),
@@ -202,6 +234,7 @@ def build(
             roles=sorted(set(roles)),
             evidence=sorted(set(evidence)),
             status={j: "not designated" for j in wanted},
+            allegations=alleged,
         )
         for li in lists:
             if query is None:  # no readable name: reported as not designated anywhere
@@ -221,7 +254,19 @@ def build(
     unmatched = {
         li.name: [e for e in _listed(li.index) if (li.name, e["id"]) not in matched] for li in lists
     }
-    return Report(wanted, rows, unmatched, regime)
+    return Report(wanted, rows, unmatched, regime, grade)
+
+
+def _grade_floor(grade: str | None) -> Callable[[str], bool] | None:
+    """Whether an Airwars grade is at least ``grade`` (by the rank the verification rules give
+    it: a contested or discounted claim never passes)."""
+    if grade is None:
+        return None
+    if grade not in GRADES:
+        raise InputError(f"unknown grade {grade!r}", hint="one of " + ", ".join(GRADES))
+    table = verify_rules.load()
+    least = table.rank(grade)
+    return lambda found: table.rank(found) >= least
 
 
 def _designation(li: ListIndex, m: match.Match) -> Designation:
@@ -300,7 +345,7 @@ def to_csv(report: Report) -> str:
     buf = io.StringIO()
     writer = spreadsheet.writer(buf, lineterminator="\n")  # names from lists: no formulas
     writer.writerow(
-        ["entity", "name", "schema", "units", "roles", "evidence"]
+        ["entity", "name", "schema", "units", "roles", "evidence", "grade", "allegations"]
         + [f"{j}_status" for j in report.jurisdictions]
         + [f"{j}_regimes" for j in report.jurisdictions]
         + [f"{j}_entries" for j in report.jurisdictions]
@@ -314,6 +359,8 @@ def to_csv(report: Report) -> str:
                 "; ".join(r.units),
                 "; ".join(r.roles),
                 "; ".join(r.evidence),
+                r.grade or "",
+                "; ".join(_allegation_text(a) for a in r.allegations),
             ]
             + [r.status[j] for j in report.jurisdictions]
             + [r.regime_text(j) for j in report.jurisdictions]
@@ -323,6 +370,10 @@ def to_csv(report: Report) -> str:
             ]
         )
     return buf.getvalue()
+
+
+def _allegation_text(a: Mapping[str, Any]) -> str:
+    return f"{a['claim']} ({a['airwars']}; {a['proof']}): {a['statement']}"
 
 
 def _entry_text(d: Designation) -> str:
@@ -354,11 +405,15 @@ def to_html(report: Report, title: str = "Sanctions gap report") -> str:
             )
         names = "<br>".join(f'<span dir="auto">{e(n)}</span>' for n in r.names)
         evidence = ", ".join(e(x) for x in r.evidence) or "—"
+        alleged = "<br>".join(
+            f'<span dir="auto">{e(_allegation_text(a))}</span>' for a in r.allegations
+        )
         body.append(
             f'<tr><td><b dir="auto">{e(r.name)}</b><div class=small>{names}</div>'
             f"<div class=small>{e(r.schema)} {e(r.entity_id)}</div></td>"
             f'<td dir="auto">{e("; ".join(r.units)) or "—"}</td><td>{e("; ".join(r.roles)) or "—"}</td>'
-            f"<td class=small>{evidence}</td>{''.join(cells)}</tr>"
+            f"<td class=small>{evidence}</td><td class=small>{alleged or '—'}</td>"
+            f"{''.join(cells)}</tr>"
         )
     unmatched = "".join(
         f"<li>{e(name)}: {len(entries)} entries match no registry entity</li>"
@@ -378,7 +433,12 @@ def to_html(report: Report, title: str = "Sanctions gap report") -> str:
             if report.regime
             else ""
         )
+        + (
+            f"<p>Only entities with an allegation graded {e(report.grade)} or higher.</p>"
+            if report.grade
+            else ""
+        )
         + "<table><tr><th>entity</th><th>units</th><th>roles</th>"
-        f"<th>evidence</th>{head}</tr>{''.join(body)}</table>"
+        f"<th>evidence</th><th>allegations</th>{head}</tr>{''.join(body)}</table>"
         f"<h2>List entries with no registry entity</h2><ul>{unmatched}</ul></body></html>\n"
     )

@@ -608,6 +608,46 @@ class Verification:
                         found[evidence_id] = filename
         return found
 
+    def allegations(
+        self, entity_ids: Iterable[str] | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Per registry entity (of ``entity_ids``, or every one), the claims tied to it that the
+        asker may see, each with its incident and level, strongest first: what the registry
+        alleges of a person's or a unit's role ("unit U was present", "P ordered the firing")
+        takes its confidence from these claims, never from a typed value. An entity with no
+        such claim is left out. A unit's claims are its own: they are not passed on to its
+        members."""
+        L, C = models.VerifyClaimLink, models.VerifyClaim
+        query = (
+            select(L.target, C.id, C.incident_id, C.kind, C.statement, C.collection)
+            .join(C, C.id == L.claim_id)
+            .where(L.kind == "entity")
+        )
+        wanted = None if entity_ids is None else sorted(set(entity_ids))
+        with self.db.read() as session:
+            rows = []
+            for start in range(0, len(wanted) if wanted is not None else 1, 500):
+                page = query
+                if wanted is not None:
+                    page = query.where(L.target.in_(wanted[start : start + 500]))
+                rows += [r for r in session.execute(page).all() if self.asker.sees(r.collection)]
+            found = levels.claim_levels(session, sorted({r.id for r in rows}))
+        order = {name: i for i, (name, _, _) in enumerate(rules.load().airwars)}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(r.target, []).append(
+                {
+                    "claim": r.id,
+                    "incident": r.incident_id,
+                    "kind": r.kind,
+                    "statement": r.statement,
+                    **_short(found[r.id]),
+                }
+            )
+        for claims in out.values():
+            claims.sort(key=lambda a: (order[a["airwars"]], a["claim"]))
+        return out
+
     def history(self, incident_id: str) -> list[dict[str, Any]]:
         """The ``verify.*`` changes of one incident, in log order: the incident, its claims and
         their links, assessments and reviews, each with its log index, actor and time (read
