@@ -38,6 +38,10 @@ class Sizes:
     web_seconds: float = 20.0
     # 12. verification (claims whose confidence is recomputed, three assessments each)
     verify_claims: int = 100_000
+    verify_items: int = (
+        10_000  # items beside them, for the item page the incident page is set against
+    )
+    verify_seconds: float = 20.0  # seconds of each wrk run on the incident and item pages
 
 
 FULL = Sizes(
@@ -81,4 +85,6 @@ QUICK = Sizes(
     web_items=2_000,
     web_seconds=1.0,
     verify_claims=2_000,
+    verify_items=500,
+    verify_seconds=3.0,
 )

@@ -10,7 +10,7 @@ never stored: it is computed from the rows by the declared rules whenever it is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -500,9 +500,10 @@ class Verification:
                 .all()
             )
             found = levels.claim_levels(session, [c.id for c in claims])
+            occurred = [(c.id, row.id) for c in claims if c.kind == "occurred"]
             return {
                 **model.incident_summary(row),
-                "grade": incident_grades(session, [row.id])[row.id],
+                "grade": _grades([row.id], occurred, found)[row.id],
                 "claims": [
                     {**model.claim_summary(c), "level": _short(found[c.id])}
                     for c in sorted(claims, key=lambda c: c.log_index)
@@ -523,21 +524,40 @@ class Verification:
 
     def claim(self, claim_id: str) -> dict[str, Any]:
         """One claim: its links, its assessments with their reviews, and its level explained."""
+        found, level = self.claims_read([claim_id])[0]
+        return {**found, "level": level.explain()}
+
+    def claims_read(self, claim_ids: Sequence[str]) -> list[tuple[dict[str, Any], rules.Level]]:
+        """Claims (each as :meth:`claim` gives it, without ``level``) with their levels, in the
+        order asked, read in one transaction with one computation of the levels: a page that
+        shows an incident's claims asks for them together (NotFound for any the asker may not
+        see)."""
         with self.db.read() as session:
-            row = self._claim(session, claim_id)
-            links = session.execute(
-                select(models.VerifyClaimLink).where(models.VerifyClaimLink.claim_id == row.id)
-            ).scalars()
-            return {
-                **model.claim_summary(row),
-                **model.who(row.actor, row.created_at),
-                "links": sorted(
-                    (model.link_summary(link) for link in links),
-                    key=lambda k: (k["kind"], k["target"]),
-                ),
-                "assessments": self._assessments(session, row.id),
-                "level": levels.claim_levels(session, [row.id])[row.id].explain(),
-            }
+            rows = [self._claim(session, c) for c in claim_ids]
+            ids = [r.id for r in rows]
+            links: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+            for link in _rows(
+                session, models.VerifyClaimLink, models.VerifyClaimLink.claim_id, ids
+            ):
+                links[link.claim_id].append(model.link_summary(link))
+            assessed: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+            collection = {r.id: r.collection for r in rows}
+            found = _rows(session, models.VerifyAssessment, models.VerifyAssessment.claim_id, ids)
+            for a in _with_reviews(session, [(a, collection[a.claim_id]) for a in found]):
+                assessed[a["claim"]].append(a)
+            computed = levels.claim_levels(session, ids)
+            return [
+                (
+                    {
+                        **model.claim_summary(row),
+                        **model.who(row.actor, row.created_at),
+                        "links": sorted(links[row.id], key=lambda k: (k["kind"], k["target"])),
+                        "assessments": assessed[row.id],
+                    },
+                    computed[row.id],
+                )
+                for row in rows
+            ]
 
     def explain(self, claim_id: str) -> dict[str, Any]:
         """The claim's level on both scales and why: rule, counts, voices, what would raise it."""
@@ -687,13 +707,21 @@ def incident_grades(session: Session, incident_ids: list[str]) -> dict[str, dict
         )
     ).all()
     found = levels.claim_levels(session, sorted(c for c, _ in rows))
+    return _grades(incident_ids, [(c, i) for c, i in rows if i is not None], found)
+
+
+def _grades(
+    incident_ids: Sequence[str],
+    rows: Sequence[tuple[str, str]],
+    found: Mapping[str, rules.Level],
+) -> dict[str, dict[str, Any]]:
+    """Of (occurred claim, incident) pairs and the claims' levels, each incident's grade."""
     rank = {name: -i for i, (name, _, _) in enumerate(rules.load().airwars)}
     best: dict[str, dict[str, Any]] = {
         i: {"airwars": "ungraded", "proof": "not met", "rule": None, "claim": None}
         for i in incident_ids
     }
     for claim_id, incident_id in sorted(rows):
-        assert incident_id is not None  # selected by incident
         level = found[claim_id]
         current = best[incident_id]
         if current["claim"] is None or rank[level.airwars] > rank[current["airwars"]]:

@@ -10,6 +10,7 @@ that a Persian page says them in Persian.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -56,7 +57,7 @@ def incident_page(request: Request, ref: str, me: Principal = Depends(signed_in)
     verification = verification_for(request, me)
     incident = verification.incident(ref)
     every = {s["id"]: s for s in verification.sources()}
-    claims = [claim_view(verification, c["id"], every) for c in incident["claims"]]
+    claims = claim_views(verification, [c["id"] for c in incident["claims"]], every)
     cited = {a["source"] for c in claims for a in c["assessments"]}
     sources = [s for s in every.values() if s["id"] in cited]
     reviewers = sorted({r["actor"] for c in claims for a in c["assessments"] for r in a["reviews"]})
@@ -74,7 +75,7 @@ def incident_page(request: Request, ref: str, me: Principal = Depends(signed_in)
 @router.get("/claims/{ref}", response_class=HTMLResponse)
 def claim_page(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
     verification = verification_for(request, me)
-    claim = claim_view(verification, ref)
+    (claim,) = claim_views(verification, [ref])
     incident = verification.incident(claim["incident"]) if claim["incident"] else None
     return render(request, "claim.html", claim=claim, incident=incident)
 
@@ -84,7 +85,8 @@ def review_queue(request: Request, me: Principal = Depends(reviewer)) -> Respons
     """Assessments awaiting a second person in the collections one reviews, never one's own."""
     verification = verification_for(request, me)
     queue = verification.review_queue()
-    claims = {a["claim"]: verification.claim(a["claim"]) for a in queue}
+    wanted = sorted({a["claim"] for a in queue})
+    claims = {c["id"]: {**c, "level": lvl.explain()} for c, lvl in verification.claims_read(wanted)}
     names = verification.evidence_names(a["evidence"] for a in queue if a["evidence"])
     return render(
         request,
@@ -138,28 +140,42 @@ def harm_page(
 # --- what the templates show ---------------------------------------------------------------------
 
 
-def claim_view(
-    verification: Verification, claim_id: str, sources: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """A claim with its assessments (each with its source, evidence and review standing) and its
-    level as data: the rule that fired, the voices that counted, what did not and why, and what
-    would raise it."""
-    claim = verification.claim(claim_id)
-    level = verification.level(claim["id"])
+def claim_views(
+    verification: Verification,
+    claim_ids: Sequence[str],
+    sources: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Claims, each with its assessments (each with its source, evidence and review standing)
+    and its level as data: the rule that fired, the voices that counted, what did not and why,
+    and what would raise it. Read together: one transaction and one computation of levels for
+    a page's claims, one look-up of the evidence they cite."""
+    read = verification.claims_read(claim_ids)
     if sources is None:
         sources = {s["id"]: s for s in verification.sources()}
-    cited = [a["evidence"] for a in claim["assessments"] if a["evidence"]]
-    cited += [link["target"] for link in claim["links"] if link["kind"] == "evidence"]
-    cited += [v.counted.evidence for v in level.voices if v.counted.evidence]
-    by_id = {a["id"]: a for a in claim["assessments"]}
-    return {
-        **claim,
-        "explained": level,
-        "sources": sources,
-        "evidence": verification.evidence_names(cited),
-        "not_counted": [(aid, why_not(by_id[aid])) for aid in sorted(level.not_counting)],
-        "decisions": {a["id"]: latest_decisions(a) for a in claim["assessments"]},
-    }
+    cited = []
+    for claim, level in read:
+        cited += [a["evidence"] for a in claim["assessments"] if a["evidence"]]
+        cited += [link["target"] for link in claim["links"] if link["kind"] == "evidence"]
+        cited += [v.counted.evidence for v in level.voices if v.counted.evidence]
+    names = verification.evidence_names(cited)
+    views = []
+    for claim, level in read:
+        by_id = {a["id"]: a for a in claim["assessments"]}
+        mine = {a["evidence"] for a in claim["assessments"]} | {
+            link["target"] for link in claim["links"]
+        }
+        mine |= {v.counted.evidence for v in level.voices}
+        views.append(
+            {
+                **claim,
+                "explained": level,
+                "sources": sources,
+                "evidence": {k: v for k, v in names.items() if k in mine},
+                "not_counted": [(aid, why_not(by_id[aid])) for aid in sorted(level.not_counting)],
+                "decisions": {a["id"]: latest_decisions(a) for a in claim["assessments"]},
+            }
+        )
+    return views
 
 
 def latest_decisions(assessment: dict[str, Any]) -> dict[str, dict[str, Any]]:
