@@ -109,26 +109,36 @@ def _pages(
     for key, latency in (*one.items(), *many.items()):
         if latency.requests == 0:  # a p95 of nothing would read as met
             raise RuntimeError(f"12. {key}: no request answered in {seconds} s")
+    scale = f"{sizes.verify_claims:,} claims in {_incidents(sizes.verify_claims):,} incidents"
+    full = sizes.verify_claims >= TARGET_CLAIMS
+    notes = {"items": sizes.verify_items, "workers": os.cpu_count() or 1}
     return [
+        # The issue names no load for this target: it is read as the page's own latency, one
+        # user at a time; 20 users with no think time (issue 18's load) are reported beside it.
         Result(
             "12 verify",
-            f"incident page p95, {web.USERS} users, no think time, "
-            f"{sizes.verify_claims:,} claims in {incidents:,} incidents",
+            f"incident page p95, 1 user, {scale}",
+            one["incident-page"].p95,
+            "ms",
+            "item page p95, 1 user, same run",
+            one["item-page"].p95,
+            target=f"< {PAGE_TARGET_MS:.0f} ms at {TARGET_CLAIMS:,} claims",
+            met=one["incident-page"].p95 < PAGE_TARGET_MS if full else None,
+            notes={
+                "incident_page": one["incident-page"].notes(),
+                "item_page": one["item-page"].notes(),
+                **notes,
+            },
+        ),
+        Result(
+            "12 verify",
+            f"incident page p95, {web.USERS} users, no think time, {scale}",
             page.p95,
             "ms",
             "item page p95, same load, same run",
             item.p95,
-            target=f"< {PAGE_TARGET_MS:.0f} ms at {TARGET_CLAIMS:,} claims",
-            met=page.p95 < PAGE_TARGET_MS if sizes.verify_claims >= TARGET_CLAIMS else None,
-            notes={
-                "incident_page": page.notes(),
-                "item_page": item.notes(),
-                "incident_page_1_user": one["incident-page"].notes(),
-                "item_page_1_user": one["item-page"].notes(),
-                "items": sizes.verify_items,
-                "workers": os.cpu_count() or 1,
-            },
-        )
+            notes={"incident_page": page.notes(), "item_page": item.notes(), **notes},
+        ),
     ]
 
 
