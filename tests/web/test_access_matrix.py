@@ -93,6 +93,12 @@ TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
 DESCRIBE = {"description": "described by {who}"}
 AGREE = {"decision": "agree", "note": "checked by {who}"}
+SOURCE = {"name": "source of {who}", "kind": "ngo", "grade": "C", "reason": "synthetic"}
+REGRADE = {"grade": "B", "reason": "regraded by {who}"}
+INCIDENT = {"title": "incident of {who}", "kind": "other", "killed": "1-2"}
+CLAIM = {"statement": "claim of {who}", "kind": "other"}
+LINK = {"kind": "no-such-kind", "target": "x"}
+ASSESS = {"stance": "supports", "credibility": "3", "content_analysis": "by {who}"}
 # yente's request, as its documentation shows it (gavah.web.api.match).
 YENTE = {"queries": {"entity1": {"schema": "Person", "properties": {"name": ["John Doe"]}}}}
 # Rows run in this order, each for all of WHO before the next (later rows may depend on
@@ -175,6 +181,45 @@ TABLE: tuple[Row, ...] = (
     # Four eyes: the reviewer made this one (the admin may review it).
     row("POST", "/review/{assessment_id}", (303, 403, 403, 403, 403, LOGIN),
         fill={"assessment_id": "assessment_reviewers"}, variant="the reviewer's own", form=AGREE),
+    # Verification from the browser: writing needs DESCRIBE (analyst, reviewer) in the collection.
+    row("GET", "/sources", (200, 200, 200, 200, 200, LOGIN)),
+    row("POST", "/sources", (303, 403, 303, 303, 403, LOGIN), variant="alpha",
+        form={**SOURCE, "collection": "alpha"}),
+    row("POST", "/sources", (303, 403, 403, 403, 403, LOGIN), variant="beta",
+        form={**SOURCE, "collection": "beta"}),
+    row("GET", "/sources/{ref}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "source_alpha"}, variant="alpha"),
+    row("GET", "/sources/{ref}", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "source_beta"}, variant="beta"),
+    row("POST", "/sources/{ref}/grade", (303, 403, 303, 303, 403, LOGIN),
+        fill={"ref": "source_alpha"}, variant="alpha", form=REGRADE),
+    row("POST", "/sources/{ref}/grade", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "source_beta"}, variant="beta", form=REGRADE),
+    # A source related to itself is refused (400): past the access check, nothing is stored.
+    row("POST", "/sources/{ref}/relations", (400, 403, 400, 400, 403, LOGIN),
+        fill={"ref": "source_alpha"}, variant="alpha",
+        form={"relation": "copies", "other": "src-alpha"}),
+    row("POST", "/sources/{ref}/relations", (400, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "source_beta"}, variant="beta",
+        form={"relation": "copies", "other": "src-beta"}),
+    row("POST", "/incidents", (303, 403, 303, 303, 403, LOGIN), variant="alpha",
+        form={**INCIDENT, "collection": "alpha"}),
+    row("POST", "/incidents", (303, 403, 403, 403, 403, LOGIN), variant="beta",
+        form={**INCIDENT, "collection": "beta"}),
+    row("POST", "/incidents/{ref}/claims", (303, 403, 303, 303, 403, LOGIN),
+        fill={"ref": "incident_alpha"}, variant="alpha", form=CLAIM),
+    row("POST", "/incidents/{ref}/claims", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "incident_beta"}, variant="beta", form=CLAIM),
+    # An unknown kind of link is refused (400) past the access check.
+    row("POST", "/claims/{ref}/links", (400, 403, 400, 400, 403, LOGIN),
+        fill={"ref": "claim_alpha"}, variant="alpha", form=LINK),
+    row("POST", "/claims/{ref}/links", (400, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "claim_beta"}, variant="beta", form=LINK),
+    row("POST", "/claims/{ref}/assessments", (303, 403, 303, 303, 403, LOGIN),
+        fill={"ref": "claim_alpha"}, variant="alpha",
+        form={**ASSESS, "source": "src-alpha"}),
+    row("POST", "/claims/{ref}/assessments", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "claim_beta"}, variant="beta", form={**ASSESS, "source": "src-beta"}),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -345,6 +390,7 @@ def _verifications(vault: Vault, items: dict[str, str]) -> dict[str, str]:
                        claim_id=f"clm-{collection}")  # fmt: skip
         assessed = made.assess(f"clm-{collection}", f"src-{collection}", stance="supports",
                                credibility=2, evidence=items[collection])  # fmt: skip
+        found[f"source_{collection}"] = f"src-{collection}"
         found[f"incident_{collection}"] = f"inc-{collection}"
         found[f"claim_{collection}"] = f"clm-{collection}"
         found[f"assessment_{collection}"] = assessed["assessment"]["id"]

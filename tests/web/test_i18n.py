@@ -340,6 +340,8 @@ def test_every_template_renders_in_both_languages(
         "/incidents",
         "/incidents/i18n-incident",
         "/claims/i18n-claim",
+        "/sources",
+        "/sources/i18n-source",
         "/review",
         "/harm",
     ):

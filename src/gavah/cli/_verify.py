@@ -25,18 +25,10 @@ def verification(ctx: typer.Context) -> Verification:
 
 
 def figures(text: str | None, what: str) -> tuple[int | None, int | None]:
-    """``N`` or ``MIN-MAX`` (either end may be left out: ``3-``, ``-10``)."""
-    if text is None or not text.strip():
-        return None, None
-    low, sep, high = text.strip().partition("-")
-    try:
-        lo = int(low) if low.strip() else None
-        hi = int(high) if high.strip() else None
-    except ValueError:
-        raise InputError(
-            f"--{what} {text!r} is not a number or MIN-MAX", hint="e.g. 3 or 2-5"
-        ) from None
-    return (lo, hi) if sep else (lo, lo)
+    """``N`` or ``MIN-MAX`` (:func:`gavah.verify.model.figures_written`)."""
+    from gavah.verify.model import figures_written
+
+    return figures_written(text, f"--{what}")
 
 
 def write_output(output: Path | None, write: Callable[[IO[str]], int]) -> int:

@@ -128,6 +128,23 @@ def credibility(value: int) -> int:
     return value
 
 
+def figures_written(text: str | None, what: str) -> tuple[int | None, int | None]:
+    """``N`` or ``MIN-MAX`` as a person types it (either end may be left out: ``3-``, ``-10``;
+    Persian digits and ``تا`` for "to" are read too)."""
+    if text is None or not text.strip():
+        return None, None
+    written = text.strip().replace("\u2013", "-").replace("تا", "-")
+    low, sep, high = written.partition("-")
+    try:
+        lo = int(low) if low.strip() else None  # int() reads Persian and Arabic digits too
+        hi = int(high) if high.strip() else None
+    except ValueError:
+        raise InputError(
+            f"{what} {text!r} is not a number or MIN-MAX", hint="e.g. 3 or 2-5"
+        ) from None
+    return (lo, hi) if sep else (lo, lo)
+
+
 def figures(low: int | None, high: int | None, what: str) -> tuple[int | None, int | None]:
     """A minimum and maximum count; one alone stands for both ends it can."""
     if low is not None and low < 0 or high is not None and high < 0:

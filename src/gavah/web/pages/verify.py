@@ -46,10 +46,29 @@ async def reviewer(me: Principal = Depends(signed_in)) -> Principal:
     return me
 
 
+def writable(request: Request, me: Principal) -> list[str]:
+    """The collections where this person may add sources, incidents and claims (the DESCRIBE
+    right; for an admin: every collection that holds evidence or sources)."""
+    allowed = me.collections(Can.DESCRIBE)
+    if allowed is not None:
+        return sorted(allowed)
+    from gavah.web.evidence import Evidence
+
+    held = {name for name, _ in Evidence(state(request).workspace, me).collections() if name}
+    held |= {s["collection"] for s in verification_for(request, me).sources()}
+    return sorted(held)
+
+
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request, me: Principal = Depends(signed_in)) -> Response:
-    """The incidents of the collections one may see, with their grades, in date order."""
-    return render(request, "incidents.html", incidents=verification_for(request, me).incidents())
+    """The incidents of the collections one may see, with their grades, in date order; and
+    the form that adds one, for those who may."""
+    return render(
+        request,
+        "incidents.html",
+        incidents=verification_for(request, me).incidents(),
+        writable=writable(request, me),
+    )
 
 
 @router.get("/incidents/{ref}", response_class=HTMLResponse)
@@ -69,6 +88,7 @@ def incident_page(request: Request, ref: str, me: Principal = Depends(signed_in)
         sources=sources,
         reviewers=reviewers,
         history=verification.history(incident["id"]),
+        may_write=me.can(Can.DESCRIBE, incident["collection"]),
     )
 
 
@@ -77,7 +97,16 @@ def claim_page(request: Request, ref: str, me: Principal = Depends(signed_in)) -
     verification = verification_for(request, me)
     (claim,) = claim_views(verification, [ref])
     incident = verification.incident(claim["incident"]) if claim["incident"] else None
-    return render(request, "claim.html", claim=claim, incident=incident)
+    may_write = me.can(Can.DESCRIBE, claim["collection"])
+    sources = claim["sources"].values() if may_write else ()
+    return render(
+        request,
+        "claim.html",
+        claim=claim,
+        incident=incident,
+        may_write=may_write,
+        own_sources=[s for s in sources if s["collection"] == claim["collection"]],
+    )
 
 
 @router.get("/review", response_class=HTMLResponse)
