@@ -533,7 +533,14 @@ class Verification:
         shows an incident's claims asks for them together (NotFound for any the asker may not
         see)."""
         with self.db.read() as session:
-            rows = [self._claim(session, c) for c in claim_ids]
+            wanted = [c.strip().lower() for c in claim_ids]
+            held = {
+                r.id: r for r in _rows(session, models.VerifyClaim, models.VerifyClaim.id, wanted)
+            }
+            rows = [
+                self._visible(held.get(c), f"claim {ref!r}")
+                for c, ref in zip(wanted, claim_ids, strict=True)
+            ]
             ids = [r.id for r in rows]
             links: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
             for link in _rows(
