@@ -65,6 +65,39 @@ def test_the_same_candidates_as_the_in_memory_index(
             assert stored.namesakes(q, found) == memory.namesakes(q, found)
 
 
+def test_the_keys_an_index_is_built_from_are_the_records_keys(
+    every_list: dict[str, list[index.Payload]],
+) -> None:
+    """The build reads keys alone (match.blocking_keys), without the rest of the record: for
+    every entry of the three lists, and for names that are hard to read, the same kind and
+    keys as the whole record, and None exactly where the record is unreadable."""
+    from followthemoney import model
+
+    entities = [model.get_proxy(p["entity"]) for entries in every_list.values() for p in entries]
+    for schema, names in (
+        ("Person", ["Mohammad Reza Naqdi", "محمدرضا نقدی", "NAQDI, Mohammad Reza"]),
+        ("Person", ["Hojjat al-Eslam Ali Sadeghi (synthetic)", "Saleh-Nejad (synthetic)"]),
+        ("PublicBody", ["Evin Prison", "زندان اوین"]),
+        ("Organization", ["IRGC"]),
+        ("Organization", ["1st branch of the Revolutionary Court of Tehran"]),
+        ("Person", ["—", "…"]),  # nothing readable
+    ):
+        entity = model.make_entity(schema)
+        entity.id = "x"
+        entity.add("name", names)
+        entities.append(entity)
+    unreadable = 0
+    for entity in entities:
+        rec = match.readable(entity, "ref", "src", "id")
+        keys = match.blocking_keys(entity)
+        if rec is None:
+            unreadable += 1
+            assert keys is None, entity.to_dict()
+        else:
+            assert keys == (rec.kind, rec.names.keys), entity.to_dict()
+    assert unreadable >= 1 and len(entities) - unreadable > 80
+
+
 def test_several_lists_are_searched_as_one_index(
     every_list: dict[str, list[index.Payload]], tmp_path: Path
 ) -> None:

@@ -112,8 +112,6 @@ def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: found.find(x) for x in list(found.parent)}
 
 
-
-
 def resolve(
     pairs: Iterable[LabelledPair], records: Mapping[str, Record]
 ) -> Iterator[tuple[LabelledPair, Record, Record]]:

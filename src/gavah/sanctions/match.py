@@ -143,26 +143,45 @@ def kind_of(entity: EntityProxy) -> Kind:
     return "other"
 
 
-def record(entity: EntityProxy, ref: str, source: str, source_id: str, **extra: Any) -> Record:
-    """The :class:`Record` of an FtM entity: its names (every name-typed value, in any script),
-    birth dates, identifiers, position and unit words, countries and gender."""
-    kind = kind_of(entity)
+def _names(entity: EntityProxy, kind: Kind) -> tuple[list[str], list[str]]:
+    """The names an entity is read under (its other known names added for a body), and the
+    names as given: every name-typed value, and a person's first, middle and last name joined."""
     names = [n for n in entity.get_type_values(registry.name) if n.strip()]
     if kind == "person":
         parts = [entity.first("firstName"), entity.first("middleName"), entity.first("lastName")]
         joined = " ".join(p for p in parts if p)
         if joined and joined not in names:
             names.append(joined)
-    positions = [
-        *entity.get("position", quiet=True),
-        *entity.get("title", quiet=True),
-        *(entity.get("notes", quiet=True)[:1] if kind != "person" else []),
-    ]
     names = names or [entity.caption]
     given = names
     if kind != "person":
         primary = [entity.caption] if entity.caption in names else []
         names = bodies.with_other_names(primary + [n for n in names if n not in primary])
+    return names, given
+
+
+def blocking_keys(entity: EntityProxy) -> tuple[Kind, frozenset[str]] | None:
+    """An entity's kind and the blocking keys its :func:`record` would have, without the rest of
+    the record (what building an index needs); None when it has no readable name."""
+    kind = kind_of(entity)
+    names, _ = _names(entity, kind)
+    try:
+        keys = NameSet.keys_of(names, kind="person" if kind == "person" else "organization")
+    except InputError:
+        return None
+    return kind, keys
+
+
+def record(entity: EntityProxy, ref: str, source: str, source_id: str, **extra: Any) -> Record:
+    """The :class:`Record` of an FtM entity: its names (every name-typed value, in any script),
+    birth dates, identifiers, position and unit words, countries and gender."""
+    kind = kind_of(entity)
+    names, given = _names(entity, kind)
+    positions = [
+        *entity.get("position", quiet=True),
+        *entity.get("title", quiet=True),
+        *(entity.get("notes", quiet=True)[:1] if kind != "person" else []),
+    ]
     return Record(
         ref=ref,
         source=source,
@@ -355,7 +374,9 @@ def features(
     if kind_is_body(left, right):
         _body(left.body, right.body, note)
         if bodies.same_core(left.name, right.name):
-            note("core_same", "the primary names agree once legal forms and generic words are aside")
+            note(
+                "core_same", "the primary names agree once legal forms and generic words are aside"
+            )
         if bodies.unit_of(left.name, right.name):
             note("unit_of", "one is the other's name with more words: a unit or branch of it?")
     return values, said
