@@ -23,8 +23,8 @@ from typing import Any
 
 import pyrage
 
-from gavah.bundles.seal import HEADER
 from gavah.bundles.open import BUNDLE_OPENED, Assembly, Key, Unpacked, open_to_folder, remove
+from gavah.bundles.seal import HEADER
 from gavah.custody.log import Appender, utcnow
 from gavah.db import models
 from gavah.errors import ConfigError, InputError
@@ -126,8 +126,9 @@ def _acquire(vault: Vault, item: dict[str, Any], path: Path) -> Acquired:
         raise InputError(f"{item['member']} changed in the workspace while it was ingested")
     # The file as the person named it; its times on this disk mean nothing (the claimed capture
     # time goes into the bundle's custody event, as a claim).
-    return dataclasses.replace(got, path=str(item["name"]).encode("utf-8", "surrogatepass"),
-                               mtime=None, ctime=None)
+    return dataclasses.replace(
+        got, path=str(item["name"]).encode("utf-8", "surrogatepass"), mtime=None, ctime=None
+    )
 
 
 def _record(
@@ -145,16 +146,30 @@ def _record(
         appender = Appender(session)
         for (listed, _), got in zip(unpacked.files, acquired, strict=True):
             rec = vault.record_one(session, appender, got, collection, source, note)
-            items.append({"id": rec.evidence_id, "sha256": rec.sha256, "name": listed["name"],
-                          "size": listed["size"], "captured_at": listed.get("captured_at"),
-                          "log_index": rec.log_index})
+            items.append(
+                {
+                    "id": rec.evidence_id,
+                    "sha256": rec.sha256,
+                    "name": listed["name"],
+                    "size": listed["size"],
+                    "captured_at": listed.get("captured_at"),
+                    "log_index": rec.log_index,
+                }
+            )
         at = utcnow()
         event = _event(vault.actor, bundle, unpacked, items, collection)
         index = appender.append(BUNDLE_OPENED, None, at, event).index
-        session.add(models.BundleOpening(
-            bundle_id=bundle.bundle_id, signer=unpacked.signer, collection=collection,
-            items=json.dumps(items, sort_keys=True), log_index=index, actor=vault.actor, at=at,
-        ))
+        session.add(
+            models.BundleOpening(
+                bundle_id=bundle.bundle_id,
+                signer=unpacked.signer,
+                collection=collection,
+                items=json.dumps(items, sort_keys=True),
+                log_index=index,
+                actor=vault.actor,
+                at=at,
+            )
+        )
         vault.finish(session, appender)
     return Opened(bundle.bundle_id, unpacked.signer, False, items, index)
 
@@ -185,8 +200,12 @@ def _event(
             "arrivals": arrivals,
         },
         "items": [
-            {"id": it["id"], "sha256": it["sha256"], "ingest_log_index": it["log_index"],
-             "captured_at": it["captured_at"]}
+            {
+                "id": it["id"],
+                "sha256": it["sha256"],
+                "ingest_log_index": it["log_index"],
+                "captured_at": it["captured_at"],
+            }
             for it in items
         ],
     }

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -57,8 +57,12 @@ class Damaged:
 
     def to_dict(self) -> dict[str, Any]:
         number = None if self.index is None else self.index + 1
-        return {"file": str(self.path), "piece": number, "bundle_id": self.bundle_id,
-                "reason": self.reason}
+        return {
+            "file": str(self.path),
+            "piece": number,
+            "bundle_id": self.bundle_id,
+            "reason": self.reason,
+        }
 
 
 def verify_inclusion(leaf: bytes, index: int, count: int, proof: Sequence[bytes]) -> bytes:
@@ -98,9 +102,13 @@ def _check(path: Path, header: bytes, f: BinaryIO, st: os.stat_result) -> Piece 
     index, count, body, length = (int.from_bytes(header[a:b], "big") for a, b in _FIELDS)
     k = header[60]
     bad = partial = Damaged(path, "", root.hex(), index if index < count else None)
-    if header[61:64] != bytes(3) or k > fmt.PROOF_SLOTS or any(header[64 + 32 * k : fmt.HEADER]):
-        bad = replace(partial, reason="its header is malformed")
-    elif not index < count or body < fmt.MIN_PIECE - fmt.HEADER:
+    if (
+        header[61:64] != bytes(3)
+        or k > fmt.PROOF_SLOTS
+        or any(header[64 + 32 * k : fmt.HEADER])
+        or not index < count
+        or body < fmt.MIN_PIECE - fmt.HEADER
+    ):
         bad = replace(partial, reason="its header is malformed")
     elif not (count - 1) * body < length <= count * body:
         bad = replace(partial, reason="its header gives an impossible length")
@@ -116,7 +124,9 @@ def _check(path: Path, header: bytes, f: BinaryIO, st: os.stat_result) -> Piece 
     except ValueError:
         sound = False
     if not sound:
-        return replace(partial, reason="its content does not match the bundle's id (changed or forged)")
+        return replace(
+            partial, reason="its content does not match the bundle's id (changed or forged)"
+        )
     if not padding_clean:
         return replace(partial, reason="its padding is not zeros")
     arrived = datetime.fromtimestamp(st.st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -218,12 +228,15 @@ def choose(gathered: Gathered, bundle_id: str | None) -> Assembly:
     if not found:
         names = "; ".join(f"{d.path.name}: {d.reason}" for d in gathered.unknown)
         raise IntegrityError(
-            "no sound piece of " + (f"bundle {bundle_id}" if bundle_id else "any bundle")
+            "no sound piece of "
+            + (f"bundle {bundle_id}" if bundle_id else "any bundle")
             + (f" ({names})" if names else ""),
             hint="give the pieces' files (gavah-....piece)",
         )
     ids = ", ".join(b.bundle_id[:16] for b in found)
-    raise InputError(f"the pieces are of {len(found)} bundles: {ids}", hint="choose one with --bundle")
+    raise InputError(
+        f"the pieces are of {len(found)} bundles: {ids}", hint="choose one with --bundle"
+    )
 
 
 def refuse_unless_complete(bundle: Assembly) -> None:
@@ -232,7 +245,9 @@ def refuse_unless_complete(bundle: Assembly) -> None:
         return
     missing = ", ".join(map(str, bundle.missing))
     damaged = "; ".join(
-        f"{d.path.name}" + (f" (piece {d.index + 1})" if d.index is not None else "") + f": {d.reason}"
+        f"{d.path.name}"
+        + (f" (piece {d.index + 1})" if d.index is not None else "")
+        + f": {d.reason}"
         for d in bundle.damaged
     )
     raise BundleIncomplete(
@@ -260,9 +275,10 @@ class _Joined(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         while not self.rest:
-            self.rest = next(self.chunks, b"")
-            if not self.rest:
+            chunk = next(self.chunks, None)
+            if chunk is None:
                 return 0
+            self.rest = chunk
         n = min(len(buffer), len(self.rest))
         buffer[:n] = self.rest[:n]
         self.rest = self.rest[n:]
@@ -287,7 +303,7 @@ def decrypt(bundle: Assembly, key: Key, out: Path) -> None:
             return
         identity = pyrage.x25519.Identity.from_str(str(key.identity))
         with out.open("wb") as sink:
-            pyrage.decrypt_io(_Joined(bundle.payload()), sink, [identity])  # type: ignore[arg-type]
+            pyrage.decrypt_io(_Joined(bundle.payload()), sink, [identity])
     except pyrage.IdentityError:
         raise InputError("the bundle-opening key is not an age identity") from None
     except pyrage.DecryptError as exc:
@@ -333,7 +349,7 @@ def unpack(archive: Path, folder: Path, *, signers: Sequence[str] = ()) -> Unpac
     return Unpacked(manifest, _match(manifest, staged), signer)
 
 
-def _stage(src: BinaryIO, path: Path) -> tuple[Path, str, int]:
+def _stage(src: IO[bytes], path: Path) -> tuple[Path, str, int]:
     digest, size = hashlib.sha256(), 0
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as sink:
@@ -376,7 +392,9 @@ def _check_signature(
             signature, fmt.SIGNATURE_CONTEXT + raw
         )
     except InvalidSignature:
-        raise IntegrityError(f"the field signature does not verify (signer {signer[:16]})") from None
+        raise IntegrityError(
+            f"the field signature does not verify (signer {signer[:16]})"
+        ) from None
     if signers and signer not in {s.lower() for s in signers}:
         raise IntegrityError(f"the bundle is signed by {signer[:16]}, not by a required signer")
     return signer

@@ -97,7 +97,9 @@ def load_field_key(path: Path) -> Ed25519PrivateKey:
     except ValueError:
         raise SealError(f"{path} is not a PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SealError(f"{path} is not an Ed25519 key", "make one with `gavah bundle keygen --field`")
+        raise SealError(
+            f"{path} is not an Ed25519 key", "make one with `gavah bundle keygen --field`"
+        )
     return key
 
 
@@ -215,9 +217,10 @@ class _Stream(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         while not self.rest:
-            self.rest = next(self.chunks, b"")
-            if not self.rest:
+            chunk = next(self.chunks, None)
+            if chunk is None:
                 return 0
+            self.rest = chunk
         n = min(len(buffer), len(self.rest))
         buffer[:n] = self.rest[:n]
         self.rest = self.rest[n:]
@@ -390,7 +393,9 @@ def seal(
     meta: dict[str, Any] = {"sealed_at": _iso(datetime.now(UTC).timestamp())}
     if note:
         meta["note"] = note
-    room = len(manifest_bytes(meta, [_listing(i, f, "0" * 64) for i, f in enumerate(files, 1)], key))
+    room = len(
+        manifest_bytes(meta, [_listing(i, f, "0" * 64) for i, f in enumerate(files, 1)], key)
+    )
     count, padded = plan(archive_size(files, room), piece_size)
     if count >= 1 << PROOF_SLOTS:
         raise SealError("too many pieces", "give a larger --piece-size")

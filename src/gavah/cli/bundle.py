@@ -54,14 +54,18 @@ def _warn_passphrase(text: str) -> None:
         markup=False,
     )
     if len(text) < WEAK_PASSPHRASE:
-        err.print(f"warning: this passphrase has fewer than {WEAK_PASSPHRASE} characters", markup=False)
+        err.print(
+            f"warning: this passphrase has fewer than {WEAK_PASSPHRASE} characters", markup=False
+        )
 
 
 @app.command()
 def seal(
     files: list[Path] = typer.Argument(..., help="The files to seal."),
     to: str | None = typer.Option(
-        None, "--to", help="The organisation's age public key (age1...), from `gavah bundle keygen`."
+        None,
+        "--to",
+        help="The organisation's age public key (age1...), from `gavah bundle keygen`.",
     ),
     passphrase: bool = typer.Option(
         False, "--passphrase", help="Seal with a passphrase instead (asked for, not echoed)."
@@ -99,8 +103,13 @@ def seal(
     with _seal_errors():
         key = sealing.load_field_key(sign) if sign is not None else None
         sealed = sealing.seal(
-            files, recipient, out, key=key, piece_size=sealing.parse_size(piece_size),
-            note=note, with_times=not no_times,
+            files,
+            recipient,
+            out,
+            key=key,
+            piece_size=sealing.parse_size(piece_size),
+            note=note,
+            with_times=not no_times,
         )
     if as_json:
         print_json(sealed.to_dict())
@@ -127,13 +136,33 @@ def open_(
     key: Path | None = typer.Option(
         None, "--key", help="An age identity file (default: the workspace's bundle-opening key)."
     ),
-    passphrase: bool = typer.Option(False, "--passphrase", help="The bundle was sealed with a passphrase (asked for)."),
-    passphrase_file: Path | None = typer.Option(None, "--passphrase-file", help="... on this file's first line."),
-    bundle: str | None = typer.Option(None, "--bundle", help="Open this bundle (id or prefix) when pieces of several are given."),
-    signer: list[str] = typer.Option([], "--signer", help="Require this field signer (64 hex digits); may repeat."),
-    collection: str | None = typer.Option(None, "--collection", "-c", help="Collection to file the items under."),
-    source: str | None = typer.Option(None, "--source", "-s", help="Where the material came from (default: the bundle)."),
-    note: str | None = typer.Option(None, "--note", "-n", help="A note kept with this acquisition."),
+    passphrase: bool = typer.Option(
+        False, "--passphrase", help="The bundle was sealed with a passphrase (asked for)."
+    ),
+    passphrase_file: Path | None = typer.Option(
+        None, "--passphrase-file", help="... on this file's first line."
+    ),
+    bundle: str | None = typer.Option(
+        None, "--bundle", help="Open this bundle (id or prefix) when pieces of several are given."
+    ),
+    signer: list[str] = typer.Option(
+        [], "--signer", help="Require this field signer (64 hex digits); may repeat."
+    ),
+    collection: str | None = typer.Option(
+        None, "--collection", "-c", help="Collection to file the items under."
+    ),
+    source: str | None = typer.Option(
+        None, "--source", "-s", help="Where the material came from (default: the bundle)."
+    ),
+    note: str | None = typer.Option(
+        None, "--note", "-n", help="A note kept with this acquisition."
+    ),
+    payload: Path | None = typer.Option(
+        None,
+        "--payload",
+        help="Only write the checked age payload to this file (no workspace, "
+        "no key): `age -d` opens it, `tar -x` unpacks what it holds.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Check pieces, and once a bundle is complete, decrypt, verify and ingest it.
@@ -146,17 +175,21 @@ def open_(
     from gavah.bundles import ingest as receiving
     from gavah.bundles.open import BundleIncomplete, Key, choose, gather
 
-    vault = open_vault(ctx)
     chosen = choose(gather(_pieces(pieces)), bundle)
     if not chosen.complete:
         _refuse(chosen, as_json)
+    if payload is not None:
+        _write_payload(chosen, payload, as_json)
+        return
+    vault = open_vault(ctx)
     if passphrase or passphrase_file is not None:
         opener = Key(passphrase=_read_passphrase(passphrase_file, confirm=False))
     else:
         opener = Key(identity=receiving.identity_text(key or vault.ws.settings.bundle_key_path))
     try:
-        opened = receiving.open_bundle(vault, chosen, opener, collection=collection,
-                                       source=source, note=note, signers=signer)
+        opened = receiving.open_bundle(
+            vault, chosen, opener, collection=collection, source=source, note=note, signers=signer
+        )
     except BundleIncomplete:  # a piece changed between the check and the read
         _refuse(chosen, as_json)
         return
@@ -167,11 +200,31 @@ def open_(
     for d in chosen.damaged:
         say(f"warning: {d.path.name}: {d.reason} (a sound copy arrived)")
     if opened.already:
-        say(f"bundle {opened.bundle_id[:16]} was opened before (log entry {opened.log_index}): nothing changed")
+        say(
+            f"bundle {opened.bundle_id[:16]} was opened before (log entry {opened.log_index}): nothing changed"
+        )
     for item in opened.items:
         say(f"{item['id']} {item['sha256'][:16]} {item['name']}")
-    say(f"bundle {opened.bundle_id[:16]}: {len(opened.items)} file(s), "
-        + (f"signed by {opened.signer[:16]}" if opened.signer else "not signed"))
+    say(
+        f"bundle {opened.bundle_id[:16]}: {len(opened.items)} file(s), "
+        + (f"signed by {opened.signer[:16]}" if opened.signer else "not signed")
+    )
+
+
+def _write_payload(chosen: object, path: Path, as_json: bool) -> None:
+    from gavah.bundles.open import Assembly
+
+    assert isinstance(chosen, Assembly)
+    try:
+        with path.open("xb") as f:
+            for block in chosen.payload():
+                f.write(block)
+    except FileExistsError:
+        raise InputError(f"{path} exists; it is not overwritten") from None
+    if as_json:
+        print_json({**chosen.report(), "payload": str(path)})
+    else:
+        say(f"bundle {chosen.bundle_id[:16]}: age payload of {chosen.length} bytes in {path}")
 
 
 def _refuse(chosen: object, as_json: bool) -> None:
@@ -187,7 +240,9 @@ def _refuse(chosen: object, as_json: bool) -> None:
 @app.command()
 def keygen(
     ctx: typer.Context,
-    field: bool = typer.Option(False, "--field", help="Make a field signing key (Ed25519) instead."),
+    field: bool = typer.Option(
+        False, "--field", help="Make a field signing key (Ed25519) instead."
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the field key."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -218,8 +273,9 @@ def _field_key(out: Path | None, as_json: bool) -> None:
     if out is None:
         raise InputError("give --out FILE for the field key")
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
