@@ -38,6 +38,9 @@ class Sizes:
     web_seconds: float = 20.0
     # 12. verification (claims whose confidence is recomputed, three assessments each)
     verify_claims: int = 100_000
+    # 13. sealed bundles (bytes of synthetic media sealed and opened; runs, the median reported)
+    bundle_bytes: int = 1 << 30
+    bundle_runs: int = 3
 
 
 FULL = Sizes(
@@ -81,4 +84,6 @@ QUICK = Sizes(
     web_items=2_000,
     web_seconds=1.0,
     verify_claims=2_000,
+    bundle_bytes=64 * MiB,
+    bundle_runs=1,
 )

@@ -394,3 +394,41 @@ def test_a_passphrase_seals_with_a_warning_and_opens(
         open_bundle(vault, bundle, Key(passphrase="other"))
     opened = open_bundle(vault, bundle, Key(passphrase="short"))
     assert [i["name"] for i in opened.items] == [files[0].name]
+
+
+def test_the_merkle_tree_is_rfc_6962_and_every_proof_verifies() -> None:
+    """The tree that keeps its subtrees agrees with RFC 6962's recursive definition, written
+    out here, and every proof leads back to its root, for trees of 1 to 70 leaves."""
+    from gavah.bundles.open import verify_inclusion
+
+    def reference(leaves: list[bytes]) -> bytes:
+        if len(leaves) == 1:
+            return leaves[0]
+        k = 1
+        while k * 2 < len(leaves):
+            k *= 2
+        return hashlib.sha256(b"\x01" + reference(leaves[:k]) + reference(leaves[k:])).digest()
+
+    for n in range(1, 71):
+        leaves = [hashlib.sha256(b"\x00" + bytes([i])).digest() for i in range(n)]
+        tree = fmt.MerkleTree(leaves)
+        assert tree.root() == reference(leaves)
+        for i in range(n):
+            assert verify_inclusion(leaves[i], i, n, tree.proof(i)) == tree.root()
+        if n > 1:
+            with pytest.raises(ValueError):
+                verify_inclusion(leaves[0], 0, n, tree.proof(0)[:-1])
+
+
+def test_large_bundles_are_hashed_on_other_cores_and_open(
+    vault: Vault, org_key: Key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over PARALLEL_FROM bytes, sealing hashes in a second process and opening checks pieces
+    in several: the pieces those make are sound, and the bundle opens."""
+    files = _files(tmp_path / "f", [300_000, 70_000])
+    recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 0)  # the threshold, lowered to test the path
+    sealed = fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
+    bundle = choose(gather(sealed.pieces), None)
+    assert bundle.complete and not bundle.damaged
+    assert len(open_bundle(vault, bundle, org_key).items) == 2

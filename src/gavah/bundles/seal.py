@@ -30,10 +30,12 @@ import hashlib
 import io
 import json
 import math
+import multiprocessing
 import os
 import secrets
 import tarfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +111,52 @@ def public_key_text(key: Ed25519PrivateKey) -> str:
     return raw.hex()
 
 
+# --- hashing beside the encryption ---------------------------------------------------------------
+PARALLEL_FROM = 32 << 20  # bytes; below this a second process costs more than it saves
+
+
+def sha256_of(path: Path, offset: int, length: int) -> bytes:
+    """SHA-256 of ``length`` bytes of a file from ``offset`` (run in the hashing process)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        f.seek(offset)
+        while length and (block := f.read(min(length, 1 << 20))):
+            digest.update(block)
+            length -= len(block)
+    if length:
+        raise SealError(f"{path} became shorter while it was being sealed", "seal it again")
+    return digest.digest()
+
+
+class Hasher:
+    """Hashes files on another core while age encrypts on this one: pyrage holds the
+    interpreter lock for the whole encryption, so a thread would not run beside it, a process
+    does. Small bundles are hashed here, in line."""
+
+    def __init__(self, parallel: bool) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if parallel:
+            # fork: the child needs nothing but hashlib, and starts at once (forkserver and
+            # spawn would import the caller's main module again, a CLI or a test runner).
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+    def submit(self, path: Path, offset: int, length: int) -> Future[bytes]:
+        if self.pool is not None:
+            return self.pool.submit(sha256_of, path, offset, length)
+        done: Future[bytes] = Future()
+        try:
+            done.set_result(sha256_of(path, offset, length))
+        except SealError as exc:
+            done.set_exception(exc)
+        return done
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
 # --- the sealed archive (§3) -------------------------------------------------------------------
 @dataclass(frozen=True)
 class FileEntry:
@@ -162,23 +210,33 @@ def archive_size(files: Sequence[FileEntry], manifest_room: int) -> int:
 
 
 def _archive(
-    files: Sequence[FileEntry], meta: dict[str, Any], key: Ed25519PrivateKey | None, padded: int
+    files: Sequence[FileEntry],
+    meta: dict[str, Any],
+    key: Ed25519PrivateKey | None,
+    padded: int,
+    hasher: Hasher,
 ) -> Iterator[bytes]:
-    """The archive's bytes in order, ``padded`` long: files first, hashed as they are read, so
-    the manifest that names their SHA-256 can follow them in one pass."""
-    listed = []
+    """The archive's bytes in order, ``padded`` long: files first, hashed while they are read,
+    so the manifest that names their SHA-256 can follow them in one pass."""
+    hashed = []
     for i, f in enumerate(files, 1):
         yield _tar_header(member(i), f.size)
-        digest, left = hashlib.sha256(), f.size
         with f.path.open("rb") as src:
+            before = os.fstat(src.fileno())
+            hashed.append(hasher.submit(f.path, 0, f.size))
+            left = f.size
             while left and (block := src.read(min(left, 1 << 20))):
-                digest.update(block)
                 left -= len(block)
                 yield block
-            if left or src.read(1):
+            # What was hashed and what was encrypted are one if the file did not change: any
+            # write moves ctime, which user space cannot set back.
+            if left or src.read(1) or _identity(os.stat(f.path)) != _identity(before):
                 raise SealError(f"{f.path} changed while it was being sealed", "seal it again")
         yield bytes(-f.size % 512)
-        listed.append(_listing(i, f, digest.hexdigest()))
+    listed = [
+        _listing(i, f, d.result().hex())
+        for i, (f, d) in enumerate(zip(files, hashed, strict=True), 1)
+    ]
     manifest = manifest_bytes(meta, listed, key)
     yield _tar_header("manifest.json", len(manifest)) + manifest + bytes(-len(manifest) % 512)
     written = sum(_blocks(f.size) for f in files) + _blocks(len(manifest))
@@ -187,6 +245,10 @@ def _archive(
         yield _tar_header("manifest.sig", 64) + signature + bytes(512 - 64)
         written += 1024
     yield bytes(padded - written)  # tar's closing blocks, then zeros: tar readers stop there
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _listing(index: int, f: FileEntry, sha256: str) -> dict[str, Any]:
@@ -210,7 +272,7 @@ class _Stream(io.RawIOBase):
     """A byte generator as a file that age reads from."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks, self.rest = chunks, b""
+        self.chunks, self.rest = chunks, memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -220,10 +282,10 @@ class _Stream(io.RawIOBase):
             chunk = next(self.chunks, None)
             if chunk is None:
                 return 0
-            self.rest = chunk
+            self.rest = memoryview(chunk)
         n = min(len(buffer), len(self.rest))
         buffer[:n] = self.rest[:n]
-        self.rest = self.rest[n:]
+        self.rest = self.rest[n:]  # a view: no copy of what is left
         return n
 
 
@@ -250,22 +312,49 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
+class MerkleTree:
+    """RFC 6962 §2.1 Merkle Tree Hash over leaf hashes. Subtree hashes are kept, so all the
+    proofs of a bundle cost n hashes, not n for each."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.leaves = list(leaves)
+        self._kept: dict[tuple[int, int], bytes] = {}
+
+    def root(self, lo: int = 0, hi: int | None = None) -> bytes:
+        hi = len(self.leaves) if hi is None else hi
+        if hi - lo == 1:
+            return self.leaves[lo]
+        if (lo, hi) not in self._kept:
+            k = lo + _split(hi - lo)
+            self._kept[lo, hi] = node_hash(self.root(lo, k), self.root(k, hi))
+        return self._kept[lo, hi]
+
+    def proof(self, index: int) -> list[bytes]:
+        """RFC 6962 §2.1.1 audit path of leaf ``index``, deepest sibling first."""
+        path: list[bytes] = []
+        lo, hi = 0, len(self.leaves)
+        while hi - lo > 1:
+            k = lo + _split(hi - lo)
+            if index < k:
+                path.append(self.root(k, hi))
+                hi = k
+            else:
+                path.append(self.root(lo, k))
+                lo = k
+        return path[::-1]
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (n > 1)."""
+    return 1 << (n - 1).bit_length() - 1
+
+
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
-    """RFC 6962 §2.1 Merkle Tree Hash over leaf hashes."""
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1 << (len(leaves) - 1).bit_length() - 1  # largest power of two below n
-    return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
+    return MerkleTree(leaves).root()
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """RFC 6962 §2.1.1 audit path of leaf ``index``, deepest sibling first."""
-    if len(leaves) == 1:
-        return []
-    k = 1 << (len(leaves) - 1).bit_length() - 1
-    if index < k:
-        return inclusion_proof(index, leaves[:k]) + [merkle_root(leaves[k:])]
-    return inclusion_proof(index - k, leaves[k:]) + [merkle_root(leaves[:k])]
+    return MerkleTree(leaves).proof(index)
 
 
 def piece_header(
@@ -286,20 +375,22 @@ class _PieceWriter(io.RawIOBase):
     """Receives the age ciphertext and lays it into piece files after room for their headers,
     hashing each body as it goes (the headers, which need every body's hash, come last)."""
 
-    def __init__(self, folder: Path, count: int, body_size: int) -> None:
+    def __init__(self, folder: Path, count: int, body_size: int, hasher: Hasher) -> None:
         self.folder, self.count, self.body_size = folder, count, body_size
+        self.hasher = hasher
         self.token = secrets.token_hex(8)
         self.files: list[Path] = []
-        self.digests: list[bytes] = []
+        self.digests: list[Future[bytes]] = []
         self.length = 0
         self._open_next()
 
     def _open_next(self) -> None:
         path = self.folder / f".sealing-{self.token}-{len(self.files)}"
         self.files.append(path)
-        self.current = path.open("wb")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        self.current = os.fdopen(fd, "wb")
         self.current.seek(HEADER)
-        self.digest, self.filled = hashlib.sha256(), 0
+        self.filled = 0
 
     def writable(self) -> bool:
         return True
@@ -314,25 +405,22 @@ class _PieceWriter(io.RawIOBase):
                 self._open_next()
             part = view[: self.body_size - self.filled]
             self.current.write(part)
-            self.digest.update(part)
             self.filled += len(part)
             self.length += len(part)
             view = view[len(part) :]
         return len(data)
 
     def _close_current(self) -> None:
-        pad = bytes(self.body_size - self.filled)
-        self.current.write(pad)
-        self.digest.update(pad)
+        self.current.write(bytes(self.body_size - self.filled))
         self.current.close()
-        self.digests.append(self.digest.digest())
+        self.digests.append(self.hasher.submit(self.files[-1], HEADER, self.body_size))
 
     def finish(self) -> list[bytes]:
         self._close_current()
         while len(self.files) < self.count:  # the padding of the archive never leaves a piece
             self._open_next()  # empty, but a stream cut exactly at a piece's end might
             self._close_current()
-        return self.digests
+        return [d.result() for d in self.digests]
 
     def discard(self) -> None:
         if not self.current.closed:
@@ -400,13 +488,18 @@ def seal(
     if count >= 1 << PROOF_SLOTS:
         raise SealError("too many pieces", "give a larger --piece-size")
     out.mkdir(parents=True, exist_ok=True)
-    writer = _PieceWriter(out, count, piece_size - HEADER)
+    hasher = Hasher(parallel=sum(f.size for f in files) >= PARALLEL_FROM)
+    writer = _PieceWriter(out, count, piece_size - HEADER, hasher)
     try:
-        recipient.encrypt_io(_Stream(_archive(files, meta, key, padded)), writer)  # type: ignore[arg-type]
+        # buffered: age asks 8 KiB at a time; the C buffer answers most without Python
+        archive = io.BufferedReader(_Stream(_archive(files, meta, key, padded, hasher)), 1 << 20)
+        recipient.encrypt_io(archive, writer)  # type: ignore[arg-type]
         digests = writer.finish()
     except BaseException:
         writer.discard()
         raise
+    finally:
+        hasher.close()
     if writer.length > count * (piece_size - HEADER):
         writer.discard()
         raise SealError("age's header was longer than the room kept for it (a bug)")
@@ -421,12 +514,14 @@ def _frame(
     key: Ed25519PrivateKey | None,
 ) -> Sealed:
     count, body, length = writer.count, piece_size - HEADER, writer.length
-    leaves = [leaf_hash(leaf_data(i, count, body, length, d)) for i, d in enumerate(digests)]
-    root = merkle_root(leaves)
+    tree = MerkleTree(
+        [leaf_hash(leaf_data(i, count, body, length, d)) for i, d in enumerate(digests)]
+    )
+    root = tree.root()
     final = []
     for i, temp in enumerate(writer.files):
         with temp.open("r+b") as f:
-            f.write(piece_header(root, i, count, body, length, inclusion_proof(i, leaves)))
+            f.write(piece_header(root, i, count, body, length, tree.proof(i)))
         path = writer.folder / piece_name(root, i, count)
         os.replace(temp, path)
         final.append(path)
