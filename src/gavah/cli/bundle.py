@@ -237,6 +237,31 @@ def _refuse(chosen: object, as_json: bool) -> None:
     refuse_unless_complete(chosen)
 
 
+@app.command("field-page")
+def field_page(
+    to: str = typer.Option(..., "--to", help="The organisation's age public key (age1...)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
+    piece_size: str = typer.Option(
+        "2MB", "--piece-size", help="Size of each piece the page makes."
+    ),
+) -> None:
+    """Write the offline field page: one HTML file that seals files in a browser.
+
+    Publish it (a person saves it on a phone once). It works with no network at all: it
+    encrypts to the recipient written into it, signs with a key it makes on that device, and
+    offers the pieces for sharing through any app. Nothing in it loads from anywhere."""
+    from gavah.bundles.page import field_page as make
+
+    with _seal_errors():
+        size = sealing.parse_size(piece_size)
+    page = make(to, size)
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write: {exc.strerror}") from None
+    say(f"field page for {to.strip()} written to {out}")
+
+
 @app.command()
 def keygen(
     ctx: typer.Context,
