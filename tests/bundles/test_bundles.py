@@ -432,3 +432,21 @@ def test_large_bundles_are_hashed_on_other_cores_and_open(
     bundle = choose(gather(sealed.pieces), None)
     assert bundle.complete and not bundle.damaged
     assert len(open_bundle(vault, bundle, org_key).items) == 2
+
+
+def test_log_verify_checks_each_opening_against_its_entry(
+    vault: Vault, org_key: Key, field_key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    sealed = _seal(vault, tmp_path, field_key, [1000])
+    open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="field")
+    assert verify_workspace(vault).ok
+    with vault.db.write() as session:
+        row = session.get(models.BundleOpening, sealed.bundle_id)
+        assert row is not None
+        row.signer = fmt.public_key_text(Ed25519PrivateKey.generate())  # a forged signer
+    report = verify_workspace(vault)
+    assert not report.ok and any(p.field == "signer" for p in report.problems)
+    with vault.db.write() as session:
+        session.delete(session.get(models.BundleOpening, sealed.bundle_id))
+    report = verify_workspace(vault)
+    assert any("its row is missing" in p.message for p in report.problems)
