@@ -35,9 +35,10 @@ import os
 import secrets
 import tarfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -130,31 +131,68 @@ def sha256_of(path: Path, offset: int, length: int) -> bytes:
 
 class Hasher:
     """Hashes files on another core while age encrypts on this one: pyrage holds the
-    interpreter lock for the whole encryption, so a thread would not run beside it, a process
-    does. Small bundles are hashed here, in line."""
+    interpreter lock for the whole encryption, so a thread would not run beside it; a process
+    does. A plain process and a pipe, not a pool: a pool's helper threads would take the lock
+    from this thread at every request. Requests are answered in order, by ticket. Small
+    bundles are hashed here, in line."""
 
     def __init__(self, parallel: bool) -> None:
-        self.pool: ProcessPoolExecutor | None = None
-        if parallel:
-            # fork: the child needs nothing but hashlib, and starts at once (forkserver and
-            # spawn would import the caller's main module again, a CLI or a test runner).
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self.answers: list[bytes | str] = []
+        self.asked = 0
+        self.conn: Connection | None = None
+        if parallel and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the child needs nothing but hashlib, and starts at once (spawn would import
+            # the caller's main module again, a CLI or a test runner).
+            context = multiprocessing.get_context("fork")
+            self.conn, child = context.Pipe()
+            self.worker = context.Process(target=_hash_requests, args=(child,), daemon=True)
+            self.worker.start()
+            child.close()
 
-    def submit(self, path: Path, offset: int, length: int) -> Future[bytes]:
-        if self.pool is not None:
-            return self.pool.submit(sha256_of, path, offset, length)
-        done: Future[bytes] = Future()
-        try:
-            done.set_result(sha256_of(path, offset, length))
-        except SealError as exc:
-            done.set_exception(exc)
-        return done
+    def submit(self, path: Path, offset: int, length: int) -> int:
+        """A ticket for the SHA-256 of ``length`` bytes of ``path`` from ``offset``."""
+        if self.conn is None:
+            self.answers.append(_answer(path, offset, length))
+        else:
+            while self.conn.poll():  # keep the answers' pipe from filling up
+                self.answers.append(self.conn.recv())
+            self.conn.send((path, offset, length))
+        self.asked += 1
+        return self.asked - 1
+
+    def result(self, ticket: int) -> bytes:
+        while len(self.answers) <= ticket:
+            assert self.conn is not None  # in line, every answer is there already
+            self.answers.append(self.conn.recv())
+        answer = self.answers[ticket]
+        if isinstance(answer, str):
+            raise SealError(answer, "seal it again")
+        return answer
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        if self.conn is not None:
+            with suppress(OSError):
+                self.conn.send(None)
+            self.conn.close()
+            self.worker.join(timeout=10)
+            if self.worker.is_alive():
+                self.worker.terminate()
+
+
+def _answer(path: Path, offset: int, length: int) -> bytes | str:
+    try:
+        return sha256_of(path, offset, length)
+    except SealError as exc:
+        return exc.message
+    except OSError as exc:
+        return f"{path}: cannot read: {exc.strerror}"
+
+
+def _hash_requests(conn: Connection) -> None:
+    """The hashing process: answers requests until it is sent None."""
+    while (request := conn.recv()) is not None:
+        conn.send(_answer(*request))
+    conn.close()
 
 
 # --- the sealed archive (§3) -------------------------------------------------------------------
@@ -234,7 +272,7 @@ def _archive(
                 raise SealError(f"{f.path} changed while it was being sealed", "seal it again")
         yield bytes(-f.size % 512)
     listed = [
-        _listing(i, f, d.result().hex())
+        _listing(i, f, hasher.result(d).hex())
         for i, (f, d) in enumerate(zip(files, hashed, strict=True), 1)
     ]
     manifest = manifest_bytes(meta, listed, key)
@@ -380,7 +418,7 @@ class _PieceWriter(io.RawIOBase):
         self.hasher = hasher
         self.token = secrets.token_hex(8)
         self.files: list[Path] = []
-        self.digests: list[Future[bytes]] = []
+        self.tickets: list[int] = []
         self.length = 0
         self._open_next()
 
@@ -413,14 +451,14 @@ class _PieceWriter(io.RawIOBase):
     def _close_current(self) -> None:
         self.current.write(bytes(self.body_size - self.filled))
         self.current.close()
-        self.digests.append(self.hasher.submit(self.files[-1], HEADER, self.body_size))
+        self.tickets.append(self.hasher.submit(self.files[-1], HEADER, self.body_size))
 
     def finish(self) -> list[bytes]:
         self._close_current()
         while len(self.files) < self.count:  # the padding of the archive never leaves a piece
             self._open_next()  # empty, but a stream cut exactly at a piece's end might
             self._close_current()
-        return [d.result() for d in self.digests]
+        return [self.hasher.result(t) for t in self.tickets]
 
     def discard(self) -> None:
         if not self.current.closed:
