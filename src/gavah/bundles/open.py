@@ -25,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -310,22 +310,20 @@ class Key:
     passphrase: str | None = None
 
 
-def decrypt(bundle: Assembly, key: Key, out: Path) -> None:
-    """The sealed archive, into file ``out`` (in a private folder)."""
+def decrypt(bundle: Assembly, key: Key, sink: BinaryIO) -> None:
+    """The sealed archive, written to ``sink``; nothing before every piece is there."""
     refuse_unless_complete(bundle)
     try:
         if key.passphrase is not None:
-            plain = pyrage.passphrase.decrypt(b"".join(bundle.payload()), key.passphrase)
-            out.write_bytes(plain)
+            sink.write(pyrage.passphrase.decrypt(b"".join(bundle.payload()), key.passphrase))
             return
         identity = pyrage.x25519.Identity.from_str(str(key.identity))
-        with out.open("wb") as sink:
-            # buffered: age asks 8 KiB at a time; the C buffer answers most without Python
-            source = io.BufferedReader(_Joined(bundle.payload()), buffer_size=1 << 20)
-            pyrage.decrypt_io(source, sink, [identity])
+        # buffered: age asks 8 KiB at a time; the C buffer answers most without Python
+        source = io.BufferedReader(_Joined(bundle.payload()), buffer_size=1 << 20)
+        pyrage.decrypt_io(source, sink, [identity])
     except pyrage.IdentityError:
         raise InputError("the bundle-opening key is not an age identity") from None
-    except pyrage.DecryptError as exc:
+    except pyrage.DecryptError as exc:  # (the sink's own errors come through as they are)
         raise IntegrityError(
             f"bundle {bundle.bundle_id[:16]} does not open with this key: {exc}",
             hint="it was sealed to another recipient or passphrase, or its sealer made an error",
@@ -339,44 +337,126 @@ class Unpacked:
     signer: str | None
 
 
-def unpack(archive: Path, folder: Path, *, signers: Sequence[str] = ()) -> Unpacked:
-    """The archive's files into ``folder``, checked against its manifest and signature; raises
-    :class:`IntegrityError` on any disagreement (and leaves ``folder`` to the caller to remove)."""
-    staged: dict[str, tuple[Path, str, int]] = {}
-    manifest_raw = signature = None
-    try:
-        with tarfile.open(archive, "r:") as tar:
-            for info in tar:
-                if not info.isreg():
-                    raise IntegrityError(f"the archive holds {info.name!r}, not a regular file")
-                src = tar.extractfile(info)
-                assert src is not None  # a regular member always has a file
-                if _MEMBER.fullmatch(info.name) and info.name not in staged:
-                    staged[info.name] = _stage(src, folder / info.name.replace("/", "-"))
-                elif info.name == "manifest.json" and manifest_raw is None:
-                    manifest_raw = src.read(16 << 20)
-                elif info.name == "manifest.sig" and signature is None:
-                    signature = src.read(65)
-                else:
-                    raise IntegrityError(f"the archive holds an unexpected member {info.name!r}")
-    except tarfile.TarError as exc:
-        raise IntegrityError(f"the sealed archive is malformed: {exc}") from None
-    if manifest_raw is None:
-        raise IntegrityError("the sealed archive has no manifest.json")
-    manifest = _parse_manifest(manifest_raw)
-    signer = _check_signature(manifest, manifest_raw, signature, signers)
-    return Unpacked(manifest, _match(manifest, staged), signer)
+MAX_MANIFEST = 16 << 20
 
 
-def _stage(src: IO[bytes], path: Path) -> tuple[Path, str, int]:
-    digest, size = hashlib.sha256(), 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as sink:
-        while block := src.read(1 << 20):
-            digest.update(block)
-            sink.write(block)
-            size += len(block)
-    return path, digest.hexdigest(), size
+class Unpacker(io.RawIOBase):
+    """Where age writes the decrypted archive: each member goes straight to its place as it
+    comes (files staged in ``folder`` and hashed, the manifest and signature kept), so the
+    archive is never written whole. Each 512-byte header is parsed by the standard library's
+    tar code (``TarInfo.frombuf``, which checks its checksum); only regular files with the
+    names §3.1 allows are taken, anything else refuses the bundle."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.staged: dict[str, tuple[Path, str, int]] = {}
+        self.small: dict[str, bytearray] = {}  # manifest.json and manifest.sig
+        self.pending = bytearray()  # a header's bytes, until all 512 are in
+        self.member: _Member | None = None
+        self.ended = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        while view and not self.ended:
+            if self.member is not None:
+                view = self.member.take(view)
+                if self.member.done:
+                    self._close_member()
+                continue
+            part = view[: 512 - len(self.pending)]
+            self.pending += part
+            view = view[len(part) :]
+            if len(self.pending) == 512:
+                self._header(bytes(self.pending))
+                self.pending.clear()
+        return len(data)
+
+    def _header(self, block: bytes) -> None:
+        if not any(block):  # tar's end: what follows is padding (§4.3)
+            self.ended = True
+            return
+        try:
+            info = tarfile.TarInfo.frombuf(block, "utf-8", "strict")
+        except (tarfile.HeaderError, UnicodeDecodeError) as exc:
+            raise IntegrityError(f"the sealed archive is malformed: {exc}") from None
+        name = info.name
+        if not info.isreg():
+            raise IntegrityError(f"the archive holds {name!r}, not a regular file")
+        if _MEMBER.fullmatch(name) and name not in self.staged:
+            path = self.folder / name.replace("/", "-")
+            self.member = _Member(name, info.size, path)
+        elif name in ("manifest.json", "manifest.sig") and name not in self.small:
+            if info.size > MAX_MANIFEST:
+                raise IntegrityError(f"the archive's {name} is too large")
+            self.member = _Member(name, info.size, None)
+        else:
+            raise IntegrityError(f"the archive holds an unexpected member {name!r}")
+        if self.member.done:
+            self._close_member()
+
+    def _close_member(self) -> None:
+        assert self.member is not None
+        member, self.member = self.member, None
+        if member.path is None:
+            self.small[member.name] = member.kept
+        else:
+            self.staged[member.name] = member.close()
+
+    def abandon(self) -> None:
+        """Close a member's file an error left open (the caller removes the folder)."""
+        if self.member is not None and self.member.file is not None:
+            self.member.file.close()
+
+    def finish(self, signers: Sequence[str]) -> Unpacked:
+        """Everything checked against the manifest and the signature, once age is done."""
+        if self.member is not None or self.pending or not self.ended:
+            raise IntegrityError("the sealed archive ends in the middle")
+        raw = self.small.get("manifest.json")
+        if raw is None:
+            raise IntegrityError("the sealed archive has no manifest.json")
+        manifest = _parse_manifest(bytes(raw))
+        signature = self.small.get("manifest.sig")
+        sig = bytes(signature) if signature is not None else None
+        signer = _check_signature(manifest, bytes(raw), sig, signers)
+        return Unpacked(manifest, _match(manifest, self.staged), signer)
+
+
+class _Member:
+    """One member's data being received: to a staged file (hashed), or kept in memory."""
+
+    def __init__(self, name: str, size: int, path: Path | None) -> None:
+        self.name, self.path = name, path
+        self.left = size + -size % 512  # with the padding to the next block
+        self.data_left = size
+        self.kept = bytearray()
+        self.digest = hashlib.sha256()
+        self.file = None
+        if path is not None:
+            self.file = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+    def take(self, view: memoryview) -> memoryview:
+        n = min(len(view), self.left)
+        data = view[: min(n, self.data_left)]
+        if self.file is not None:
+            self.file.write(data)
+            self.digest.update(data)
+        else:
+            self.kept += data
+        self.data_left -= len(data)
+        self.left -= n
+        return view[n:]
+
+    def close(self) -> tuple[Path, str, int]:
+        assert self.file is not None and self.path is not None
+        self.file.close()
+        return self.path, self.digest.hexdigest(), self.path.stat().st_size
 
 
 def _parse_manifest(raw: bytes) -> dict[str, Any]:
@@ -440,16 +520,17 @@ def _match(
 def open_to_folder(
     bundle: Assembly, key: Key, work: Path, *, signers: Sequence[str] = ()
 ) -> Unpacked:
-    """Decrypt and unpack ``bundle`` into the private folder ``work`` (made here)."""
+    """Decrypt and unpack ``bundle`` into the private folder ``work`` (made here). Nothing is
+    returned unless age authenticated every byte and the archive holds together."""
     work.mkdir(mode=0o700, parents=True, exist_ok=False)
-    archive = work / "archive.tar"
-    decrypt(bundle, key, archive)
     files = work / "files"
     files.mkdir(mode=0o700)
+    unpacker = Unpacker(files)
     try:
-        return unpack(archive, files, signers=signers)
+        decrypt(bundle, key, unpacker)  # type: ignore[arg-type]
     finally:
-        archive.unlink(missing_ok=True)
+        unpacker.abandon()
+    return unpacker.finish(signers)
 
 
 def remove(work: Path) -> None:
