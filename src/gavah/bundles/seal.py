@@ -81,14 +81,17 @@ class Recipient:
             # pyrage has no streaming passphrase API; the field side seals what a laptop holds.
             writer.write(pyrage.passphrase.encrypt(reader.read(), self.passphrase))
             return
+        pyrage.encrypt_io(reader, writer, [self.x25519()])
+
+    def x25519(self) -> Any:
+        """The public key parsed; a clear error if it is none."""
         try:
-            recipient = pyrage.x25519.Recipient.from_str(str(self.public_key))
+            return pyrage.x25519.Recipient.from_str(str(self.public_key))
         except pyrage.RecipientError:
             raise SealError(
                 f"{self.public_key!r} is not an age public key",
                 "ask the organisation for its recipient (it starts with age1)",
             ) from None
-        pyrage.encrypt_io(reader, writer, [recipient])
 
 
 def load_field_key(path: Path) -> Ed25519PrivateKey:
@@ -515,6 +518,8 @@ def seal(
     """Seal ``paths`` into pieces in folder ``out``; returns the bundle id and the pieces."""
     if piece_size < MIN_PIECE:
         raise SealError(f"pieces must be at least {MIN_PIECE} bytes", "give a larger --piece-size")
+    if recipient.passphrase is None:
+        recipient.x25519()  # refused before anything is read or written
     files = entries(paths, with_times=with_times)
     meta: dict[str, Any] = {"sealed_at": _iso(datetime.now(UTC).timestamp())}
     if note:
