@@ -450,3 +450,33 @@ def test_log_verify_checks_each_opening_against_its_entry(
         session.delete(session.get(models.BundleOpening, sealed.bundle_id))
     report = verify_workspace(vault)
     assert any("its row is missing" in p.message for p in report.problems)
+
+
+def test_the_field_side_imports_nothing_of_gavahs() -> None:
+    """seal.py is what a field laptop runs and an auditor reads: the standard library, pyrage
+    and cryptography only."""
+    import ast
+
+    tree = ast.parse(Path(fmt.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not [m for m in imported if m == "gavah" or m.startswith("gavah.")]
+    assert {m.split(".")[0] for m in imported} <= {
+        "__future__",
+        "collections",
+        "contextlib",
+        "dataclasses",
+        "datetime",
+        "hashlib",
+        "io",
+        "json",
+        "math",
+        "multiprocessing",
+        "os",
+        "pathlib",
+        "secrets",
+        "tarfile",
+        "typing",
+        "pyrage",
+        "cryptography",
+    }
