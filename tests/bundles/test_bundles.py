@@ -480,3 +480,39 @@ def test_the_field_side_imports_nothing_of_gavahs() -> None:
         "pyrage",
         "cryptography",
     }
+
+
+def test_pieces_given_run_after_run_are_held_until_the_bundle_opens(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Pieces that arrive days apart: each `gavah bundle open` keeps the sound ones, names
+    what is still missing, and the run that brings the last piece opens the bundle."""
+    from gavah_cli import gavah
+
+    assert gavah(cli_env, "init").returncode == 0
+    recipient = gavah(cli_env, "bundle", "keygen").stdout.strip()
+    files = _files(tmp_path / "f", [200_000])
+    run = gavah(
+        cli_env,
+        "bundle",
+        "seal",
+        str(files[0]),
+        "--to",
+        recipient,
+        "--piece-size",
+        "100KB",
+        "-o",
+        str(tmp_path / "out"),
+        "--json",
+    )
+    pieces = json.loads(run.stdout)["pieces"]
+    assert len(pieces) == 3
+    first = json.loads(gavah(cli_env, "bundle", "open", pieces[0], "--json").stdout)
+    assert first["missing"] == [2, 3]
+    second = json.loads(gavah(cli_env, "bundle", "open", pieces[2], "--json").stdout)
+    assert second["missing"] == [2] and second["received"] == 2
+    opened = gavah(cli_env, "bundle", "open", pieces[1], "--json")
+    assert opened.returncode == 0, opened.stderr
+    assert [i["name"] for i in json.loads(opened.stdout)["items"]] == [files[0].name]
+    held = Path(cli_env["GAVAH_WORKSPACE"]) / "bundles" / "pieces"
+    assert not any(held.iterdir())  # released once opened

@@ -16,6 +16,7 @@ import dataclasses
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,16 @@ from typing import Any
 
 import pyrage
 
-from gavah.bundles.open import BUNDLE_OPENED, Assembly, Key, Unpacked, open_to_folder, remove
+from gavah.bundles.open import (
+    BUNDLE_OPENED,
+    Assembly,
+    Key,
+    Piece,
+    Unpacked,
+    check_piece,
+    open_to_folder,
+    remove,
+)
 from gavah.bundles.seal import HEADER
 from gavah.custody.log import Appender, utcnow
 from gavah.db import models
@@ -74,6 +84,41 @@ def recipient(settings: Settings) -> str:
     return str(pyrage.x25519.Identity.from_str(text).to_public())
 
 
+# --- pieces held between arrivals ----------------------------------------------------------------
+def held_folder(settings: Settings, bundle_id: str) -> Path:
+    return settings.bundles_dir / "pieces" / bundle_id
+
+
+def hold(vault: Vault, bundle: Assembly) -> Assembly:
+    """Keep ``bundle``'s sound pieces in the workspace, and complete it with those kept from
+    earlier arrivals: pieces that come days apart, over different channels, need not be
+    gathered by hand. A bundle already opened holds nothing. Each held piece keeps the time it
+    first arrived (its copy's modification time)."""
+    if already_opened(vault, bundle.bundle_id) is not None:
+        return bundle
+    folder = held_folder(vault.ws.settings, bundle.bundle_id)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for index, piece in bundle.pieces.items():
+        kept = folder / f"{index:08d}.piece"
+        if not kept.exists():
+            temp = folder / f".{index:08d}.{secrets.token_hex(4)}"
+            shutil.copyfile(piece.path, temp)
+            os.chmod(temp, 0o600)
+            os.replace(temp, kept)
+    for kept in sorted(folder.glob("*.piece")):
+        index = int(kept.stem)
+        if index not in bundle.pieces:
+            found = check_piece(kept)
+            if isinstance(found, Piece) and found.bundle_id == bundle.bundle_id:
+                bundle.pieces[index] = found
+    return bundle
+
+
+def release(vault: Vault, bundle_id: str) -> None:
+    """Pieces held for a bundle now opened are no longer needed."""
+    shutil.rmtree(held_folder(vault.ws.settings, bundle_id), ignore_errors=True)
+
+
 # --- opening into the vault ----------------------------------------------------------------------
 @dataclass
 class Opened:
@@ -114,9 +159,11 @@ def open_bundle(
     try:
         unpacked = open_to_folder(bundle, key, work, signers=signers)
         acquired = [_acquire(vault, item, path) for item, path in unpacked.files]
-        return _record(vault, bundle, unpacked, acquired, collection, source, note)
+        opened = _record(vault, bundle, unpacked, acquired, collection, source, note)
     finally:
         remove(work)
+    release(vault, bundle.bundle_id)
+    return opened
 
 
 def _acquire(vault: Vault, item: dict[str, Any], path: Path) -> Acquired:

@@ -170,18 +170,22 @@ def open_(
     Each piece is checked alone before anything is decrypted; missing and damaged pieces are
     named, and nothing is ingested until every piece is there and sound (exit code 5). The files
     are ingested as `gavah ingest` does, with a custody event naming the bundle, its field
-    signer, each piece's arrival and the claimed capture times. Opening a bundle again changes
-    nothing."""
+    signer, each piece's arrival and the claimed capture times. Sound pieces are kept in the
+    workspace until their bundle opens, so pieces can be given as they come, run after run.
+    Opening a bundle again changes nothing."""
     from gavah.bundles import ingest as receiving
     from gavah.bundles.open import BundleIncomplete, Key, choose, gather
 
     chosen = choose(gather(_pieces(pieces)), bundle)
-    if not chosen.complete:
-        _refuse(chosen, as_json)
-    if payload is not None:
+    if payload is not None:  # no workspace: only the pieces given
+        if not chosen.complete:
+            _refuse(chosen, as_json)
         _write_payload(chosen, payload, as_json)
         return
     vault = open_vault(ctx)
+    chosen = receiving.hold(vault, chosen)  # with the pieces that came before
+    if not chosen.complete:
+        _refuse(chosen, as_json)
     if passphrase or passphrase_file is not None:
         opener = Key(passphrase=_read_passphrase(passphrase_file, confirm=False))
     else:
