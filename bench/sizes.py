@@ -38,10 +38,11 @@ class Sizes:
     web_seconds: float = 20.0
     # 12. verification (claims whose confidence is recomputed, three assessments each)
     verify_claims: int = 100_000
-    verify_items: int = (
-        10_000  # items beside them, for the item page the incident page is set against
-    )
+    verify_items: int = 10_000  # items beside them: the item page is the incident page's baseline
     verify_seconds: float = 20.0  # seconds of each wrk run on the incident and item pages
+    # 13. sealed bundles (bytes of synthetic media sealed and opened; runs, the median reported)
+    bundle_bytes: int = 1 << 30
+    bundle_runs: int = 3
 
 
 FULL = Sizes(
@@ -87,4 +88,6 @@ QUICK = Sizes(
     verify_claims=2_000,
     verify_items=500,
     verify_seconds=3.0,
+    bundle_bytes=64 * MiB,
+    bundle_runs=1,
 )

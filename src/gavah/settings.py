@@ -236,6 +236,17 @@ class Settings(BaseSettings):
         first start, kept with the workspace's other keys, backed up with them."""
         return self.workspace / "keys" / "accounts.key"
 
+    @property
+    def bundle_key_path(self) -> Path:
+        """The age identity that opens sealed bundles (gavah.bundles): not the log's signing key,
+        made by `gavah bundle keygen`, kept and backed up with the workspace's other keys."""
+        return self.workspace / "keys" / "bundle-opening.age"
+
+    @property
+    def bundles_dir(self) -> Path:
+        """Where a bundle being opened is decrypted and checked, inside the private workspace."""
+        return self.workspace / "bundles"
+
 
 def resolve_workspace(workspace: Path | None = None) -> Path:
     """The workspace folder: the explicit one, else $GAVAH_WORKSPACE, else ./gavah-data."""

@@ -16,6 +16,7 @@ import typer
 from gavah import __version__
 from gavah.cli import (
     assess,
+    bundle,
     claims,
     estimate,
     incidents,
@@ -86,6 +87,7 @@ app.add_typer(review.app, name="review")
 serve.register(app)
 app.add_typer(users.app, name="users")
 app.add_typer(uploads.app, name="uploads")
+app.add_typer(bundle.app, name="bundle")
 
 
 def command() -> Any:

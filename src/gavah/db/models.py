@@ -556,3 +556,17 @@ class VerifyReview(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BundleOpening(Base):
+    """A sealed bundle (gavah.bundles) that was opened and ingested: its id is the Merkle root
+    of its pieces, so the same bundle arriving again is known and changes nothing."""
+
+    __tablename__ = "bundle_opening"
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signer: Mapped[str | None] = mapped_column(String(64))  # field key, hex; None if unsigned
+    collection: Mapped[str | None] = mapped_column(String(200))
+    items: Mapped[str] = mapped_column(Text)  # JSON: what the opening ingested, as reported
+    log_index: Mapped[int] = mapped_column(BigInteger)  # the bundle.opened custody event
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -74,6 +74,7 @@ class _Seen:
     registry: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> registry entry
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> account entry
     verify: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> verify.* entry
+    bundles: dict[int, str] = field(default_factory=dict)  # log index -> bundle.opened bundle id
 
 
 def verify_workspace(
@@ -92,6 +93,7 @@ def verify_workspace(
         _check_sanctions(session, seen, report)
         _check_accounts(session, seen, report)
         _check_verify(session, seen, report)
+        _check_bundles(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -177,6 +179,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.accounts[idx] = {"kind": kind, "account": event.get("account")}
     if isinstance(kind, str) and kind.startswith("verify."):
         seen.verify[idx] = event
+    if kind == "bundle.opened":
+        seen.bundles[idx] = str((event.get("bundle") or {}).get("id"))
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -298,6 +302,7 @@ Row = TypeVar(
     models.LinkageDecision,
     models.SanctionsSnapshot,
     models.MatchJudgement,
+    models.BundleOpening,
 )
 
 
@@ -502,6 +507,42 @@ def _check_verify(session: Session, seen: _Seen, report: VerifyReport) -> None:
     from gavah.verify import audit
 
     audit.check(session, seen.verify, report.add)
+
+
+def _check_bundles(session: Session, seen: _Seen, report: VerifyReport) -> None:
+    """Each sealed bundle's opening (gavah.bundles) against its ``bundle.opened`` entry: the
+    bundle, its signer, the collection, who and when, and the items it ingested."""
+    unmatched = dict(seen.bundles)
+    for row, entry in _with_entries(session, models.BundleOpening):
+        where = f"bundle {row.bundle_id[:16]} opened at {row.log_index}"
+        unmatched.pop(row.log_index, None)
+        if entry is None or entry.get("kind") != "bundle.opened":
+            report.add(
+                where, "log_index", f"log entry {row.log_index} is not a bundle.opened event"
+            )
+            continue
+        bundle = entry.get("bundle") or {}
+        items = [{"id": i["id"], "sha256": i["sha256"]} for i in json.loads(row.items)]
+        logged = [{"id": i.get("id"), "sha256": i.get("sha256")} for i in entry.get("items", [])]
+        mine = {
+            "id": row.bundle_id,
+            "signer": row.signer,
+            "collection": row.collection,
+            "items": items,
+            **_who(row.actor, row.at),
+        }
+        theirs = {
+            "id": bundle.get("id"),
+            "signer": bundle.get("signer"),
+            "collection": entry.get("collection"),
+            "items": logged,
+            **_who_logged(entry),
+        }
+        _compare(where, mine, theirs, report)
+    for idx, bundle_id in sorted(unmatched.items()):
+        report.add(
+            f"log entry {idx}", "row", f"bundle {bundle_id[:16]} opened, but its row is missing"
+        )
 
 
 def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:

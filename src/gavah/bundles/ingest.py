@@ -1,0 +1,258 @@
+"""A complete, sound bundle into the vault, exactly as `gavah ingest` takes files: each file is
+acquired (hashed while copied into the blob store, type sniffed, metadata read from our copy) and
+recorded, and one ``bundle.opened`` custody event in the same transaction names the bundle, its
+field signer, when each piece arrived, and each file's claimed capture time beside the ingest
+time. The bundle's id is remembered, so opening it again changes nothing.
+
+The bundle-opening key is an age X25519 identity in its own file beside the log's signing key
+(WORKSPACE/keys/bundle-opening.age, mode 0600, like every key of the workspace): a different key
+for a different job, so losing one does not give away the other. It is in age's own identity file
+format, so ``age -d -i`` opens a bundle's payload with it too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyrage
+
+from gavah.bundles.open import (
+    BUNDLE_OPENED,
+    Assembly,
+    Key,
+    Piece,
+    Unpacked,
+    check_piece,
+    open_to_folder,
+    remove,
+)
+from gavah.bundles.seal import HEADER
+from gavah.custody.log import Appender, utcnow
+from gavah.db import models
+from gavah.errors import ConfigError, InputError
+from gavah.intake import Progress
+from gavah.intake.ingest import Candidate, acquire
+from gavah.settings import Settings
+from gavah.vault import Acquired, Vault
+
+
+# --- the bundle-opening key ----------------------------------------------------------------------
+def make_key(settings: Settings) -> str:
+    """Create the workspace's bundle-opening key if it has none; its public recipient."""
+    path = settings.bundle_key_path
+    if not path.exists():
+        identity = pyrage.x25519.Identity.generate()
+        public = identity.to_public()
+        text = f"# gavah bundle-opening key\n# public key: {public}\n{identity}\n"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    return recipient(settings)
+
+
+def identity_text(path: Path) -> str:
+    """The ``AGE-SECRET-KEY-1...`` line of an age identity file."""
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"there is no bundle-opening key at {path}",
+            hint="make one with `gavah bundle keygen` (or restore it from your backup)",
+        ) from None
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"cannot read the bundle-opening key {path}") from None
+    keys = [line.strip() for line in lines if line.startswith("AGE-SECRET-KEY-1")]
+    if len(keys) != 1:
+        raise ConfigError(f"{path} is not an age identity file with one key")
+    return keys[0]
+
+
+def recipient(settings: Settings) -> str:
+    """The public recipient (``age1...``) of the workspace's bundle-opening key."""
+    text = identity_text(settings.bundle_key_path)
+    return str(pyrage.x25519.Identity.from_str(text).to_public())
+
+
+# --- pieces held between arrivals ----------------------------------------------------------------
+def held_folder(settings: Settings, bundle_id: str) -> Path:
+    return settings.bundles_dir / "pieces" / bundle_id
+
+
+def hold(vault: Vault, bundle: Assembly) -> Assembly:
+    """Keep ``bundle``'s sound pieces in the workspace, and complete it with those kept from
+    earlier arrivals: pieces that come days apart, over different channels, need not be
+    gathered by hand. A bundle already opened holds nothing. Each held piece keeps the time it
+    first arrived (its copy's modification time)."""
+    if already_opened(vault, bundle.bundle_id) is not None:
+        return bundle
+    folder = held_folder(vault.ws.settings, bundle.bundle_id)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for index, piece in bundle.pieces.items():
+        kept = folder / f"{index:08d}.piece"
+        if not kept.exists():
+            temp = folder / f".{index:08d}.{secrets.token_hex(4)}"
+            shutil.copyfile(piece.path, temp)
+            os.chmod(temp, 0o600)
+            os.replace(temp, kept)
+    for kept in sorted(folder.glob("*.piece")):
+        index = int(kept.stem)
+        if index not in bundle.pieces:
+            found = check_piece(kept)
+            if isinstance(found, Piece) and found.bundle_id == bundle.bundle_id:
+                bundle.pieces[index] = found
+    return bundle
+
+
+def release(vault: Vault, bundle_id: str) -> None:
+    """Pieces held for a bundle now opened are no longer needed."""
+    shutil.rmtree(held_folder(vault.ws.settings, bundle_id), ignore_errors=True)
+
+
+# --- opening into the vault ----------------------------------------------------------------------
+@dataclass
+class Opened:
+    bundle_id: str
+    signer: str | None
+    already: bool
+    items: list[dict[str, Any]]
+    log_index: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def already_opened(vault: Vault, bundle_id: str) -> Opened | None:
+    with vault.db.read() as session:
+        row = session.get(models.BundleOpening, bundle_id)
+        if row is None:
+            return None
+        return Opened(bundle_id, row.signer, True, json.loads(row.items), row.log_index)
+
+
+def open_bundle(
+    vault: Vault,
+    bundle: Assembly,
+    key: Key,
+    *,
+    collection: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+    signers: Sequence[str] = (),
+) -> Opened:
+    """Decrypt, check and ingest ``bundle``; one already opened is reported as it was."""
+    done = already_opened(vault, bundle.bundle_id)
+    if done is not None:
+        return done
+    work = vault.ws.settings.bundles_dir / f"{bundle.bundle_id[:16]}-{secrets.token_hex(4)}"
+    work.parent.mkdir(mode=0o700, exist_ok=True)
+    try:
+        unpacked = open_to_folder(bundle, key, work, signers=signers)
+        acquired = [_acquire(vault, item, path) for item, path in unpacked.files]
+        opened = _record(vault, bundle, unpacked, acquired, collection, source, note)
+    finally:
+        remove(work)
+    release(vault, bundle.bundle_id)
+    return opened
+
+
+def _acquire(vault: Vault, item: dict[str, Any], path: Path) -> Acquired:
+    raw = os.fsencode(path)
+    got = acquire(vault.store, Candidate(raw, os.stat(raw).st_size), False, Progress())
+    if got.blob.sha256 != item["sha256"]:
+        raise InputError(f"{item['member']} changed in the workspace while it was ingested")
+    # The file as the person named it; its times on this disk mean nothing (the claimed capture
+    # time goes into the bundle's custody event, as a claim).
+    return dataclasses.replace(
+        got, path=str(item["name"]).encode("utf-8", "surrogatepass"), mtime=None, ctime=None
+    )
+
+
+def _record(
+    vault: Vault,
+    bundle: Assembly,
+    unpacked: Unpacked,
+    acquired: list[Acquired],
+    collection: str | None,
+    source: str | None,
+    note: str | None,
+) -> Opened:
+    source = source or f"sealed bundle {bundle.bundle_id[:16]}"
+    items = []
+    with vault.db.write() as session:
+        appender = Appender(session)
+        for (listed, _), got in zip(unpacked.files, acquired, strict=True):
+            rec = vault.record_one(session, appender, got, collection, source, note)
+            items.append(
+                {
+                    "id": rec.evidence_id,
+                    "sha256": rec.sha256,
+                    "name": listed["name"],
+                    "size": listed["size"],
+                    "captured_at": listed.get("captured_at"),
+                    "log_index": rec.log_index,
+                }
+            )
+        at = utcnow()
+        event = _event(vault.actor, bundle, unpacked, items, collection)
+        index = appender.append(BUNDLE_OPENED, None, at, event).index
+        session.add(
+            models.BundleOpening(
+                bundle_id=bundle.bundle_id,
+                signer=unpacked.signer,
+                collection=collection,
+                items=json.dumps(items, sort_keys=True),
+                log_index=index,
+                actor=vault.actor,
+                at=at,
+            )
+        )
+        vault.finish(session, appender)
+    return Opened(bundle.bundle_id, unpacked.signer, False, items, index)
+
+
+def _event(
+    actor: str,
+    bundle: Assembly,
+    unpacked: Unpacked,
+    items: list[dict[str, Any]],
+    collection: str | None,
+) -> dict[str, Any]:
+    """What the log keeps of an opening: the bundle, who sealed it and when they say, each
+    piece's arrival, and each file's claimed capture time beside its ingest entry."""
+    arrivals = [
+        {"piece": i + 1, "file": p.path.name, "arrived_at": p.arrived_at}
+        for i, p in sorted(bundle.pieces.items())
+    ]
+    return {
+        "actor": actor,
+        "collection": collection,
+        "bundle": {
+            "id": bundle.bundle_id,
+            "signer": unpacked.signer,
+            "sealed_at": unpacked.manifest.get("sealed_at"),
+            "note": unpacked.manifest.get("note"),
+            "pieces": bundle.count,
+            "piece_size": bundle.body_size + HEADER,
+            "arrivals": arrivals,
+        },
+        "items": [
+            {
+                "id": it["id"],
+                "sha256": it["sha256"],
+                "ingest_log_index": it["log_index"],
+                "captured_at": it["captured_at"],
+            }
+            for it in items
+        ],
+    }
