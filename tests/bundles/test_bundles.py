@@ -133,7 +133,7 @@ def test_shuffled_duplicated_corrupted_missing_refused_then_opened(
     )
     assert verify_workspace(vault).ok
 
-    again = open_bundle(vault, choose(gather(sealed.pieces), None), org_key)
+    again = open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="field")
     assert again.already and again.items == opened.items
     assert _counts(vault) == (evidence, openings, events)  # opening twice changes nothing
 
@@ -234,7 +234,7 @@ def test_nothing_is_ingested_from_a_tampered_bundle(
     with pytest.raises(IntegrityError):
         open_bundle(vault, bundle, org_key, signers=signers)
     assert _counts(vault) == before
-    assert already_opened(vault, bundle.bundle_id) is None
+    assert already_opened(vault, bundle.bundle_id, None) is None
     assert not any(vault.ws.settings.bundles_dir.iterdir())  # nothing decrypted is left behind
 
 
@@ -441,13 +441,13 @@ def test_log_verify_checks_each_opening_against_its_entry(
     open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="field")
     assert verify_workspace(vault).ok
     with vault.db.write() as session:
-        row = session.get(models.BundleOpening, sealed.bundle_id)
+        row = session.get(models.BundleOpening, (sealed.bundle_id, "field"))
         assert row is not None
         row.signer = fmt.public_key_text(Ed25519PrivateKey.generate())  # a forged signer
     report = verify_workspace(vault)
     assert not report.ok and any(p.field == "signer" for p in report.problems)
     with vault.db.write() as session:
-        session.delete(session.get(models.BundleOpening, sealed.bundle_id))
+        session.delete(session.get(models.BundleOpening, (sealed.bundle_id, "field")))
     report = verify_workspace(vault)
     assert any("its row is missing" in p.message for p in report.problems)
 
@@ -515,4 +515,22 @@ def test_pieces_given_run_after_run_are_held_until_the_bundle_opens(
     assert opened.returncode == 0, opened.stderr
     assert [i["name"] for i in json.loads(opened.stdout)["items"]] == [files[0].name]
     held = Path(cli_env["GAVAH_WORKSPACE"]) / "bundles" / "pieces"
-    assert not any(held.iterdir())  # released once opened
+    assert not list(held.rglob("*.piece"))  # released once opened
+
+
+def test_a_bundle_is_opened_once_per_collection_and_says_nothing_of_others(
+    vault: Vault, org_key: Key, field_key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    """Opened into one collection, the same bundle opened into another is ingested there (as
+    its own acquisitions), not answered with the first collection's items; into the first
+    again, it changes nothing."""
+    sealed = _seal(vault, tmp_path, field_key, [4000])
+    bundle = choose(gather(sealed.pieces), None)
+    first = open_bundle(vault, bundle, org_key, collection="alpha")
+    other = open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="beta")
+    assert not other.already and other.log_index != first.log_index
+    assert [i["sha256"] for i in other.items] == [i["sha256"] for i in first.items]
+    counts = _counts(vault)
+    again = open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="alpha")
+    assert again.already and again.log_index == first.log_index and _counts(vault) == counts
+    assert verify_workspace(vault).ok

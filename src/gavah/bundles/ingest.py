@@ -13,6 +13,7 @@ format, so ``age -d -i`` opens a bundle's payload with it too.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import secrets
@@ -85,18 +86,20 @@ def recipient(settings: Settings) -> str:
 
 
 # --- pieces held between arrivals ----------------------------------------------------------------
-def held_folder(settings: Settings, bundle_id: str) -> Path:
-    return settings.bundles_dir / "pieces" / bundle_id
+def held_folder(settings: Settings, bundle_id: str, collection: str | None) -> Path:
+    """Pieces are held per collection, as bundles are opened per collection."""
+    scope = hashlib.sha256((collection or "").encode("utf-8")).hexdigest()[:16]
+    return settings.bundles_dir / "pieces" / scope / bundle_id
 
 
-def hold(vault: Vault, bundle: Assembly) -> Assembly:
+def hold(vault: Vault, bundle: Assembly, collection: str | None) -> Assembly:
     """Keep ``bundle``'s sound pieces in the workspace, and complete it with those kept from
     earlier arrivals: pieces that come days apart, over different channels, need not be
     gathered by hand. A bundle already opened holds nothing. Each held piece keeps the time it
     first arrived (its copy's modification time)."""
-    if already_opened(vault, bundle.bundle_id) is not None:
+    if already_opened(vault, bundle.bundle_id, collection) is not None:
         return bundle
-    folder = held_folder(vault.ws.settings, bundle.bundle_id)
+    folder = held_folder(vault.ws.settings, bundle.bundle_id, collection)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for index, piece in bundle.pieces.items():
         kept = folder / f"{index:08d}.piece"
@@ -114,9 +117,9 @@ def hold(vault: Vault, bundle: Assembly) -> Assembly:
     return bundle
 
 
-def release(vault: Vault, bundle_id: str) -> None:
+def release(vault: Vault, bundle_id: str, collection: str | None) -> None:
     """Pieces held for a bundle now opened are no longer needed."""
-    shutil.rmtree(held_folder(vault.ws.settings, bundle_id), ignore_errors=True)
+    shutil.rmtree(held_folder(vault.ws.settings, bundle_id, collection), ignore_errors=True)
 
 
 # --- opening into the vault ----------------------------------------------------------------------
@@ -132,9 +135,10 @@ class Opened:
         return dataclasses.asdict(self)
 
 
-def already_opened(vault: Vault, bundle_id: str) -> Opened | None:
+def already_opened(vault: Vault, bundle_id: str, collection: str | None) -> Opened | None:
+    """The opening of this bundle into this collection, if there was one."""
     with vault.db.read() as session:
-        row = session.get(models.BundleOpening, bundle_id)
+        row = session.get(models.BundleOpening, (bundle_id, collection or ""))
         if row is None:
             return None
         return Opened(bundle_id, row.signer, True, json.loads(row.items), row.log_index)
@@ -151,7 +155,7 @@ def open_bundle(
     signers: Sequence[str] = (),
 ) -> Opened:
     """Decrypt, check and ingest ``bundle``; one already opened is reported as it was."""
-    done = already_opened(vault, bundle.bundle_id)
+    done = already_opened(vault, bundle.bundle_id, collection)
     if done is not None:
         return done
     work = vault.ws.settings.bundles_dir / f"{bundle.bundle_id[:16]}-{secrets.token_hex(4)}"
@@ -162,7 +166,7 @@ def open_bundle(
         opened = _record(vault, bundle, unpacked, acquired, collection, source, note)
     finally:
         remove(work)
-    release(vault, bundle.bundle_id)
+    release(vault, bundle.bundle_id, collection)
     return opened
 
 
@@ -209,8 +213,8 @@ def _record(
         session.add(
             models.BundleOpening(
                 bundle_id=bundle.bundle_id,
+                scope=collection or "",
                 signer=unpacked.signer,
-                collection=collection,
                 items=json.dumps(items, sort_keys=True),
                 log_index=index,
                 actor=vault.actor,

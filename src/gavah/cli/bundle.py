@@ -183,7 +183,7 @@ def open_(
         _write_payload(chosen, payload, as_json)
         return
     vault = open_vault(ctx)
-    chosen = receiving.hold(vault, chosen)  # with the pieces that came before
+    chosen = receiving.hold(vault, chosen, collection)  # with the pieces that came before
     if not chosen.complete:
         _refuse(chosen, as_json)
     if passphrase or passphrase_file is not None:

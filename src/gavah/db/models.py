@@ -559,13 +559,15 @@ class VerifyReview(Base):
 
 
 class BundleOpening(Base):
-    """A sealed bundle (gavah.bundles) that was opened and ingested: its id is the Merkle root
-    of its pieces, so the same bundle arriving again is known and changes nothing."""
+    """A sealed bundle (gavah.bundles) that was opened and ingested into a collection: its id is
+    the Merkle root of its pieces, so the same bundle arriving again there is known and changes
+    nothing. Kept per collection: whether another collection opened it is not this one's
+    business (the same rule as content addressing)."""
 
     __tablename__ = "bundle_opening"
     bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # the collection, or ""
     signer: Mapped[str | None] = mapped_column(String(64))  # field key, hex; None if unsigned
-    collection: Mapped[str | None] = mapped_column(String(200))
     items: Mapped[str] = mapped_column(Text)  # JSON: what the opening ingested, as reported
     log_index: Mapped[int] = mapped_column(BigInteger)  # the bundle.opened custody event
     actor: Mapped[str] = mapped_column(String(200))

@@ -515,6 +515,7 @@ def _check_bundles(session: Session, seen: _Seen, report: VerifyReport) -> None:
     unmatched = dict(seen.bundles)
     for row, entry in _with_entries(session, models.BundleOpening):
         where = f"bundle {row.bundle_id[:16]} opened at {row.log_index}"
+        collection = row.scope or None
         unmatched.pop(row.log_index, None)
         if entry is None or entry.get("kind") != "bundle.opened":
             report.add(
@@ -527,7 +528,7 @@ def _check_bundles(session: Session, seen: _Seen, report: VerifyReport) -> None:
         mine = {
             "id": row.bundle_id,
             "signer": row.signer,
-            "collection": row.collection,
+            "collection": collection,
             "items": items,
             **_who(row.actor, row.at),
         }

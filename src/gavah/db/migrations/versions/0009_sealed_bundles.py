@@ -19,13 +19,13 @@ def upgrade() -> None:
     op.create_table(
         "bundle_opening",
         sa.Column("bundle_id", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=200), nullable=False),
         sa.Column("signer", sa.String(length=64), nullable=True),
-        sa.Column("collection", sa.String(length=200), nullable=True),
         sa.Column("items", sa.Text(), nullable=False),
         sa.Column("log_index", sa.BigInteger(), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("bundle_id", name=op.f("pk_bundle_opening")),
+        sa.PrimaryKeyConstraint("bundle_id", "scope", name=op.f("pk_bundle_opening")),
     )
 
 
