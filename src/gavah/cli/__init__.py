@@ -23,6 +23,7 @@ from gavah.cli import (
     items,
     log,
     proofs,
+    publish,
     registry,
     review,
     sanctions,
@@ -86,6 +87,7 @@ app.add_typer(review.app, name="review")
 serve.register(app)
 app.add_typer(users.app, name="users")
 app.add_typer(uploads.app, name="uploads")
+publish.register(app)
 
 
 def command() -> Any:
