@@ -111,14 +111,22 @@
     return { name: name, id: keyId, pub: pub };
   }
 
+  var signedWith = "";
+
   async function ed25519(pub, signature, message) {
+    var key;
     try {
-      var key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
-      return await crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
+      key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
     } catch (e) {
-      if (!window.nobleEd25519) fail("this browser cannot check Ed25519 signatures");
-      return window.nobleEd25519.verifyAsync(signature, message, pub);
+      key = null;  // no Ed25519 in this browser's WebCrypto: the vendored library checks it
     }
+    if (key) {
+      signedWith = "WebCrypto Ed25519";
+      return crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
+    }
+    if (!window.nobleEd25519) fail("this browser cannot check Ed25519 signatures");
+    signedWith = "noble-ed25519";
+    return window.nobleEd25519.verifyAsync(signature, message, pub);
   }
 
   // C2SP signed-note and tlog-checkpoint: returns {origin, size, root}
@@ -185,7 +193,7 @@
     var head = heads[proof.size];
     if (!head) fail("the proof's checkpoint is not in the site's history");
     await verifyInclusion(await leafHash(entry), proof.index, proof.size, proof.inclusion.map(b64), head.root);
-    say("inclusion proof to the signed checkpoint of size " + proof.size);
+    say("inclusion proof to the checkpoint of size " + proof.size + ", signed (checked with " + signedWith + ")");
     var size = proof.size;
     for (var j = 0; j < history.consistency.length; j++) {
       var step = history.consistency[j];
