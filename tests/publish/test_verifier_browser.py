@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from e2e.test_browser_e2e import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, SHOT_DIR, _require_browser
 from publish_example import build
 
+from e2e.test_browser_e2e import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, SHOT_DIR, _require_browser
 from gavah.publish import site
 from gavah.vault import Vault
 from gavah.verify.store import Verification
