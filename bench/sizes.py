@@ -38,6 +38,8 @@ class Sizes:
     web_seconds: float = 20.0
     # 12. verification (claims whose confidence is recomputed, three assessments each)
     verify_claims: int = 100_000
+    # 13. the public site
+    publish_incidents: int = 10_000
 
 
 FULL = Sizes(
@@ -81,4 +83,5 @@ QUICK = Sizes(
     web_items=2_000,
     web_seconds=1.0,
     verify_claims=2_000,
+    publish_incidents=500,
 )

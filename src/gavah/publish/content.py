@@ -20,7 +20,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -88,20 +90,25 @@ def select_content(verification: Verification, estimate: Path | None = None) -> 
 
 # --- incidents -----------------------------------------------------------------------------------
 
-_Claims = list[tuple[models.VerifyClaim, rules.Level]]
+# Rows of verify_incident and verify_claim read as plain rows (attribute access as on the models).
+IncidentRow = Any
+ClaimRow = Any
+_Claims = list[tuple[ClaimRow, rules.Level]]
 
 
 def _published_incidents(
     session: Session, verification: Verification, left_out: list[LeftOut]
-) -> list[tuple[models.VerifyIncident, _Claims]]:
+) -> list[tuple[IncidentRow, _Claims]]:
     marked = marks(session)
+    # Plain rows, not ORM objects: a site reads every incident and claim, and building tens of
+    # thousands of ORM objects costs more than everything else the selection does.
     incidents = [
         i
-        for i in session.execute(select(models.VerifyIncident)).scalars()
+        for i in session.execute(select(*_columns(models.VerifyIncident)))
         if verification.asker.sees(i.collection)  # what one may not see is not even left out
     ]
-    claims = session.execute(select(models.VerifyClaim)).scalars().all()
-    by_incident: dict[str, list[models.VerifyClaim]] = {}
+    claims = session.execute(select(*_columns(models.VerifyClaim))).all()
+    by_incident: dict[str, list[ClaimRow]] = {}
     for c in claims:
         by_incident.setdefault(c.incident_id or "", []).append(c)
     found = levels.claim_levels(session, sorted(c.id for c in claims))
@@ -116,9 +123,13 @@ def _published_incidents(
     return chosen
 
 
+def _columns(table: Any) -> list[Any]:
+    return list(table.__table__.columns)
+
+
 def _why_not(
-    row: models.VerifyIncident,
-    claims: list[models.VerifyClaim],
+    row: IncidentRow,
+    claims: list[ClaimRow],
     found: Mapping[str, rules.Level],
     marked: Mapping[str, Any],
 ) -> str | None:
@@ -143,7 +154,7 @@ def _unreviewed(why: str) -> bool:
 
 def _incident(
     session: Session,
-    row: models.VerifyIncident,
+    row: IncidentRow,
     claims: _Claims,
     kinds: Mapping[str, str],
     links_of: Callable[[str], list[tuple[str, str]] | None],
@@ -216,17 +227,24 @@ def _rules() -> rules.Rules:
 
 
 def _grade(level: rules.Level | None) -> dict[str, Any]:
+    return dict(_rule_words(level.rule.id if level else None))
+
+
+@cache
+def _rule_words(rule_id: str | None) -> tuple[tuple[str, Any], ...]:
+    """A rule's level and its words (a few rules, tens of thousands of claims: made once)."""
     loaded = _rules()
-    airwars = level.airwars if level else "ungraded"
-    proof = level.proof if level else "not met"
-    return {
-        "airwars": airwars,
-        "proof": proof,
-        "rule": level.rule.id if level else None,
-        "because": _because(level.rule) if level else None,
-        "meaning": next(m for n, _, m in loaded.airwars if n == airwars),
-        "proof_meaning": dict(loaded.proof)[proof],
-    }
+    rule = next(r for r in loaded.rules if r.id == rule_id) if rule_id else None
+    airwars = rule.airwars if rule else "ungraded"
+    proof = rule.proof if rule else "not met"
+    return (
+        ("airwars", airwars),
+        ("proof", proof),
+        ("rule", rule.id if rule else None),
+        ("because", _because(rule) if rule else None),
+        ("meaning", next(m for n, _, m in loaded.airwars if n == airwars)),
+        ("proof_meaning", dict(loaded.proof)[proof]),
+    )
 
 
 def _because(rule: rules.Rule) -> list[str]:
@@ -255,15 +273,20 @@ def _public_level(level: rules.Level, kinds: Mapping[str, str]) -> dict[str, Any
     }
 
 
-def _date(row: models.VerifyIncident) -> dict[str, Any]:
+def _date(row: IncidentRow) -> dict[str, Any]:
     if row.date is None:
         return {"date": None, "date_hijri": None, "date_precision": None}
     cut = {"day": 10, "month": 7, "year": 4}.get(row.date_precision or "day", 10)
     return {
         "date": row.date[:cut],
-        "date_hijri": to_hijri(row.date)[:cut],
+        "date_hijri": _hijri(row.date)[:cut],
         "date_precision": row.date_precision,
     }
+
+
+@cache
+def _hijri(iso: str) -> str:
+    return to_hijri(iso)  # many incidents share a day: computed once per day
 
 
 # --- harm ----------------------------------------------------------------------------------------
@@ -272,7 +295,7 @@ CALENDARS = ("gregorian", "solar_hijri")
 
 
 def _harm(
-    rows: list[models.VerifyIncident], public: list[dict[str, Any]], calendar: str
+    rows: list[IncidentRow], public: list[dict[str, Any]], calendar: str
 ) -> list[dict[str, Any]]:
     """Killed and injured per month and province from the published fair and confirmed
     incidents, as ``gavah incidents harm`` counts them; contested ones apart, never added."""
@@ -281,7 +304,10 @@ def _harm(
         grade = shown["grade"]["airwars"]
         if grade not in COUNTED + APART:
             continue
-        key = (period_of(row, "month", calendar), row.province or "unknown")  # type: ignore[arg-type]
+        key = (
+            _period(row.date, row.date_precision, row.date_calendar, calendar),
+            row.province or "unknown",
+        )
         cell = table.setdefault(
             key,
             {
@@ -302,6 +328,13 @@ def _harm(
             cell[what][0] += low or 0
             cell[what][1] += high if high is not None else (low or 0)
     return [table[k] for k in sorted(table)]
+
+
+@cache
+def _period(date: str | None, precision: str | None, written: str | None, calendar: str) -> str:
+    """:func:`gavah.verify.report.period_of`, once per distinct date."""
+    row = SimpleNamespace(date=date, date_precision=precision, date_calendar=written)
+    return period_of(row, "month", calendar)  # type: ignore[arg-type]
 
 
 # --- perpetrators and the gap report -------------------------------------------------------------
@@ -416,8 +449,10 @@ def read_estimate(path: Path) -> dict[str, Any]:
 
 
 def public_json(value: Any) -> bytes:
-    """The canonical bytes of a published figure file (sorted keys, UTF-8)."""
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+    """The canonical bytes of a published figure file (sorted keys, compact, UTF-8; compact
+    because an indented dump runs in pure Python, several times slower on a large site)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text + "\n").encode()
 
 
 def strip_private(items: Iterable[dict[str, Any]]) -> None:

@@ -52,11 +52,15 @@ class Page:
     template: str | None
     context: dict[str, Any] = field(default_factory=dict)
     data: bytes | None = None
+    inputs: str | None = None  # a digest of the context, made once for several pages
 
     def fingerprint(self, templates: str) -> str:
         if self.data is not None:
             return hashlib.sha256(self.data).hexdigest()
-        body = json.dumps([self.template, self.context], sort_keys=True, ensure_ascii=False)
+        if self.inputs is not None:
+            body = json.dumps([self.template, self.context["lang"], self.inputs])
+        else:
+            body = json.dumps([self.template, self.context], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256((templates + body).encode()).hexdigest()
 
 
@@ -101,13 +105,13 @@ def build(
     result = Build(site, left_out=chosen.left_out, incidents=len(chosen.incidents))
     step("rendering")
     old = _read_manifest(site)
-    pages = list(_static_pages()) + list(_figure_pages(chosen)) + list(_pages(chosen))
-    shas, inputs = _write_pages(site, pages, old, result)
+    made = list(_static_pages()) + list(_figure_pages(chosen)) + list(pages(chosen))
+    shas, inputs, sizes = _write_pages(site, made, old, result)
     for path in sorted(set(old.get("files", {})) - set(shas)):
         _remove(site / path)
         result.removed.append(path)
     step("logging what is new and writing proofs")
-    _write_integrity(verification, site, shas, inputs, old)
+    _write_integrity(verification, site, shas, inputs, sizes, old)
     result.files = len(shas)
     result.checkpoint = json.loads((site / MANIFEST).read_text("utf-8"))["newest"]
     return result
@@ -157,7 +161,8 @@ def _figures(chosen: Selection) -> list[dict[str, Any]]:
     ]
 
 
-def _pages(chosen: Selection) -> Iterator[Page]:
+def pages(chosen: Selection) -> Iterator[Page]:
+    """The rendered pages of the site (not the static files and figures)."""
     figures = {
         "harm": hashlib.sha256(public_json(chosen.harm)).hexdigest(),
         "incidents": hashlib.sha256(public_json(_figures(chosen))).hexdigest(),
@@ -166,6 +171,7 @@ def _pages(chosen: Selection) -> Iterator[Page]:
         else None,
     }
     yield Page("index.html", "landing.html", {"lang": "fa"})
+    digests = _digests(chosen)
     for lang in LANGUAGES:
         summary = {
             "incidents": len(chosen.incidents),
@@ -173,7 +179,7 @@ def _pages(chosen: Selection) -> Iterator[Page]:
             "estimate": chosen.estimate is not None,
         }
         yield Page(f"{lang}/index.html", "home.html", {"lang": lang, "summary": summary})
-        yield from _incident_pages(lang, chosen)
+        yield from _incident_pages(lang, chosen, digests)
         yield Page(
             f"{lang}/harm.html",
             "harm.html",
@@ -193,7 +199,17 @@ def _pages(chosen: Selection) -> Iterator[Page]:
         yield Page(f"{lang}/verify.html", "verify.html", {"lang": lang})
 
 
-def _incident_pages(lang: str, chosen: Selection) -> Iterator[Page]:
+def _digests(chosen: Selection) -> dict[str, str]:
+    """One digest of each incident's public content, shared by its pages in both languages."""
+    return {
+        i["slug"]: hashlib.sha256(
+            json.dumps(i, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        for i in chosen.incidents
+    }
+
+
+def _incident_pages(lang: str, chosen: Selection, digests: dict[str, str]) -> Iterator[Page]:
     shown = [
         {k: i[k] for k in ("slug", "title", "kind", "province", "date", "date_hijri")}
         | {"grade": i["grade"]["airwars"]}
@@ -218,6 +234,7 @@ def _incident_pages(lang: str, chosen: Selection) -> Iterator[Page]:
             f"{lang}/incidents/{incident['slug']}.html",
             "incident.html",
             {"lang": lang, "incident": incident},
+            inputs=digests[incident["slug"]],
         )
 
 
@@ -225,30 +242,32 @@ def _incident_pages(lang: str, chosen: Selection) -> Iterator[Page]:
 
 
 def _write_pages(
-    site: Path, pages: list[Page], old: dict[str, Any], result: Build
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Render what changed and write what differs; returns path -> SHA-256 and path -> input."""
+    site: Path, made: list[Page], old: dict[str, Any], result: Build
+) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """Render what changed and write what differs; returns path -> SHA-256, input, size."""
     templates = _templates_digest()
     before = old.get("files", {})
     shas: dict[str, str] = {}
     inputs: dict[str, str] = {}
-    for page in pages:
+    sizes: dict[str, int] = {}
+    for page in made:
         fingerprint = page.fingerprint(templates)
         known = before.get(page.path)
         target = site / page.path
         if known and known.get("input") == fingerprint and _same_size(target, known):
             shas[page.path], inputs[page.path] = known["sha256"], fingerprint
+            sizes[page.path] = known["size"]
             result.unchanged += 1
             continue
-        data = page.data if page.data is not None else _render(page)
+        data = page.data if page.data is not None else render(page)
         sha = hashlib.sha256(data).hexdigest()
         if not (known and known.get("sha256") == sha and _same_size(target, known)):
             _write(target, data)
             result.written.append(page.path)
         else:
             result.unchanged += 1
-        shas[page.path], inputs[page.path] = sha, fingerprint
-    return shas, inputs
+        shas[page.path], inputs[page.path], sizes[page.path] = sha, fingerprint, len(data)
+    return shas, inputs, sizes
 
 
 def _same_size(path: Path, known: dict[str, Any]) -> bool:
@@ -273,7 +292,8 @@ def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _render(page: Page) -> bytes:
+def render(page: Page) -> bytes:
+    """A page's bytes: its template in its language."""
     assert page.template is not None
     lang = page.context["lang"]
     depth = page.path.count("/")
@@ -361,6 +381,7 @@ def _write_integrity(
     site: Path,
     shas: dict[str, str],
     inputs: dict[str, str],
+    sizes: dict[str, int],
     old: dict[str, Any],
 ) -> None:
     vault = verification.vault
@@ -380,14 +401,15 @@ def _write_integrity(
             fresh[sha] = indexes[path]
         files[path] = {
             "sha256": sha,
-            "size": (site / path).stat().st_size,
+            "size": sizes[path],
             "index": indexes[path],
             "checkpoint": checkpoint,
             "input": inputs[path],
         }
     made = integrity.proofs(vault, fresh, newest) if fresh else {}
+    named = {(f["sha256"], f["index"]): p for p, f in files.items()}
     for sha, index in fresh.items():
-        path = next(p for p, f in files.items() if f["sha256"] == sha and f["index"] == index)
+        path = named[(sha, index)]
         _write(
             site / integrity.proof_path(sha),
             integrity.wrap("gavahProof", {"path": path, "sha256": sha, **made[index]}),
