@@ -163,3 +163,19 @@ def test_log_verify_accepts_the_publishing_events(vault: Vault, built: Path) -> 
     marks.unmark(as_(vault, REVIEWER), "inc-ok", "withdrawn (synthetic)")
     site.build(Verification(vault), built)
     assert verify_workspace(vault, check_blobs=False).problems == []
+
+
+def test_a_new_list_page_rewrites_only_the_one_before_it(
+    vault: Vault, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site, "PER_PAGE", 1)  # the example's one incident fills a page
+    site.build(Verification(vault), built)
+    _one_more_incident(vault)  # dated after it: a second page
+    result = site.build(Verification(vault), built)
+    lists = sorted(p for p in result.written if "/incidents/" in p and "/i-" not in p)
+    assert lists == [
+        "en/incidents/index.html",  # its total and its link to the next page
+        "en/incidents/page-2.html",
+        "fa/incidents/index.html",
+        "fa/incidents/page-2.html",
+    ]

@@ -225,8 +225,9 @@ def _incident_pages(lang: str, chosen: Selection, digests: dict[str, str]) -> It
                 "lang": lang,
                 "incidents": shown[n * PER_PAGE : (n + 1) * PER_PAGE],
                 "page": n + 1,
-                "pages": pages,
-                "total": len(shown),
+                "more": n + 1 < pages,  # not the page count: a new page then changes one page only
+                # the total on the first page only: the others change only when their rows do
+                "total": len(shown) if n == 0 else None,
             },
         )
     for incident in chosen.incidents:

@@ -204,6 +204,7 @@
     var newest = history.checkpoints[history.checkpoints.length - 1].size;
     if (size !== newest) fail("no consistency proof ties the file's checkpoint to the newest");
     say("consistent with the newest checkpoint, size " + newest);
+    say("the log's key (compare it with the one the publisher gives elsewhere): " + history.key);
   }
 
   function start() {
