@@ -120,7 +120,10 @@ def build(
 def _check_target(site: Path) -> None:
     if site.exists() and not site.is_dir():
         raise InputError(f"{site} is not a folder", hint="-o names the site's folder")
-    if site.is_dir() and any(site.iterdir()) and not (site / MANIFEST).is_file():
+    # A folder of other things is refused; one a build cut short left (no manifest yet, only
+    # the site's own top-level names) is built again.
+    ours = {"index.html", "static", "figures", integrity.FOLDER, *LANGUAGES}
+    if site.is_dir() and {p.name for p in site.iterdir()} - ours:
         raise InputError(
             f"{site} holds files that are not a gavah site",
             hint="build into an empty or new folder, or one an earlier build made",
@@ -279,12 +282,21 @@ def _same_size(path: Path, known: dict[str, Any]) -> bool:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Whole or not at all: a partial file is renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    """A file that exists is replaced whole (a partial file renamed into place), so a mirror
+    never serves half of it; a new one is written in place (nobody reads it before the manifest,
+    written last, lists it; a build cut short leaves it shorter than listed, and the next build
+    writes it again)."""
     try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        if path.exists():
+            partial = path.with_name(path.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, path)
+            return
+        try:
+            path.write_bytes(data)
+        except FileNotFoundError:  # its folder is new: made once, not checked per file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
