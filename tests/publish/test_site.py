@@ -160,3 +160,34 @@ def test_every_published_file_has_an_inclusion_proof_in_the_log(
             roots[proof["size"]],
         )
     assert {"figures/harm.json", "figures/incidents.json"} <= set(manifest["files"])
+
+
+def test_the_gap_report_page_says_who_is_sanctioned_where(
+    vault: Vault,
+    example,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from gavah.registry.store import Registry
+    from gavah.sanctions.store import Sanctions
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
+    Sanctions(vault).import_list(fixtures / "ofac", "ofac", "ofac")
+    Registry(vault).add(
+        "PublicBody",
+        {"name": ["Islamic Revolutionary Guard Corps"]},
+        source="public record",
+        entity_id="irgc",
+    )
+    analyst = as_(vault, ANALYST)
+    perpetrator = next(c for c in analyst.claims("inc-ok") if c["kind"] == "perpetrator")
+    analyst.link_claim(perpetrator["id"], "entity", "irgc")
+    out = tmp_path / "SITE"
+    site.build(Verification(vault), out)
+    page = (out / "en" / "gaps.html").read_text("utf-8")
+    row = page[page.index("Islamic Revolutionary Guard Corps") :].split("</tr>")[0]
+    assert "sanctioned" in row and "not sanctioned" not in row, row
+    assert "US" in page
+    unit_row = page[page.index("Unit Seven (synthetic)") :].split("</tr>")[0]
+    assert "not sanctioned" in unit_row
+    assert "تحریم‌شده" in (out / "fa" / "gaps.html").read_text("utf-8")
+    assert "Trapunit Hidden" not in page

@@ -378,12 +378,14 @@ def _entities(verification: Verification, incidents: list[dict[str, Any]]) -> li
 
 def _gaps(verification: Verification, entities: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The gap report rows of the published entities; None where no list is imported."""
-    from gavah.registry.store import Registry
+    ids = {e.pop("_id"): e for e in entities}
+    if not ids:
+        return None
+    from gavah.registry.store import Registry  # the sanctions stack loads only when needed
     from gavah.sanctions import gaps, match
     from gavah.sanctions.index import Indexes
     from gavah.sanctions.store import Judgements, Sanctions
 
-    ids = {e.pop("_id"): e for e in entities}
     store = Sanctions(verification.vault)
     lists = store.lists()
     if not lists or not ids:
