@@ -105,7 +105,12 @@ def build(
     result = Build(site, left_out=chosen.left_out, incidents=len(chosen.incidents))
     step("rendering")
     old = _read_manifest(site)
-    made = list(_static_pages()) + list(_figure_pages(chosen)) + list(pages(chosen))
+    figures = figure_files(chosen)
+    made = [
+        *_static_pages(),
+        *(Page(path, None, data=body) for path, body in figures.items()),
+        *pages(chosen, figures),
+    ]
     shas, inputs, sizes = _write_pages(site, made, old, result)
     for path in sorted(set(old.get("files", {})) - set(shas)):
         _remove(site / path)
@@ -148,12 +153,15 @@ def _walk(folder: Any, prefix: str = "") -> Iterator[tuple[str, bytes]]:
             yield f"{prefix}{child.name}", child.read_bytes()
 
 
-def _figure_pages(chosen: Selection) -> Iterator[Page]:
-    """Each published figure as a data file: logged and proven like any page."""
-    yield Page("figures/harm.json", None, data=public_json(chosen.harm))
-    yield Page("figures/incidents.json", None, data=public_json(_figures(chosen)))
+def figure_files(chosen: Selection) -> dict[str, bytes]:
+    """Each published figure as a data file (path -> bytes): logged and proven like any page."""
+    files = {
+        "figures/harm.json": public_json(chosen.harm),
+        "figures/incidents.json": public_json(_figures(chosen)),
+    }
     if chosen.estimate is not None:
-        yield Page("figures/estimate.json", None, data=public_json(chosen.estimate))
+        files["figures/estimate.json"] = public_json(chosen.estimate)
+    return files
 
 
 def _figures(chosen: Selection) -> list[dict[str, Any]]:
@@ -164,14 +172,14 @@ def _figures(chosen: Selection) -> list[dict[str, Any]]:
     ]
 
 
-def pages(chosen: Selection) -> Iterator[Page]:
-    """The rendered pages of the site (not the static files and figures)."""
-    figures = {
-        "harm": hashlib.sha256(public_json(chosen.harm)).hexdigest(),
-        "incidents": hashlib.sha256(public_json(_figures(chosen))).hexdigest(),
-        "estimate": hashlib.sha256(public_json(chosen.estimate)).hexdigest()
-        if chosen.estimate
-        else None,
+def pages(chosen: Selection, figures: dict[str, bytes] | None = None) -> Iterator[Page]:
+    """The rendered pages of the site (not the static files and figures, whose SHA-256 the
+    harm and estimate pages show: ``figures`` as :func:`figure_files` made them)."""
+    data = figures if figures is not None else figure_files(chosen)
+    sha = {path: hashlib.sha256(body).hexdigest() for path, body in data.items()}
+    figures_sha = {
+        "harm": sha["figures/harm.json"],
+        "estimate": sha.get("figures/estimate.json"),
     }
     yield Page("index.html", "landing.html", {"lang": "fa"})
     digests = _digests(chosen)
@@ -186,12 +194,12 @@ def pages(chosen: Selection) -> Iterator[Page]:
         yield Page(
             f"{lang}/harm.html",
             "harm.html",
-            {"lang": lang, "harm": chosen.harm, "sha": figures["harm"]},
+            {"lang": lang, "harm": chosen.harm, "sha": figures_sha["harm"]},
         )
         yield Page(
             f"{lang}/estimate.html",
             "estimate.html",
-            {"lang": lang, "estimate": chosen.estimate, "sha": figures["estimate"]},
+            {"lang": lang, "estimate": chosen.estimate, "sha": figures_sha["estimate"]},
         )
         yield Page(
             f"{lang}/perpetrators.html",
