@@ -18,6 +18,7 @@ from bench import (
     mse,
     mse_r,
     proofs,
+    publish,
     sanctions_quality,
     screening,
     verify,
@@ -45,11 +46,11 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 14),
+        choices=range(1, 15),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
         "10, LCMCR against the R package, runs only when named; 11 is sanctions matching "
-        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age).",
+        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age; 14 is the public site's build).",
     )
     return parser.parse_args()
 
@@ -96,13 +97,16 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 13 in only:
         say(f"13. sealed bundles: {sizes.bundle_bytes / (1 << 20):,.0f} MiB sealed and opened, beside age")
         results += bundles.run(tmp, sizes, say)
+    if 14 in only:
+        say(f"14. publish: a site of {sizes.publish_incidents:,} incidents, built and rebuilt")
+        results += publish.run(tmp, sizes, say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or [*range(1, 10), 11, 12, 13])
+    only = set(args.only or [*range(1, 10), 11, 12, 13, 14])
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

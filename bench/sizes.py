@@ -43,6 +43,8 @@ class Sizes:
     # 13. sealed bundles (bytes of synthetic media sealed and opened; runs, the median reported)
     bundle_bytes: int = 1 << 30
     bundle_runs: int = 3
+    # 14. the public site
+    publish_incidents: int = 10_000
 
 
 FULL = Sizes(
@@ -90,4 +92,5 @@ QUICK = Sizes(
     verify_seconds=3.0,
     bundle_bytes=64 * MiB,
     bundle_runs=1,
+    publish_incidents=500,
 )

@@ -24,6 +24,7 @@ from gavah.cli import (
     items,
     log,
     proofs,
+    publish,
     registry,
     review,
     sanctions,
@@ -88,6 +89,7 @@ serve.register(app)
 app.add_typer(users.app, name="users")
 app.add_typer(uploads.app, name="uploads")
 app.add_typer(bundle.app, name="bundle")
+publish.register(app)
 
 
 def command() -> Any:

@@ -1,0 +1,464 @@
+"""What may go out on the public site, and what is left out and why.
+
+Fail closed: an incident goes out only when a reviewer marked it (:mod:`gavah.publish.marks`)
+and every one of its claims is reviewed (each assessment agreed by a second person, none
+disputed, at least one). Everything else is left out with a reason the build reports to its
+operator (never into the site).
+
+What goes out is a whitelist of fields, never a row: an incident's title, kind, province (never the
+place as written, which may be an address), date at its precision, figures, grade and its
+explanation; its claims' statements and levels, each counted voice as the *kind* of its source
+with its grades (never a source's name or id: a witness's name lives there), and the registry
+entities its claims name. Internal ids are replaced by slugs derived from them, so that an id
+an analyst typed reveals nothing. Evidence media go out only as approved redacted derivatives
+(:func:`media_for`); originals never do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gavah.db import models
+from gavah.errors import InputError
+from gavah.publish.marks import marks
+from gavah.text.dates import to_hijri
+from gavah.verify import levels, rules
+from gavah.verify.report import APART, COUNTED, period_of
+from gavah.verify.store import Verification
+
+NO_DERIVATIVE = "no approved redacted derivative"
+
+
+def slug(kind: str, internal_id: str) -> str:
+    """A public name for an internal id: stable across builds, and says nothing of the id."""
+    return kind[0] + "-" + hashlib.sha256(f"{kind}\0{internal_id}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Something the build did not publish, for its operator's report (never in the site)."""
+
+    what: str  # incident, claim, evidence, entity, estimate
+    id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"what": self.what, "id": self.id, "reason": self.reason}
+
+
+@dataclass
+class Selection:
+    """Everything the site shows, as public dicts, and what was left out."""
+
+    incidents: list[dict[str, Any]] = field(default_factory=list)
+    harm: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # calendar -> rows
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    gaps: dict[str, Any] | None = None
+    estimate: dict[str, Any] | None = None
+    left_out: list[LeftOut] = field(default_factory=list)
+
+
+def select_content(verification: Verification, estimate: Path | None = None) -> Selection:
+    """What the site may show, read from the workspace in one read transaction."""
+    chosen = Selection()
+    with verification.db.read() as session:
+        rows = _published_incidents(session, verification, chosen.left_out)
+        kinds = dict(
+            session.execute(select(models.VerifySource.id, models.VerifySource.kind)).all()
+        )
+        links = _links(session, [c.id for _, claims in rows for c, _ in claims])
+        chosen.incidents = [
+            _incident(session, row, claims, kinds, links.get, chosen.left_out)
+            for row, claims in rows
+        ]
+        chosen.harm = {cal: _harm([r for r, _ in rows], chosen.incidents, cal) for cal in CALENDARS}
+    chosen.entities = _entities(verification, chosen.incidents)
+    chosen.gaps = _gaps(verification, chosen.entities)
+    chosen.estimate = read_estimate(estimate) if estimate else None
+    return chosen
+
+
+# --- incidents -----------------------------------------------------------------------------------
+
+# Rows of verify_incident and verify_claim read as plain rows (attribute access as on the models).
+IncidentRow = Any
+ClaimRow = Any
+_Claims = list[tuple[ClaimRow, rules.Level]]
+
+
+def _published_incidents(
+    session: Session, verification: Verification, left_out: list[LeftOut]
+) -> list[tuple[IncidentRow, _Claims]]:
+    marked = marks(session)
+    # Plain rows, not ORM objects: a site reads every incident and claim, and building tens of
+    # thousands of ORM objects costs more than everything else the selection does.
+    incidents = [
+        i
+        for i in session.execute(select(*_columns(models.VerifyIncident)))
+        if verification.asker.sees(i.collection)  # what one may not see is not even left out
+    ]
+    claims = session.execute(select(*_columns(models.VerifyClaim))).all()
+    by_incident: dict[str, list[ClaimRow]] = {}
+    for c in claims:
+        by_incident.setdefault(c.incident_id or "", []).append(c)
+    found = levels.claim_levels(session, sorted(c.id for c in claims))
+    chosen = []
+    for row in sorted(incidents, key=lambda i: (i.date is None, i.date or "", i.id)):
+        mine = sorted(by_incident.get(row.id, []), key=lambda c: c.log_index)
+        reason = _why_not(row, mine, found, marked)
+        if reason:
+            left_out.append(LeftOut("incident", row.id, reason))
+        else:
+            chosen.append((row, [(c, found[c.id]) for c in mine]))
+    return chosen
+
+
+def _columns(table: Any) -> list[Any]:
+    return list(table.__table__.columns)
+
+
+def _why_not(
+    row: IncidentRow,
+    claims: list[ClaimRow],
+    found: Mapping[str, rules.Level],
+    marked: Mapping[str, Any],
+) -> str | None:
+    """Why an incident may not go out, or None when it may."""
+    if row.id not in marked:
+        return "not marked for publication by a reviewer"
+    if not claims:
+        return "marked, but it has no claims"
+    for c in claims:
+        level = found[c.id]
+        pending = [a for a, why in level.not_counting.items() if _unreviewed(why)]
+        if pending:
+            return f"claim {c.id}: assessments not reviewed ({', '.join(sorted(pending))})"
+        if level.counts.get("reviewed", 0) == 0:
+            return f"claim {c.id}: no reviewed assessment"
+    return None
+
+
+def _unreviewed(why: str) -> bool:
+    return why.startswith(levels.AWAITING) or why.startswith(levels.DISPUTED)
+
+
+def _incident(
+    session: Session,
+    row: IncidentRow,
+    claims: _Claims,
+    kinds: Mapping[str, str],
+    links_of: Callable[[str], list[tuple[str, str]] | None],
+    left_out: list[LeftOut],
+) -> dict[str, Any]:
+    links = {c.id: links_of(c.id) or [] for c, _ in claims}
+    occurred = [lv for c, lv in claims if c.kind == "occurred"]
+    best = max(occurred, key=lambda lv: _rules().rank(lv.airwars), default=None)
+    media: list[dict[str, Any]] = []
+    for evidence in sorted(
+        {t for c, _ in claims for k, t in links.get(c.id, []) if k == "evidence"}
+    ):
+        media.extend(media_for(session, evidence, row.id, left_out))
+    return {
+        "slug": slug("incident", row.id),
+        "title": row.title,
+        "kind": row.kind,
+        "province": row.province,
+        **_date(row),
+        "killed": [row.killed_min, row.killed_max],
+        "injured": [row.injured_min, row.injured_max],
+        "grade": _public_level(best, kinds)
+        if best
+        else {**_grade(None), "counts": {}, "voices": []},
+        "claims": [
+            {
+                "slug": slug("claim", c.id),
+                "kind": c.kind,
+                "statement": c.statement,
+                "level": _public_level(lv, kinds),
+            }
+            for c, lv in claims
+        ],
+        "entities": sorted(
+            {slug("entity", t) for c, _ in claims for k, t in links.get(c.id, []) if k == "entity"}
+        ),
+        "_entity_ids": sorted(
+            {t for c, _ in claims for k, t in links.get(c.id, []) if k == "entity"}
+        ),
+        "media": media,
+    }
+
+
+def media_for(
+    session: Session, evidence_id: str, incident_id: str, left_out: list[LeftOut]
+) -> list[dict[str, Any]]:
+    """The published media of one evidence item: approved redacted derivatives only.
+
+    The one place where redacted derivatives join the site (gavah.publish.redact, separately
+    built). Until then every item is left out, and said so; an original is never published."""
+    del session  # the derivatives' table is read here once redaction lands
+    left_out.append(LeftOut("evidence", f"{evidence_id} (incident {incident_id})", NO_DERIVATIVE))
+    return []
+
+
+def _links(session: Session, claim_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    L = models.VerifyClaimLink
+    found: dict[str, list[tuple[str, str]]] = {}
+    for start in range(0, len(claim_ids), 500):
+        chunk = claim_ids[start : start + 500]
+        for claim, kind, target in session.execute(
+            select(L.claim_id, L.kind, L.target).where(L.claim_id.in_(chunk))
+        ):
+            found.setdefault(claim, []).append((kind, target))
+    return found
+
+
+def _rules() -> rules.Rules:
+    return rules.load()
+
+
+def _grade(level: rules.Level | None) -> dict[str, Any]:
+    return dict(_rule_words(level.rule.id if level else None))
+
+
+@cache
+def _rule_words(rule_id: str | None) -> tuple[tuple[str, Any], ...]:
+    """A rule's level and its words (a few rules, tens of thousands of claims: made once)."""
+    loaded = _rules()
+    rule = next(r for r in loaded.rules if r.id == rule_id) if rule_id else None
+    airwars = rule.airwars if rule else "ungraded"
+    proof = rule.proof if rule else "not met"
+    return (
+        ("airwars", airwars),
+        ("proof", proof),
+        ("rule", rule.id if rule else None),
+        ("because", _because(rule) if rule else None),
+        ("meaning", next(m for n, _, m in loaded.airwars if n == airwars)),
+        ("proof_meaning", dict(loaded.proof)[proof]),
+    )
+
+
+def _because(rule: rules.Rule) -> list[str]:
+    """The rule's conditions in words, as ``gavah claims explain`` says them."""
+    said = [f"{rules.MEASURES[m]} >= {n}" for m, n in sorted(rule.at_least.items())]
+    return said + [f"{rules.MEASURES[m]} <= {n}" for m, n in sorted(rule.at_most.items())]
+
+
+def _public_level(level: rules.Level, kinds: Mapping[str, str]) -> dict[str, Any]:
+    """A claim's level without any source's name or id: each counted voice as its source's kind
+    and grades, and the counts the rule read."""
+    return {
+        **_grade(level),
+        "counts": dict(sorted(level.counts.items())),
+        "voices": [
+            {
+                "stance": v.stance,
+                "strength": v.strength,
+                "source_kind": kinds.get(v.counted.source, "other"),
+                "reliability": v.counted.reliability,
+                "credibility": v.counted.credibility,
+                "group_size": len(v.sources),
+            }
+            for v in level.voices
+        ],
+    }
+
+
+def _date(row: IncidentRow) -> dict[str, Any]:
+    if row.date is None:
+        return {"date": None, "date_hijri": None, "date_precision": None}
+    cut = {"day": 10, "month": 7, "year": 4}.get(row.date_precision or "day", 10)
+    return {
+        "date": row.date[:cut],
+        "date_hijri": _hijri(row.date)[:cut],
+        "date_precision": row.date_precision,
+    }
+
+
+@cache
+def _hijri(iso: str) -> str:
+    return to_hijri(iso)  # many incidents share a day: computed once per day
+
+
+# --- harm ----------------------------------------------------------------------------------------
+
+CALENDARS = ("gregorian", "solar_hijri")
+
+
+def _harm(
+    rows: list[IncidentRow], public: list[dict[str, Any]], calendar: str
+) -> list[dict[str, Any]]:
+    """Killed and injured per month and province from the published fair and confirmed
+    incidents, as ``gavah incidents harm`` counts them; contested ones apart, never added."""
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for row, shown in zip(rows, public, strict=True):
+        grade = shown["grade"]["airwars"]
+        if grade not in COUNTED + APART:
+            continue
+        key = (
+            _period(row.date, row.date_precision, row.date_calendar, calendar),
+            row.province or "unknown",
+        )
+        cell = table.setdefault(
+            key,
+            {
+                "period": key[0],
+                "province": key[1],
+                "incidents": 0,
+                "contested": 0,
+                "killed": [0, 0],
+                "injured": [0, 0],
+            },
+        )
+        if grade in APART:
+            cell["contested"] += 1
+            continue
+        cell["incidents"] += 1
+        for what in ("killed", "injured"):
+            low, high = shown[what]
+            cell[what][0] += low or 0
+            cell[what][1] += high if high is not None else (low or 0)
+    return [table[k] for k in sorted(table)]
+
+
+@cache
+def _period(date: str | None, precision: str | None, written: str | None, calendar: str) -> str:
+    """:func:`gavah.verify.report.period_of`, once per distinct date."""
+    row = SimpleNamespace(date=date, date_precision=precision, date_calendar=written)
+    return period_of(row, "month", calendar)  # type: ignore[arg-type]
+
+
+# --- perpetrators and the gap report -------------------------------------------------------------
+
+
+def _entities(verification: Verification, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Registry entities named by the claims of published incidents, with their allegations."""
+    from gavah.registry.store import Registry
+
+    named: dict[str, list[dict[str, Any]]] = {}
+    for incident in incidents:
+        for entity_id in incident.pop("_entity_ids"):
+            named.setdefault(entity_id, []).append(
+                {
+                    "incident": incident["slug"],
+                    "title": incident["title"],
+                    "grade": incident["grade"]["airwars"],
+                    "claims": [
+                        c["statement"] for c in incident["claims"] if c["kind"] == "perpetrator"
+                    ],
+                }
+            )
+    if not named:
+        return []
+    registry = Registry(verification.vault)
+    found = []
+    for entity_id in sorted(named):
+        proxy = registry.entity(entity_id)
+        found.append(
+            {
+                "slug": slug("entity", entity_id),
+                "_id": entity_id,
+                "name": proxy.caption,
+                "schema": proxy.schema.name,
+                "allegations": named[entity_id],
+                "units": [],
+            }
+        )
+    return found
+
+
+def _gaps(verification: Verification, entities: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The gap report rows of the published entities; None where no list is imported."""
+    ids = {e.pop("_id"): e for e in entities}
+    if not ids:
+        return None
+    from gavah.registry.store import Registry  # the sanctions stack loads only when needed
+    from gavah.sanctions import gaps, match
+    from gavah.sanctions.index import Indexes
+    from gavah.sanctions.store import Judgements, Sanctions
+
+    store = Sanctions(verification.vault)
+    lists = store.lists()
+    if not lists or not ids:
+        return None
+    stored = Indexes(store)
+    indexes = [
+        gaps.ListIndex(x["name"], x["jurisdiction"] or "?", stored.of_list(x["name"]))
+        for x in lists
+    ]
+    report = gaps.build(
+        list(Registry(verification.vault).entities()),
+        indexes,
+        threshold=match.DEFAULT_THRESHOLD,
+        judgements=Judgements(verification.vault).standing(),
+    )
+    rows = []
+    for row in report.rows:
+        if row.entity_id not in ids:
+            continue
+        public = ids[row.entity_id]
+        public["units"] = row.units
+        rows.append(
+            {
+                "entity": public["slug"],
+                "name": public["name"],
+                "jurisdictions": {
+                    j: {"status": s, "regimes": row.regime_text(j)} for j, s in row.status.items()
+                },
+            }
+        )
+    return {"jurisdictions": report.jurisdictions, "rows": rows}
+
+
+# --- the estimate --------------------------------------------------------------------------------
+
+_ESTIMATE_KEYS = ("observed", "estimate", "interval", "method")
+
+
+def read_estimate(path: Path) -> dict[str, Any]:
+    """An estimate chosen for publication: the JSON ``gavah estimate --json`` printed. Only its
+    figures, method and caveats go out (never the lists' names: a list may be a network's)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not JSON ({exc})", hint="gavah estimate --json > FILE") from None
+    missing = [k for k in _ESTIMATE_KEYS if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise InputError(
+            f"{path}: not an estimate: no {', '.join(missing)}", hint="gavah estimate --json > FILE"
+        )
+    low, high = data["interval"]
+    return {
+        "observed": int(data["observed"]),
+        "estimate": round(float(data["estimate"])),
+        "interval": [round(float(low)), round(float(high))],
+        "method": str(data["method"]),
+        "lists": len(data.get("lists", [])),
+        "caveats": [g["message"] for g in data.get("guard_rails", [])]
+        + [str(w) for w in data.get("warnings", [])],
+    }
+
+
+def public_json(value: Any) -> bytes:
+    """The canonical bytes of a published figure file (sorted keys, compact, UTF-8; compact
+    because an indented dump runs in pure Python, several times slower on a large site)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text + "\n").encode()
+
+
+def strip_private(items: Iterable[dict[str, Any]]) -> None:
+    """Drop the helper keys (``_...``) that never go out."""
+    for item in items:
+        for key in [k for k in item if k.startswith("_")]:
+            del item[key]
