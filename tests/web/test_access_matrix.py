@@ -25,6 +25,9 @@ from PIL import Image
 
 from gavah.accounts import Accounts, Principal
 from gavah.accounts import credentials as cred
+from gavah.casualties import synthetic
+from gavah.casualties.people import People
+from gavah.casualties.register import COLLECTION, ListInfo, Register
 from gavah.intake.ingest import ingest
 from gavah.vault import Vault
 from gavah.verify.access import Asker
@@ -72,6 +75,7 @@ class Row:
     json: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content: str | None = None
+    files: dict[str, tuple[str, str]] | None = None  # field -> (file name, content)
 
     @property
     def api(self) -> bool:
@@ -94,6 +98,9 @@ PATCH = {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"
 DESCRIBE = {"description": "described by {who}"}
 AGREE = {"decision": "agree", "note": "checked by {who}"}
 # yente's request, as its documentation shows it (gavah.web.api.match).
+# A list's columns mapped to the register's fields, as the import page's selects send them.
+MAPPED = {"col-0": "name", "col-1": "name_fa", "col-2": "age", "col-3": "date"}
+VICTIMS_LIST = "name,name_fa,age,date\nSynthetic Person,شخص نمونه,30,1401/06/30\n"
 YENTE = {"queries": {"entity1": {"schema": "Person", "properties": {"name": ["John Doe"]}}}}
 # Rows run in this order, each for all of WHO before the next (later rows may depend on
 # earlier ones: grant before revoke, HEAD before DELETE, sign-out last).
@@ -175,6 +182,31 @@ TABLE: tuple[Row, ...] = (
     # Four eyes: the reviewer made this one (the admin may review it).
     row("POST", "/review/{assessment_id}", (303, 403, 403, 403, 403, LOGIN),
         fill={"assessment_id": "assessment_reviewers"}, variant="the reviewer's own", form=AGREE),
+    # --- the victim register: need to know by its collection (victim-lists) -------------------
+    row("GET", "/victims", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/victims/records/{ref}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "victim_record"}),
+    row("GET", "/victims/estimate", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/victims/review", (200, 403, 403, 200, 403, LOGIN)),
+    row("POST", "/victims/review", (303, 403, 403, 303, 403, LOGIN),
+        form={"left": "{pair_left}", "right": "{pair_right}", "decision": "unsure"}),
+    row("GET", "/victims/import", (200, 200, 200, 200, 403, LOGIN)),
+    row("POST", "/victims/import", (303, 303, 303, 303, 403, LOGIN),
+        form={"list_name": "NEW-{who}", "calendar": "auto"},
+        files={"file": ("list.csv", VICTIMS_LIST)}),
+    # Each account's staged lists are its own: another's token finds nothing.
+    row("GET", "/victims/import/{token}", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_good"}, variant="mine"),
+    row("GET", "/victims/import/{token}", (404, 404, 404, 404, 403, LOGIN),
+        fill={"token": "their_staged"}, variant="someone else's"),
+    row("POST", "/victims/import/{token}", (400, 400, 400, 400, 403, LOGIN),
+        fill={"token": "staged_bad"}, variant="a bad row: refused whole", form=MAPPED),
+    row("GET", "/victims/import/{token}/rejected.csv", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_bad"}, variant="mine"),
+    row("GET", "/victims/import/{token}/rejected.csv", (404, 404, 404, 404, 403, LOGIN),
+        fill={"token": "their_staged_bad"}, variant="someone else's"),
+    row("POST", "/victims/import/{token}", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_good"}, variant="mine", form=MAPPED),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -354,6 +386,38 @@ def _verifications(vault: Vault, items: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def _victims(vault: Vault, tmp_path: Path) -> dict[str, str]:
+    """Three small synthetic lists, imported and linked as the CLI does: a record to open and
+    a pair to decide."""
+    population = synthetic.people(30, seed=3)
+    register = Register(vault)
+    for j, records in enumerate(synthetic.lists(population, [0.7, 0.6, 0.5], seed=4)):
+        path = tmp_path / f"victims-{j}.csv"
+        synthetic.write_csv(records, path)
+        register.import_list(path, ListInfo(synthetic.list_prefix(j)), {"name_fa": "name_fa"})
+    people = People(vault)
+    people.run_linkage(None, seed=1)
+    pending = people.to_review(lower=0.0, upper=1.0, limit=1)
+    return {
+        "victim_record": f"{synthetic.list_prefix(0)}:2",
+        "pair_left": pending[0]["left"]["id"],
+        "pair_right": pending[0]["right"]["id"],
+    }
+
+
+def _stage_list(client: TestClient, csrf: str, name: str, body: str) -> str:
+    """A list uploaded for import, as the import page sends it; its token."""
+    response = client.post(
+        "/victims/import",
+        data={"list_name": name, "calendar": "auto", "csrf_token": csrf},
+        files={"file": ("list.csv", body.encode(), "text/csv")},
+        headers={"X-CSRF-Token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"]).rsplit("/", 1)[1]
+
+
 @pytest.fixture(autouse=True)
 def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """The matrix is about authorisation; a cheaper argon2id (same algorithm) keeps a dozen
@@ -378,7 +442,7 @@ def world(
         made = ingest(vault, [os.fsencode(png)], collection=collection, source="synthetic")
         items[f"{collection}_img"] = made.items[0]["id"]
 
-    people = {role: person(role, role, ("alpha",)) for role in ROLES}
+    people = {role: person(role, role, ("alpha", COLLECTION)) for role in ROLES}
     accounts.create("target", "viewer", ["alpha"], "test-admin")
     setup_token = accounts.create("newbie", "viewer", ["alpha"], "test-admin").token
 
@@ -443,6 +507,18 @@ def world(
         {k: values["intake"][k] for k in ("pending", "patchable", "patch_body")}
     )
     verifications = _verifications(vault, items)
+    register = _victims(vault, tmp_path)
+    for role in UPLOADERS:
+        client, csrf = clients[role], str(principals[role].csrf)
+        values[role]["staged_good"] = _stage_list(client, csrf, f"WEB-{role}", VICTIMS_LIST)
+        bad = VICTIMS_LIST + "Another,دیگری,30,1401/13/45\n"
+        values[role]["staged_bad"] = _stage_list(client, csrf, f"BAD-{role}", bad)
+    for role in UPLOADERS:
+        owner = "intake" if role != "intake" else "admin"
+        values[role]["their_staged"] = values[owner]["staged_good"]
+        values[role]["their_staged_bad"] = values[owner]["staged_bad"]
+    for key in ("staged_good", "staged_bad", "their_staged", "their_staged_bad"):
+        values["viewer"][key] = values["intake"][key]
     values["anon"] = {
         **values["viewer"],
         "who": "anon",
@@ -465,6 +541,7 @@ def world(
                 "upload_id": finished,
                 "theirs": theirs,
                 **verifications,
+                **register,
                 "meta_alpha": _tus_meta("alpha", f"{who}.txt"),
                 "meta_beta": _tus_meta("beta", f"{who}.txt"),
             }
@@ -501,6 +578,11 @@ def request(
         }
     if r.content is not None:
         kwargs["content"] = _fill(r.content, values).encode()
+    if r.files is not None:
+        kwargs["files"] = {
+            k: (name, _fill(body, values).encode(), "text/csv")
+            for k, (name, body) in r.files.items()
+        }
     return client.request(r.method, path, **kwargs)
 
 
