@@ -332,6 +332,7 @@ def test_every_template_renders_in_both_languages(
     if language != "fa":
         _switch(admin, language)
     for path in (
+        "/",
         "/items",
         "/items?q=report",
         f"/items/{items['alpha']}",

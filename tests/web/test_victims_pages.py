@@ -25,6 +25,7 @@ from gavah.casualties.register import COLLECTION, ListInfo, Register, parse_mapp
 from gavah.db import models
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
+from gavah.web.i18n import digits
 
 MAPPING = parse_mapping(
     [
@@ -79,7 +80,7 @@ def test_the_register_lists_filters_and_searches_in_both_scripts(
     page = viewer.get("/victims")
     assert page.status_code == 200
     total = _record_count(vault)
-    assert f"{total} records match" in page.text.replace(",", "") or "records match" in page.text
+    assert f"{digits(total, 'fa')} سابقه یافت شد" in page.text  # N records match
     with vault.db.read() as session:
         rec = session.execute(
             select(models.VictimRecord).where(models.VictimRecord.name_fa.is_not(None)).limit(1)
@@ -250,3 +251,23 @@ def test_a_mapping_that_names_a_field_twice_is_refused(client_in: Any) -> None:
     assert twice.status_code == 400 and "two columns are mapped to name" in twice.text
     evidence = intake.get(where, params={**MAPPED, "col-1": "evidence"})
     assert evidence.status_code == 400
+
+
+def test_the_home_page_says_what_waits_and_what_one_may_see(
+    register: Any, client_in: Any, items: dict[str, str]
+) -> None:
+    reviewer = client_in("reviewer", ("alpha", COLLECTION))
+    home = reviewer.get("/")
+    assert home.status_code == 200
+    assert 'data-attention="pairs"' in home.text and 'href="/victims"' in home.text
+    outsider = client_in("reviewer", ("alpha",))
+    home = outsider.get("/")
+    assert 'data-attention="pairs"' not in home.text and 'href="/victims"' not in home.text
+    # A refused import waits on its importer's home page, with its rejected rows.
+    intake = client_in("intake")
+    where = _stage(intake, LIST + "Nobody (synthetic),کسی,30,1401/13/45,Tehran\n", list_name="H")
+    page = intake.get(where, params=MAPPED)
+    assert intake.post(where, data={**MAPPED, "csrf_token": csrf_of(page.text)}).status_code == 400
+    waiting = intake.get("/").text
+    assert 'data-attention="import"' in waiting and f'href="{where}/rejected.csv"' in waiting
+    assert 'data-attention="import"' not in client_in("intake").get("/").text

@@ -16,7 +16,17 @@ from gavah.web.api import admin as api_admin
 from gavah.web.api import items as api_items
 from gavah.web.api import match as api_match
 from gavah.web.context import WebState
-from gavah.web.pages import account, admin, auth, items, upload, verify, victim_import, victims
+from gavah.web.pages import (
+    account,
+    admin,
+    auth,
+    home,
+    items,
+    upload,
+    verify,
+    victim_import,
+    victims,
+)
 from gavah.web.serving import SecurityHeaders
 from gavah.workspace import Workspace, open_workspace
 
@@ -55,6 +65,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     for router in (auth.router, account.router, items.router, upload.router, admin.router):
         app.include_router(router)
     app.include_router(verify.router)
+    app.include_router(home.router)
     app.include_router(victims.router)
     app.include_router(victim_import.router)
     app.include_router(api_items.router)

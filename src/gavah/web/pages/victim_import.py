@@ -44,6 +44,7 @@ FORMATS = tuple(f for f in tables.FORMATS if f != "folder")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 _INFO = "about.json"
 REJECTED = "rejected.csv"
+REFUSED = "refused.txt"  # why the last import of a staged list was refused
 PREVIEW_ROWS = 10
 CHUNK = 1 << 20
 
@@ -253,6 +254,7 @@ def _import(
             rejected_csv=folder / REJECTED,
         )
     except InputError as exc:
+        (folder / REFUSED).write_text(exc.message, encoding="utf-8")
         return _preview_page(request, token, folder, mapping, exc.message, exc.hint, status=400)
     shutil.rmtree(folder, ignore_errors=True)
     return render(request, "victims_imported.html", result=result)
@@ -276,6 +278,12 @@ def staged_lists(request: Request, me: Principal) -> list[dict[str, Any]]:
     found = []
     for staged in sorted(folder.iterdir()):
         if _TOKEN.fullmatch(staged.name) and (staged / _INFO).is_file():
-            refused = (staged / REJECTED).is_file()
-            found.append({"token": staged.name, "refused": refused, **_about(staged)})
+            found.append(
+                {
+                    **_about(staged),
+                    "token": staged.name,
+                    "refused": (staged / REFUSED).is_file(),
+                    "refused_rows": (staged / REJECTED).is_file(),
+                }
+            )
     return sorted(found, key=lambda s: (not s["refused"], s["list"]))
