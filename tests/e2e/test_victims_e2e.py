@@ -85,7 +85,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     people: dict[str, Person] = {}
     try:
         accounts = Accounts(ws)
-        for name, role in (("analyst-v", "analyst"), ("reviewer-v", "reviewer")):
+        for name, role in (
+            ("analyst-v", "analyst"),
+            ("reviewer-v", "reviewer"),
+            ("admin-v", "admin"),
+        ):
             made = accounts.create_with_credentials(name, role, [COLLECTION], "e2e-setup")
             people[name] = Person(name, made.password, made.totp_secret)
         _register(ws, files)
@@ -135,6 +139,23 @@ def ui(browser: Any, server: Server) -> Iterator[UI]:
 def _pair(page: Any) -> tuple[str, str]:
     pair = page.locator("section.pair")
     return pair.get_attribute("data-left"), pair.get_attribute("data-right")
+
+
+def test_the_home_page_and_one_row_of_navigation(ui: UI) -> None:
+    from playwright.sync_api import expect
+
+    page = ui.signed_in("admin-v")
+    for lang in ("en", "fa"):
+        choose_language(page, lang)
+        page.goto("/")
+        expect(page.locator('[data-attention="pairs"]')).to_be_visible()
+        links = page.locator("header nav a")
+        tops = {
+            round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))
+        }
+        assert len(tops) == 1, f"the {lang} navigation wraps onto {len(tops)} rows"
+        assert not overflows(page), "the home page scrolls sideways"
+        shoot(page, f"home-{lang}")
 
 
 def test_the_linkage_review_by_keyboard(ui: UI, server: Server) -> None:

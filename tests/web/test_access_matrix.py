@@ -29,12 +29,16 @@ from gavah.casualties import synthetic
 from gavah.casualties.people import People
 from gavah.casualties.register import COLLECTION, ListInfo, Register
 from gavah.intake.ingest import ingest
+from gavah.registry import COLLECTION as REGISTRY
+from gavah.registry.store import Registry
+from gavah.sanctions.store import Sanctions
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
 from gavah.web.context import preview_ticket
 from totp_codes import next_code
 
+SANCTIONS_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
 WHO = ("admin", "intake", "analyst", "reviewer", "viewer", "anon")
 ROLES = WHO[:-1]
 UPLOADERS = ("admin", "intake", "analyst", "reviewer")
@@ -206,6 +210,12 @@ TABLE: tuple[Row, ...] = (
         fill={"token": "their_staged_bad"}, variant="someone else's"),
     row("POST", "/victims/import/{token}", (200, 200, 200, 200, 403, LOGIN),
         fill={"token": "staged_good"}, variant="mine", form=MAPPED),
+    # --- sanctions: the gap report and candidates show the registry (its collection) ---------
+    row("GET", "/sanctions", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/sanctions/screen?name=Synthetic%20Name", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/sanctions/review", (200, 403, 403, 200, 403, LOGIN)),
+    row("POST", "/sanctions/review", (303, 403, 403, 303, 403, LOGIN),
+        form={"left": "{judge_left}", "right": "{judge_right}", "decision": "unsure"}),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -404,6 +414,15 @@ def _victims(vault: Vault, tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _sanctions(vault: Vault) -> dict[str, str]:
+    """The OFAC excerpt and one synthetic registry entity: a pair to judge."""
+    store = Sanctions(vault)
+    store.import_list(SANCTIONS_FIXTURES / "ofac", "ofac", "ofac")
+    entry = next(iter(store.entries("ofac")))
+    made = Registry(vault).add("Person", {"name": ["Synthetic Name"]}, source="synthetic")
+    return {"judge_left": f"registry:{made['id']}", "judge_right": entry.ref}
+
+
 def _stage_list(client: TestClient, csrf: str, name: str, body: str) -> str:
     """A list uploaded for import, as the import page sends it; its token."""
     response = client.post(
@@ -441,7 +460,8 @@ def world(
         made = ingest(vault, [os.fsencode(png)], collection=collection, source="synthetic")
         items[f"{collection}_img"] = made.items[0]["id"]
 
-    people = {role: person(role, role, ("alpha", COLLECTION)) for role in ROLES}
+    granted = ("alpha", COLLECTION, REGISTRY)
+    people = {role: person(role, role, granted) for role in ROLES}
     accounts.create("target", "viewer", ["alpha"], "test-admin")
     setup_token = accounts.create("newbie", "viewer", ["alpha"], "test-admin").token
 
@@ -506,7 +526,7 @@ def world(
         {k: values["intake"][k] for k in ("pending", "patchable", "patch_body")}
     )
     verifications = _verifications(vault, items)
-    register = _victims(vault, tmp_path)
+    register = {**_victims(vault, tmp_path), **_sanctions(vault)}
     for role in UPLOADERS:
         client, csrf = clients[role], str(principals[role].csrf)
         values[role]["staged_good"] = _stage_list(client, csrf, f"WEB-{role}", VICTIMS_LIST)

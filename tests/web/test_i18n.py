@@ -32,6 +32,8 @@ from fastapi.testclient import TestClient
 from gavah.casualties import synthetic
 from gavah.casualties.people import People
 from gavah.casualties.register import ListInfo, Register
+from gavah.registry.store import Registry
+from gavah.sanctions.store import Sanctions
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
@@ -353,6 +355,7 @@ def test_every_template_renders_in_both_languages(
     assert missing.status_code == 404 and _lang(missing.text)[0] == language
     token = session_csrf(admin)
     _victim_pages(admin, vault, tmp_path, token, language)
+    _sanctions_pages(admin, vault, language)
     _ok(admin.post("/account/tokens", data={"name": "script", "csrf_token": token}), language)
     link = _ok(
         admin.post(
@@ -434,6 +437,15 @@ def _victim_pages(
     where = staged.headers["location"]
     _ok(admin.get(where), language)
     _ok(admin.post(where, data={"col-0": "name", "col-1": "date", "csrf_token": token}), language)
+
+
+def _sanctions_pages(admin: TestClient, vault: Vault, language: str) -> None:
+    """The sanctions pages on the OFAC excerpt and a synthetic registry entity."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
+    Sanctions(vault).import_list(fixtures / "ofac", "ofac", "ofac")
+    Registry(vault).add("Person", {"name": ["Esmail Ahmadi Moghadam"]}, source="synthetic")
+    for path in ("/sanctions", "/sanctions/screen?name=Ahmadi", "/sanctions/review"):
+        _ok(admin.get(path), language)
 
 
 def _one_incident(vault: Vault, evidence: str) -> None:

@@ -22,6 +22,7 @@ from gavah.web.pages import (
     auth,
     home,
     items,
+    sanctions,
     upload,
     verify,
     victim_import,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     app.include_router(home.router)
     app.include_router(victims.router)
     app.include_router(victim_import.router)
+    app.include_router(sanctions.router)
     app.include_router(api_items.router)
     app.include_router(api_admin.router)
     app.include_router(api_match.router)

@@ -50,8 +50,7 @@ def home_page(request: Request, me: Principal = Depends(signed_in)) -> Response:
         attention["pairs"] = _pairs(vault)
     if me.can_anywhere(Can.REVIEW):
         attention["claims"] = len(verification.review_queue())
-    return render(request, "home.html", holds=holds, attention=attention,
-                  most=PAIRS_COUNTED)  # fmt: skip
+    return render(request, "home.html", holds=holds, attention=attention, most=PAIRS_COUNTED)
 
 
 def _register(vault: Vault) -> dict[str, int]:
