@@ -216,6 +216,17 @@ TABLE: tuple[Row, ...] = (
     row("GET", "/sanctions/review", (200, 403, 403, 200, 403, LOGIN)),
     row("POST", "/sanctions/review", (303, 403, 403, 303, 403, LOGIN),
         form={"left": "{judge_left}", "right": "{judge_right}", "decision": "unsure"}),
+    # --- the registry: read by any role in its collection, changed by those who describe ------
+    row("GET", "/registry", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/registry/entities/{entity_id}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"entity_id": "registry_entity"}),
+    row("GET", "/registry/new", (200, 403, 200, 200, 403, LOGIN)),
+    row("POST", "/registry/new", (303, 403, 303, 303, 403, LOGIN),
+        form={"schema": "Person", "prop-0": "name", "value-0": "Made by {who} (synthetic)"}),
+    row("GET", "/registry/entities/{entity_id}/edit", (200, 403, 200, 200, 403, LOGIN),
+        fill={"entity_id": "registry_entity"}),
+    row("POST", "/registry/entities/{entity_id}/edit", (303, 403, 303, 303, 403, LOGIN),
+        fill={"entity_id": "registry_entity"}, form={"prop-0": "alias", "value-0": "alias by {who}"}),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -420,7 +431,11 @@ def _sanctions(vault: Vault) -> dict[str, str]:
     store.import_list(SANCTIONS_FIXTURES / "ofac", "ofac", "ofac")
     entry = next(iter(store.entries("ofac")))
     made = Registry(vault).add("Person", {"name": ["Synthetic Name"]}, source="synthetic")
-    return {"judge_left": f"registry:{made['id']}", "judge_right": entry.ref}
+    return {
+        "judge_left": f"registry:{made['id']}",
+        "judge_right": entry.ref,
+        "registry_entity": made["id"],
+    }
 
 
 def _stage_list(client: TestClient, csrf: str, name: str, body: str) -> str:

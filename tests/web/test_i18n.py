@@ -443,8 +443,10 @@ def _sanctions_pages(admin: TestClient, vault: Vault, language: str) -> None:
     """The sanctions pages on the OFAC excerpt and a synthetic registry entity."""
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
     Sanctions(vault).import_list(fixtures / "ofac", "ofac", "ofac")
-    Registry(vault).add("Person", {"name": ["Esmail Ahmadi Moghadam"]}, source="synthetic")
-    for path in ("/sanctions", "/sanctions/screen?name=Ahmadi", "/sanctions/review"):
+    made = Registry(vault).add("Person", {"name": ["Esmail Ahmadi Moghadam"]}, source="synthetic")
+    entity = made["id"]
+    for path in ("/sanctions", "/sanctions/screen?name=Ahmadi", "/sanctions/review", "/registry",
+                 f"/registry/entities/{entity}", "/registry/new", f"/registry/entities/{entity}/edit"):  # fmt: skip
         _ok(admin.get(path), language)
 
 

@@ -22,6 +22,7 @@ from gavah.web.pages import (
     auth,
     home,
     items,
+    registry,
     sanctions,
     upload,
     verify,
@@ -70,6 +71,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     app.include_router(victims.router)
     app.include_router(victim_import.router)
     app.include_router(sanctions.router)
+    app.include_router(registry.router)
     app.include_router(api_items.router)
     app.include_router(api_admin.router)
     app.include_router(api_match.router)
