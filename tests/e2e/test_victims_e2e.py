@@ -42,6 +42,9 @@ from gavah.accounts import Accounts
 from gavah.casualties import synthetic
 from gavah.casualties.people import People
 from gavah.casualties.register import COLLECTION, ListInfo, Register, parse_mapping
+from gavah.registry import COLLECTION as REGISTRY
+from gavah.registry.store import Registry
+from gavah.sanctions.store import Sanctions
 from gavah.settings import Settings
 from gavah.vault import Vault
 from gavah.workspace import open_workspace
@@ -50,6 +53,8 @@ MAPPING = parse_mapping(
     ["id=record_id,name=name,name_fa=name_fa,age=age,age_group=age_group",
      "gender=gender,date=date,province=place"]
 )  # fmt: skip
+SANCTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
+COURT = "Revolutionary Court of Example, Branch 9 (synthetic)"
 LIST = (
     "Full name,نام,Age,Died,Province\n"
     "Reza Karimi (synthetic),رضا کریمی,31,1401/06/30,Tehran\n"
@@ -67,6 +72,17 @@ def _register(ws: Any, files: Path) -> None:
         register.import_list(path, ListInfo(synthetic.list_prefix(j), publisher="synthetic"),
                              MAPPING)  # fmt: skip
     People(vault).run_linkage(None, seed=1)
+    # The OFAC excerpt, and registry entities: synthetic, or only what OFAC says of one person.
+    Sanctions(vault).import_list(SANCTIONS / "ofac", "ofac", "ofac")
+    registry = Registry(vault)
+    court = registry.add("PublicBody", {"name": [COURT, "دادگاه انقلاب نمونه، شعبه ۹ (ساختگی)"]},
+                         source="synthetic report")["id"]  # fmt: skip
+    post = registry.add("Position", {"name": ["Judge, Branch 9 (synthetic)"],
+                                     "organization": [court]}, source="synthetic report")["id"]  # fmt: skip
+    judge = registry.add("Person", {"name": ["Farhad Sakhtegi (synthetic)", "فرهاد ساختگی"],
+                                    "birthDate": ["1358/01/12"]}, source="synthetic report")["id"]  # fmt: skip
+    registry.link("Occupancy", judge, post, start_date="1398/01/01", source="synthetic report")
+    registry.add("Person", {"name": ["Esmail Ahmadi Moghadam"]}, source="OFAC excerpt")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             ("reviewer-v", "reviewer"),
             ("admin-v", "admin"),
         ):
-            made = accounts.create_with_credentials(name, role, [COLLECTION], "e2e-setup")
+            made = accounts.create_with_credentials(name, role, [COLLECTION, REGISTRY], "e2e-setup")
             people[name] = Person(name, made.password, made.totp_secret)
         _register(ws, files)
     finally:
@@ -156,6 +172,49 @@ def test_the_home_page_and_one_row_of_navigation(ui: UI) -> None:
         assert len(tops) == 1, f"the {lang} navigation wraps onto {len(tops)} rows"
         assert not overflows(page), "the home page scrolls sideways"
         shoot(page, f"home-{lang}")
+
+
+def test_the_registry_and_sanctions_pages_in_both_languages(ui: UI) -> None:
+    from playwright.sync_api import expect
+
+    page = ui.signed_in("reviewer-v")
+    for lang in ("fa", "en"):
+        choose_language(page, lang)
+        page.click('header nav a[href="/registry"]')
+        expect(page.locator("table.registry tbody tr")).to_have_count(5)
+        shoot(page, f"registry-{lang}")
+        page.click('nav.tabs a[href^="/registry?schema=Person"]')
+        expect(page.locator("table.registry tbody tr")).to_have_count(2)
+        page.click("text=Farhad Sakhtegi (synthetic)")
+        expect(page.locator("table.statements tbody tr")).to_have_count(3)
+        assert not overflows(page), "the entity page scrolls sideways"
+        shoot(page, f"registry-entity-{lang}")
+        page.click('a[href$="/edit"]')
+        expect(page.locator("form.registry-form")).to_be_visible()
+        shoot(page, f"registry-edit-{lang}")
+        page.goto("/registry/new?schema=Person")
+        page.select_option('select[name="prop-0"]', "name")
+        page.fill('input[name="value-0"]', "Someone (synthetic)")
+        page.select_option('select[name="prop-1"]', "birthDate")
+        page.fill('input[name="value-1"]', "1401/13/01")
+        ui.watch.expected_failures.append("/registry/new")
+        page.click("form.registry-form button.primary")
+        expect(page.locator(".flash.error")).to_contain_text("birthDate")
+        assert not overflows(page), "the form scrolls sideways"
+        shoot(page, f"registry-refused-{lang}")
+        page.goto("/sanctions")
+        expect(page.locator("table.gaps tbody tr").first).to_be_visible()
+        assert not overflows(page), "the gap report scrolls sideways"
+        shoot(page, f"sanctions-gaps-{lang}")
+        page.goto("/sanctions/screen")
+        page.fill("#name", "Ahmadi-Moghaddam, Esmail" if lang == "en" else "احمدی مقدم")
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("p[role=status]")).to_be_visible()
+        shoot(page, f"sanctions-screen-{lang}")
+        page.goto("/sanctions/review")
+        expect(page.locator("h1")).to_be_visible()
+        assert not overflows(page), "the candidates page scrolls sideways"
+        shoot(page, f"sanctions-review-{lang}")
 
 
 def test_the_linkage_review_by_keyboard(ui: UI, server: Server) -> None:

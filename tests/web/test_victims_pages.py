@@ -232,6 +232,7 @@ def test_a_list_with_a_bad_row_is_refused_whole_with_its_rows_to_download(
     refused = analyst.post(where, data={**MAPPED, "csrf_token": csrf_of(page.text)})
     assert refused.status_code == 400
     assert "nothing was imported" in refused.text
+    assert "uploads" not in refused.text and "--skip-rejected" not in refused.text
     assert _record_count(vault) == 0
     csv = analyst.get(f"{where}/rejected.csv")
     assert csv.status_code == 200 and "Nobody (synthetic)" in csv.text

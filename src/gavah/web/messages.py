@@ -70,6 +70,7 @@ COMMON_ERRORS = (
     _("only the reviewer role in the registry's collection may judge match candidates"),
     _("the registry is open to those granted its collection"),
     _("changing the registry takes the analyst or reviewer role in its collection"),
+    _("correct those rows (or the mapping) in the rejected-rows file, then import again"),
 )
 
 NOTICES = (

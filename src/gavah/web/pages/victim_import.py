@@ -255,9 +255,24 @@ def _import(
         )
     except InputError as exc:
         (folder / REFUSED).write_text(exc.message, encoding="utf-8")
-        return _preview_page(request, token, folder, mapping, exc.message, exc.hint, status=400)
+        message, hint = _for_the_web(exc, (folder / REJECTED).is_file())
+        return _preview_page(request, token, folder, mapping, message, hint, status=400)
     shutil.rmtree(folder, ignore_errors=True)
     return render(request, "victims_imported.html", result=result)
+
+
+def _for_the_web(exc: InputError, rejected: bool) -> tuple[str, str | None]:
+    """The refusal without what concerns the command line only: the server's path of the
+    rejected-rows file (the page offers it for download) and the options of ``victims import``."""
+    lines = [
+        line
+        for line in exc.message.splitlines()
+        if not line.startswith("the rejected rows are in ")
+    ]
+    if rejected:
+        hint = "correct those rows (or the mapping) in the rejected-rows file, then import again"
+        return "\n".join(lines), hint
+    return "\n".join(lines), exc.hint
 
 
 @router.get("/victims/import/{token}/rejected.csv")
