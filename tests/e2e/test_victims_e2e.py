@@ -294,7 +294,12 @@ def test_a_list_imported_through_the_mapping_page(ui: UI, server: Server, tmp_pa
     bad.write_text(LIST + "Someone (synthetic),کسی,31,1401/13/45,Tehran\n", encoding="utf-8")
     ui.watch.expected_failures.append("/victims/import/")  # the refused list answers 400
     page = ui.signed_in("analyst-v")
-    for lang, file, name in (("en", bad, "BROWSER-BAD"), ("fa", path, "BROWSER-1")):
+    for lang, file, name in (
+        ("en", bad, "BROWSER-BAD"),
+        ("fa", bad, "BROWSER-BAD-FA"),
+        ("en", path, "BROWSER-EN"),
+        ("fa", path, "BROWSER-1"),
+    ):
         choose_language(page, lang)
         page.goto("/victims/import")
         shoot(page, f"victims-import-{lang}")
@@ -320,7 +325,7 @@ def test_a_list_imported_through_the_mapping_page(ui: UI, server: Server, tmp_pa
             assert "Someone (synthetic)" in saved.read_text(encoding="utf-8-sig")
             shoot(page, f"victims-import-refused-{lang}")
         else:
-            expect(page.locator('a[href="/victims?list=BROWSER-1"]')).to_be_visible()
+            expect(page.locator(f'a[href="/victims?list={name}"]')).to_be_visible()
             shoot(page, f"victims-imported-{lang}")
     lists = json.loads(_gavah(server.env, "victims", "lists", "--json").stdout)
     assert "BROWSER-1" in {x["id"] for x in lists} and "BROWSER-BAD" not in {x["id"] for x in lists}
