@@ -115,3 +115,24 @@ def test_who_may_read_and_who_may_change(client_in: Any, vault: Vault) -> None:
     assert viewer.get("/registry/new").status_code == 403
     assert viewer.get(f"/registry/entities/{made['id']}/edit").status_code == 403
     assert not re.search(r'href="/registry/new', viewer.get("/registry").text)
+
+
+def test_evidence_documenting_an_entity_shows_only_to_those_who_see_it(
+    client_in: Any, vault: Vault, items: dict[str, str]
+) -> None:
+    registry = Registry(vault)
+    person = registry.add("Person", {"name": ["Documented (synthetic)"]}, source="x")["id"]
+    seen = registry.link("Documentation", items["alpha"], person, role="photo")["id"]
+    secret = registry.link("Documentation", items["beta"], person, role="video")["id"]
+    analyst = client_in("analyst")  # alpha only
+    page = analyst.get(f"/registry/entities/{person}").text
+    assert seen in page and secret not in page and items["beta"] not in page
+    everything = analyst.get("/registry").text
+    assert f"doc-{items['alpha']}" in everything and items["beta"] not in everything
+    for hidden in (secret, f"doc-{items['beta']}"):
+        assert analyst.get(f"/registry/entities/{hidden}").status_code == 404
+        assert analyst.get(f"/registry/entities/{hidden}/edit").status_code == 404
+    document = analyst.get(f"/registry/entities/doc-{items['alpha']}").text
+    assert f'href="/items/{items["alpha"]}"' in document
+    admin = client_in("admin")
+    assert secret in admin.get(f"/registry/entities/{person}").text

@@ -62,6 +62,21 @@ def _seen_evidence(request: Request, me: Principal, ids: list[str]) -> dict[str,
     return Verification(vault, Asker.of(me)).evidence_names(ids)
 
 
+def unseen(request: Request, me: Principal) -> set[str]:
+    """The Document entities standing for evidence items the person does not see, and the
+    Documentation entities tying one to an entity: their ids, captions and values name the item
+    and its SHA-256, so they are "not found" to that person, as the item itself is."""
+    registry = _registry(request, me)
+    docs = {str(e.id): [str(v) for v in e.get("fileName")] for e in registry.entities(["Document"])}
+    cited = [ev for found in docs.values() for ev in found]
+    seen = _seen_evidence(request, me, cited) if cited else {}
+    hidden = {doc for doc, found in docs.items() if not any(ev in seen for ev in found)}
+    for e in registry.entities(["Documentation"]):
+        if set(map(str, e.get("document"))) & hidden:
+            hidden.add(str(e.id))
+    return hidden
+
+
 @router.get("/registry", response_class=HTMLResponse)
 def registry_page(
     request: Request, me: Principal = Depends(registry_reader), schema: str = "", q: str = ""
@@ -69,7 +84,12 @@ def registry_page(
     """The registry's entities of one schema (persons, units, posts, or any), searched."""
     if schema and schema not in model.SCHEMATA:
         raise InputError(f"schema {schema!r} is not used by the registry")
-    found = _registry(request, me).list(schema or None, q[:200] or None)
+    hidden = unseen(request, me)
+    found = [
+        e
+        for e in _registry(request, me).list(schema or None, q[:200] or None)
+        if e["id"] not in hidden
+    ]
     return render(
         request, "registry.html", entities=found, schema=schema, q=q, tabs=TABS, schemata=ADDABLE
     )
@@ -80,7 +100,7 @@ def entity_page(
     request: Request, entity_id: str, me: Principal = Depends(registry_reader)
 ) -> Response:
     """One entity: every value with where it came from, and its links both ways."""
-    shown = _registry(request, me).show(entity_id)
+    shown = _visible(request, me, entity_id)
     cited = [str(st["source"]) for st in shown["statements"] if str(st["source"] or "")]
     cited += [str(v) for v in shown["properties"].get("fileName", [])]
     evidence = _seen_evidence(request, me, [c for c in cited if c.startswith("ev-")])
@@ -91,6 +111,17 @@ def entity_page(
         evidence=evidence,
         editable=me.can(Can.DESCRIBE, COLLECTION),
     )
+
+
+def _visible(request: Request, me: Principal, entity_id: str) -> dict[str, Any]:
+    """The entity as ``Registry.show`` has it, without what the person may not see."""
+    hidden = unseen(request, me)
+    shown = _registry(request, me).show(entity_id)
+    if shown["id"] in hidden:
+        raise NotFound(f"no registry entity {entity_id!r}")
+    shown["refers_to"] = [r for r in shown["refers_to"] if r["id"] not in hidden]
+    shown["referred_by"] = [r for r in shown["referred_by"] if r["id"] not in hidden]
+    return shown
 
 
 def _pairs(form: dict[str, str]) -> dict[str, list[str]]:
@@ -140,7 +171,7 @@ async def add_entity(request: Request, me: Principal = Depends(registry_editor))
 def edit_form(
     request: Request, entity_id: str, me: Principal = Depends(registry_editor)
 ) -> Response:
-    shown = _registry(request, me).show(entity_id)
+    shown = _visible(request, me, entity_id)
     return _form(request, "edit", shown["schema"], shown, {}, "", None)
 
 
@@ -151,7 +182,7 @@ async def edit_entity(
     form = await request.form()
     fields = {k: str(v) for k, v in form.items()}
     registry = _registry(request, me)
-    shown = registry.show(entity_id)
+    shown = _visible(request, me, entity_id)
     remove: dict[str, list[str]] = {}
     for item in form.getlist("remove"):
         prop, _, value = str(item).partition("=")
