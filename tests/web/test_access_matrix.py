@@ -25,13 +25,20 @@ from PIL import Image
 
 from gavah.accounts import Accounts, Principal
 from gavah.accounts import credentials as cred
+from gavah.casualties import synthetic
+from gavah.casualties.people import People
+from gavah.casualties.register import COLLECTION, ListInfo, Register
 from gavah.intake.ingest import ingest
+from gavah.registry import COLLECTION as REGISTRY
+from gavah.registry.store import Registry
+from gavah.sanctions.store import Sanctions
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
 from gavah.web.context import preview_ticket
 from totp_codes import next_code
 
+SANCTIONS_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
 WHO = ("admin", "intake", "analyst", "reviewer", "viewer", "anon")
 ROLES = WHO[:-1]
 UPLOADERS = ("admin", "intake", "analyst", "reviewer")
@@ -47,9 +54,8 @@ SKIPPED = {
     ("MOUNT", "/static"),
 }
 # Routes an anonymous visitor may use: signing in, setting an account up, the language of the
-# sign-in page, and the home page's redirect. Every other row must refuse anonymous visitors.
+# sign-in page. Every other row must refuse anonymous visitors.
 SIGN_IN_FLOW = {
-    ("GET", "/"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/language"),
@@ -72,6 +78,7 @@ class Row:
     json: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content: str | None = None
+    files: dict[str, tuple[str, str]] | None = None  # field -> (file name, content)
 
     @property
     def api(self) -> bool:
@@ -100,6 +107,9 @@ CLAIM = {"statement": "claim of {who}", "kind": "other"}
 LINK = {"kind": "no-such-kind", "target": "x"}
 ASSESS = {"stance": "supports", "credibility": "3", "content_analysis": "by {who}"}
 # yente's request, as its documentation shows it (gavah.web.api.match).
+# A list's columns mapped to the register's fields, as the import page's selects send them.
+MAPPED = {"col-0": "name", "col-1": "name_fa", "col-2": "age", "col-3": "date"}
+VICTIMS_LIST = "name,name_fa,age,date\nSynthetic Person,شخص نمونه,30,1401/06/30\n"
 YENTE = {"queries": {"entity1": {"schema": "Person", "properties": {"name": ["John Doe"]}}}}
 # Rows run in this order, each for all of WHO before the next (later rows may depend on
 # earlier ones: grant before revoke, HEAD before DELETE, sign-out last).
@@ -117,7 +127,7 @@ TABLE: tuple[Row, ...] = (
     row("POST", "/setup/{token}", (400, 400, 400, 400, 400, 400), fill={"token": "setup_token"},
         variant="passwords differ",
         form={"password": "one long password", "password_again": "another long password"}),
-    row("GET", "/", (303, 303, 303, 303, 303, 303)),
+    row("GET", "/", (200, 200, 200, 200, 200, LOGIN)),
     # --- one's own account ------------------------------------------------------------------
     row("GET", "/account", (200, 200, 200, 200, 200, LOGIN)),
     row("POST", "/account/language", (303, 303, 303, 303, 303, LOGIN), form={"language": "en"}),
@@ -220,6 +230,48 @@ TABLE: tuple[Row, ...] = (
         form={**ASSESS, "source": "src-alpha"}),
     row("POST", "/claims/{ref}/assessments", (303, 404, 404, 404, 404, LOGIN),
         fill={"ref": "claim_beta"}, variant="beta", form={**ASSESS, "source": "src-beta"}),
+    # --- the victim register: need to know by its collection (victim-lists) -------------------
+    row("GET", "/victims", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/victims/records/{ref}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "victim_record"}),
+    row("GET", "/victims/estimate", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/victims/review", (200, 403, 403, 200, 403, LOGIN)),
+    row("POST", "/victims/review", (303, 403, 403, 303, 403, LOGIN),
+        form={"left": "{pair_left}", "right": "{pair_right}", "decision": "unsure"}),
+    row("GET", "/victims/import", (200, 200, 200, 200, 403, LOGIN)),
+    row("POST", "/victims/import", (303, 303, 303, 303, 403, LOGIN),
+        form={"list_name": "NEW-{who}", "calendar": "auto"},
+        files={"file": ("list.csv", VICTIMS_LIST)}),
+    # Each account's staged lists are its own: another's token finds nothing.
+    row("GET", "/victims/import/{token}", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_good"}, variant="mine"),
+    row("GET", "/victims/import/{token}", (404, 404, 404, 404, 403, LOGIN),
+        fill={"token": "their_staged"}, variant="someone else's"),
+    row("POST", "/victims/import/{token}", (400, 400, 400, 400, 403, LOGIN),
+        fill={"token": "staged_bad"}, variant="a bad row: refused whole", form=MAPPED),
+    row("GET", "/victims/import/{token}/rejected.csv", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_bad"}, variant="mine"),
+    row("GET", "/victims/import/{token}/rejected.csv", (404, 404, 404, 404, 403, LOGIN),
+        fill={"token": "their_staged_bad"}, variant="someone else's"),
+    row("POST", "/victims/import/{token}", (200, 200, 200, 200, 403, LOGIN),
+        fill={"token": "staged_good"}, variant="mine", form=MAPPED),
+    # --- sanctions: the gap report and candidates show the registry (its collection) ---------
+    row("GET", "/sanctions", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/sanctions/screen?name=Synthetic%20Name", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/sanctions/review", (200, 403, 403, 200, 403, LOGIN)),
+    row("POST", "/sanctions/review", (303, 403, 403, 303, 403, LOGIN),
+        form={"left": "{judge_left}", "right": "{judge_right}", "decision": "unsure"}),
+    # --- the registry: read by any role in its collection, changed by those who describe ------
+    row("GET", "/registry", (200, 200, 200, 200, 200, LOGIN)),
+    row("GET", "/registry/entities/{entity_id}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"entity_id": "registry_entity"}),
+    row("GET", "/registry/new", (200, 403, 200, 200, 403, LOGIN)),
+    row("POST", "/registry/new", (303, 403, 303, 303, 403, LOGIN),
+        form={"schema": "Person", "prop-0": "name", "value-0": "Made by {who} (synthetic)"}),
+    row("GET", "/registry/entities/{entity_id}/edit", (200, 403, 200, 200, 403, LOGIN),
+        fill={"entity_id": "registry_entity"}),
+    row("POST", "/registry/entities/{entity_id}/edit", (303, 403, 303, 303, 403, LOGIN),
+        fill={"entity_id": "registry_entity"}, form={"prop-0": "alias", "value-0": "alias by {who}"}),
     # --- administration pages -------------------------------------------------------------------
     row("GET", "/admin/users", (200, 403, 403, 403, 403, LOGIN)),
     row("POST", "/admin/users", (200, 403, 403, 403, 403, LOGIN),
@@ -400,6 +452,51 @@ def _verifications(vault: Vault, items: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def _victims(vault: Vault, tmp_path: Path) -> dict[str, str]:
+    """Three small synthetic lists, imported and linked as the CLI does: a record to open and
+    a pair to decide."""
+    population = synthetic.people(30, seed=3)
+    register = Register(vault)
+    for j, records in enumerate(synthetic.lists(population, [0.7, 0.6, 0.5], seed=4)):
+        path = tmp_path / f"victims-{j}.csv"
+        synthetic.write_csv(records, path)
+        register.import_list(path, ListInfo(synthetic.list_prefix(j)), {"name_fa": "name_fa"})
+    people = People(vault)
+    people.run_linkage(None, seed=1)
+    pending = people.to_review(lower=0.0, upper=1.0, limit=1)
+    return {
+        "victim_record": f"{synthetic.list_prefix(0)}:2",
+        "pair_left": pending[0]["left"]["id"],
+        "pair_right": pending[0]["right"]["id"],
+    }
+
+
+def _sanctions(vault: Vault) -> dict[str, str]:
+    """The OFAC excerpt and one synthetic registry entity: a pair to judge."""
+    store = Sanctions(vault)
+    store.import_list(SANCTIONS_FIXTURES / "ofac", "ofac", "ofac")
+    entry = next(iter(store.entries("ofac")))
+    made = Registry(vault).add("Person", {"name": ["Synthetic Name"]}, source="synthetic")
+    return {
+        "judge_left": f"registry:{made['id']}",
+        "judge_right": entry.ref,
+        "registry_entity": made["id"],
+    }
+
+
+def _stage_list(client: TestClient, csrf: str, name: str, body: str) -> str:
+    """A list uploaded for import, as the import page sends it; its token."""
+    response = client.post(
+        "/victims/import",
+        data={"list_name": name, "calendar": "auto", "csrf_token": csrf},
+        files={"file": ("list.csv", body.encode(), "text/csv")},
+        headers={"X-CSRF-Token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"]).rsplit("/", 1)[1]
+
+
 @pytest.fixture(autouse=True)
 def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """The matrix is about authorisation; a cheaper argon2id (same algorithm) keeps a dozen
@@ -424,7 +521,8 @@ def world(
         made = ingest(vault, [os.fsencode(png)], collection=collection, source="synthetic")
         items[f"{collection}_img"] = made.items[0]["id"]
 
-    people = {role: person(role, role, ("alpha",)) for role in ROLES}
+    granted = ("alpha", COLLECTION, REGISTRY)
+    people = {role: person(role, role, granted) for role in ROLES}
     accounts.create("target", "viewer", ["alpha"], "test-admin")
     setup_token = accounts.create("newbie", "viewer", ["alpha"], "test-admin").token
 
@@ -489,6 +587,18 @@ def world(
         {k: values["intake"][k] for k in ("pending", "patchable", "patch_body")}
     )
     verifications = _verifications(vault, items)
+    register = {**_victims(vault, tmp_path), **_sanctions(vault)}
+    for role in UPLOADERS:
+        client, csrf = clients[role], str(principals[role].csrf)
+        values[role]["staged_good"] = _stage_list(client, csrf, f"WEB-{role}", VICTIMS_LIST)
+        bad = VICTIMS_LIST + "Another,دیگری,30,1401/13/45\n"
+        values[role]["staged_bad"] = _stage_list(client, csrf, f"BAD-{role}", bad)
+    for role in UPLOADERS:
+        owner = "intake" if role != "intake" else "admin"
+        values[role]["their_staged"] = values[owner]["staged_good"]
+        values[role]["their_staged_bad"] = values[owner]["staged_bad"]
+    for key in ("staged_good", "staged_bad", "their_staged", "their_staged_bad"):
+        values["viewer"][key] = values["intake"][key]
     values["anon"] = {
         **values["viewer"],
         "who": "anon",
@@ -511,6 +621,7 @@ def world(
                 "upload_id": finished,
                 "theirs": theirs,
                 **verifications,
+                **register,
                 "meta_alpha": _tus_meta("alpha", f"{who}.txt"),
                 "meta_beta": _tus_meta("beta", f"{who}.txt"),
             }
@@ -547,6 +658,11 @@ def request(
         }
     if r.content is not None:
         kwargs["content"] = _fill(r.content, values).encode()
+    if r.files is not None:
+        kwargs["files"] = {
+            k: (name, _fill(body, values).encode(), "text/csv")
+            for k, (name, body) in r.files.items()
+        }
     return client.request(r.method, path, **kwargs)
 
 

@@ -342,7 +342,6 @@ def _fill_path(path: str, values: dict[str, str]) -> str:
 
 # Routes someone who has given only a password may use: they finish or abandon signing in.
 PARTLY_SIGNED_IN = {
-    ("GET", "/"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/login/code"),
@@ -380,6 +379,7 @@ def test_password_alone_reaches_nothing_but_the_code_page(
         "uuid": "0" * 32,
         "assessment_id": "asm-" + "0" * 12,  # the verification pages' review form
         "dataset": "default",  # the matching API
+        "entity_id": "reg-" + "0" * 16,  # the registry's pages
     }
     with browser(app) as client:
         assert goes_to(password_step(client, "parisa", who.password), "/login/code")

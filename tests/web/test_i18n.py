@@ -29,6 +29,11 @@ from babel.messages.pofile import read_po
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from gavah.casualties import synthetic
+from gavah.casualties.people import People
+from gavah.casualties.register import ListInfo, Register
+from gavah.registry.store import Registry
+from gavah.sanctions.store import Sanctions
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
@@ -322,12 +327,14 @@ def test_every_template_renders_in_both_languages(
     items: dict[str, str],
     rendered: set[tuple[str, str]],
     vault: Vault,
+    tmp_path: Path,
 ) -> None:
     _one_incident(vault, items["alpha"])
     admin = signed_in(app, person("i18n-admin", "admin"))
     if language != "fa":
         _switch(admin, language)
     for path in (
+        "/",
         "/items",
         "/items?q=report",
         f"/items/{items['alpha']}",
@@ -349,6 +356,8 @@ def test_every_template_renders_in_both_languages(
     missing = admin.get("/items/no-such-item")
     assert missing.status_code == 404 and _lang(missing.text)[0] == language
     token = session_csrf(admin)
+    _victim_pages(admin, vault, tmp_path, token, language)
+    _sanctions_pages(admin, vault, language)
     _ok(admin.post("/account/tokens", data={"name": "script", "csrf_token": token}), language)
     link = _ok(
         admin.post(
@@ -404,6 +413,43 @@ def test_every_template_renders_in_both_languages(
 
     missed = {name for name in PAGE_TEMPLATES if (language, name) not in rendered}
     assert not missed, f"templates this test does not render (add a page for them): {missed}"
+
+
+def _victim_pages(
+    admin: TestClient, vault: Vault, tmp_path: Path, token: str, language: str
+) -> None:
+    """The victim register's pages, on three small synthetic lists linked as the CLI links them."""
+    population = synthetic.people(30, seed=3)
+    register = Register(vault)
+    for j, records in enumerate(synthetic.lists(population, [0.7, 0.6, 0.5], seed=4)):
+        path = tmp_path / f"victims-{j}.csv"
+        synthetic.write_csv(records, path)
+        register.import_list(path, ListInfo(synthetic.list_prefix(j)), {"name_fa": "name_fa"})
+    People(vault).run_linkage(None, seed=1)
+    record = f"{synthetic.list_prefix(0)}:2"
+    for path in ("/victims", f"/victims/records/{record}", "/victims/review", "/victims/import",
+                 "/victims/estimate", "/victims/estimate?run=true"):  # fmt: skip
+        _ok(admin.get(path), language)
+    staged = admin.post(
+        "/victims/import",
+        data={"list_name": "I18N", "calendar": "auto", "csrf_token": token},
+        files={"file": ("list.csv", b"name,date\nSomeone (synthetic),1401/06/30\n")},
+        follow_redirects=False,
+    )
+    where = staged.headers["location"]
+    _ok(admin.get(where), language)
+    _ok(admin.post(where, data={"col-0": "name", "col-1": "date", "csrf_token": token}), language)
+
+
+def _sanctions_pages(admin: TestClient, vault: Vault, language: str) -> None:
+    """The sanctions pages on the OFAC excerpt and a synthetic registry entity."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
+    Sanctions(vault).import_list(fixtures / "ofac", "ofac", "ofac")
+    made = Registry(vault).add("Person", {"name": ["Esmail Ahmadi Moghadam"]}, source="synthetic")
+    entity = made["id"]
+    for path in ("/sanctions", "/sanctions/screen?name=Ahmadi", "/sanctions/review", "/registry",
+                 f"/registry/entities/{entity}", "/registry/new", f"/registry/entities/{entity}/edit"):  # fmt: skip
+        _ok(admin.get(path), language)
 
 
 def _one_incident(vault: Vault, evidence: str) -> None:

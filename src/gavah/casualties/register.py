@@ -65,6 +65,9 @@ FIELDS: dict[str, str] = {
     "evidence": "evidence items in the vault (ids or SHA-256 prefixes), separated by ';'",
 }
 LINK_KINDS = ("evidence", "incident", "entity")
+# The collection every list's file is kept in. The web workspace opens the register (records,
+# linkage review, estimates, imports) to those granted a role in it: need to know.
+COLLECTION = "victim-lists"
 LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_SHOWN = 20  # rejected rows named in an error message; the CSV holds all of them
 AGE_GROUP_LENGTH = 40  # the age_group column's width
@@ -668,6 +671,52 @@ def _refusal(filename: str, rejected: Sequence[Rejected], csv_path: Path | None)
     )
 
 
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of a list before import: as published, and what the mapping reads from it (or
+    why it cannot be read)."""
+
+    row: int
+    original: dict[str, str]
+    fields: dict[str, Any] | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a list as the import would read them, through ``mapping`` (the one
+    given, or columns named like the fields)."""
+
+    columns: tuple[str, ...]
+    mapping: dict[str, str]
+    rows: tuple[PreviewRow, ...]
+    total: int
+
+
+def preview(
+    path: Path,
+    limits: ImportLimits,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    fmt: tables.Format | None = None,
+    calendar: str = "auto",
+    rows: int = 10,
+) -> Preview:
+    """Read ``path`` as :meth:`Register.import_list` would and read its first ``rows`` rows through
+    the mapping, without storing anything. Evidence references are shown as written: they are
+    resolved (and checked) by the import."""
+    source = _read_source(path, fmt, None, None, limits)
+    chosen = dict(mapping) if mapping else default_mapping(source.table.columns)
+    shown = []
+    for number, row in source.table.rows[:rows]:
+        try:
+            read = read_row(row, chosen, calendar, lambda ref: ref)
+            shown.append(PreviewRow(number, row, read.fields, None))
+        except RowError as exc:
+            shown.append(PreviewRow(number, row, None, str(exc)))
+    return Preview(source.table.columns, chosen, tuple(shown), len(source.table.rows))
+
+
 class Register:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
@@ -746,7 +795,7 @@ class Register:
         with self.db.write() as session:
             appender = Appender(session)
             recorded = self.vault.record_one(
-                session, appender, acquired, "victim-lists", info.publisher, f"list {info.name}"
+                session, appender, acquired, COLLECTION, info.publisher, f"list {info.name}"
             )
             vl = models.VictimList(
                 id=info.name,

@@ -15,3 +15,7 @@ FollowTheMoney 4 entities, each value kept as a statement with its provenance.
 
 See docs/registry.md.
 """
+
+# The web workspace opens the registry (and the sanctions gap report and match review, which
+# show it) to those granted a role in this collection: need to know, as for evidence.
+COLLECTION = "registry"

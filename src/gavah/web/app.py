@@ -16,7 +16,20 @@ from gavah.web.api import admin as api_admin
 from gavah.web.api import items as api_items
 from gavah.web.api import match as api_match
 from gavah.web.context import WebState
-from gavah.web.pages import account, admin, auth, items, upload, verify, verify_forms
+from gavah.web.pages import (
+    account,
+    admin,
+    auth,
+    home,
+    items,
+    registry,
+    sanctions,
+    upload,
+    verify,
+    verify_forms,
+    victim_import,
+    victims,
+)
 from gavah.web.serving import SecurityHeaders
 from gavah.workspace import Workspace, open_workspace
 
@@ -56,6 +69,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         app.include_router(router)
     app.include_router(verify.router)
     app.include_router(verify_forms.router)
+    app.include_router(home.router)
+    app.include_router(victims.router)
+    app.include_router(victim_import.router)
+    app.include_router(sanctions.router)
+    app.include_router(registry.router)
     app.include_router(api_items.router)
     app.include_router(api_admin.router)
     app.include_router(api_match.router)

@@ -62,6 +62,15 @@ COMMON_ERRORS = (
     _("say why you disagree"),
     _("write a note, then press Disagree"),
     _("choose month or year, and gregorian or solar_hijri"),
+    # gavah.web.pages.victims, victim_import, sanctions, registry: need to know
+    _("the victim register is open to those granted its collection"),
+    _("only the reviewer role in the register's collection may decide pairs"),
+    _("importing a list takes the intake, analyst or reviewer role in the register's collection"),
+    _("the registry and its gap report are open to those granted its collection"),
+    _("only the reviewer role in the registry's collection may judge match candidates"),
+    _("the registry is open to those granted its collection"),
+    _("changing the registry takes the analyst or reviewer role in its collection"),
+    _("correct those rows (or the mapping) in the rejected-rows file, then import again"),
 )
 
 NOTICES = (
@@ -77,4 +86,6 @@ NOTICES = (
     _("The account was disabled."),
     _("The account was enabled."),
     _("Your decision was recorded in the custody log."),
+    _("The entity was added; the change is in the custody log."),
+    _("The change was saved in the custody log."),
 )

@@ -129,13 +129,7 @@ def html(result: Result, linkage: Mapping[str, Any] | None = None) -> str:
         f"<p>{escape(line)}</p>" for line in lines if line.strip() and not line.startswith("  !")
     )
     body = body.replace("<p>Read this first:</p>", "")
-    charts = (
-        _methods_svg(result)
-        + _strata_svg(result)
-        + _linkage_svg(result, linkage)
-        + _overlaps_svg(result)
-        + _posterior_svg(result)
-    )
+    shown = "".join(f"<h2>{escape(title)}</h2>{svg}" for title, svg in charts(result, linkage))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -147,8 +141,25 @@ def html(result: Result, linkage: Mapping[str, Any] | None = None) -> str:
         f"<h1>Estimated number of victims</h1>{warning_box}"
         f"<p><strong>{_n(result.estimate)}</strong> (95% interval {_n(result.interval[0])} to "
         f"{_n(result.interval[1])}), {result.observed:,} documented; method "
-        f"{escape(result.method)}.</p>{charts}{body}</body></html>\n"
+        f"{escape(result.method)}.</p>{shown}{body}</body></html>\n"
     )
+
+
+Chart = tuple[str, str]  # its title, and the SVG
+
+
+def charts(result: Result, linkage: Mapping[str, Any] | None = None) -> list[Chart]:
+    """The report's charts, each with its title (the web workspace translates the titles):
+    each method's interval, each stratum's, each linkage threshold's, the overlaps between
+    lists and the posterior, where the estimate has them."""
+    made = (
+        _methods_svg(result),
+        _strata_svg(result),
+        _linkage_svg(result, linkage),
+        _overlaps_svg(result),
+        _posterior_svg(result),
+    )
+    return [chart for chart in made if chart is not None]
 
 
 Row = tuple[str, float, float, float] | tuple[str, None, None, None]  # label, estimate, low, high
@@ -191,12 +202,12 @@ def _intervals_svg(title: str, rows: Sequence[Row], documented: float, width: in
             f'text-anchor="start">documented {_n(documented)}</text>'
         )
     return (
-        f'<h2>{escape(title)}</h2><svg width="{width}" height="{height}" role="img" '
+        f'<svg width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}">{"".join(parts)}{axis}</svg>'
     )
 
 
-def _methods_svg(result: Result) -> str:
+def _methods_svg(result: Result) -> Chart:
     stratified = any(c.method == result.method for c in result.compared)
     mine = f"{result.method}, summed over strata" if stratified else result.method
     rows: list[Row] = [(mine, result.estimate, *result.interval)]
@@ -206,37 +217,38 @@ def _methods_svg(result: Result) -> str:
             rows.append((label, None, None, None))
         else:
             rows.append((label, c.result.estimate, *c.result.interval))
-    return _intervals_svg("Each method: estimate and 95% interval", rows, result.observed)
+    title = "Each method: estimate and 95% interval"
+    return title, _intervals_svg(title, rows, result.observed)
 
 
-def _strata_svg(result: Result) -> str:
+def _strata_svg(result: Result) -> Chart | None:
     if len(result.strata) < 2 and not result.unestimated:
-        return ""
+        return None
     rows: list[Row] = [
         (_label(s.stratum), s.estimate.estimate, *s.estimate.interval) for s in result.strata
     ]
     rows += [(_label(u.stratum), None, None, None) for u in result.unestimated]
-    return _intervals_svg("Each stratum: estimate and 95% interval", rows, 0)
+    title = "Each stratum: estimate and 95% interval"
+    return title, _intervals_svg(title, rows, 0)
 
 
-def _linkage_svg(result: Result, linkage: Mapping[str, Any] | None) -> str:
+def _linkage_svg(result: Result, linkage: Mapping[str, Any] | None) -> Chart | None:
     variants = (linkage or {}).get("variants") or []
     if len(variants) < 2:
-        return ""
+        return None
     rows: list[Row] = [
         (f"{v['linkage']} ({v['observed']:,} people)", v["estimate"], *v["interval"])
         for v in variants
     ]
-    return _intervals_svg(
-        "Each linkage threshold: estimate and 95% interval", rows, result.observed
-    )
+    title = "Each linkage threshold: estimate and 95% interval"
+    return title, _intervals_svg(title, rows, result.observed)
 
 
-def _overlaps_svg(result: Result, cell: int = 60) -> str:
+def _overlaps_svg(result: Result, cell: int = 60) -> Chart | None:
     """A table of the lists: people on each (the diagonal) and shared by each two."""
     found = result.overlaps()
     if not found:
-        return ""
+        return None
     names = list(found["people"])
     both = {tuple(s["lists"]): s["people"] for s in found["shared"]}
     parts = []
@@ -260,15 +272,15 @@ def _overlaps_svg(result: Result, cell: int = 60) -> str:
             )
     size = (len(names) + 1) * cell + 10
     return (
-        "<h2>Overlaps: people on each list (diagonal) and on both of two lists</h2>"
+        "Overlaps: people on each list (diagonal) and on both of two lists",
         f'<svg width="{LEFT + len(names) * cell + 10}" height="{size}" role="img" '
-        f'aria-label="overlaps between lists">{"".join(parts)}</svg>'
+        f'aria-label="overlaps between lists">{"".join(parts)}</svg>',
     )
 
 
-def _posterior_svg(result: Result, width: int = 600, height: int = 160) -> str:
+def _posterior_svg(result: Result, width: int = 600, height: int = 160) -> Chart | None:
     if not result.draws:
-        return ""
+        return None
     counts, edges = np.histogram(np.asarray(result.draws), bins=40)
     top = max(int(counts.max()), 1)
     bar = width / len(counts)
@@ -282,6 +294,7 @@ def _posterior_svg(result: Result, width: int = 600, height: int = 160) -> str:
         f'<text x="{width}" y="{height - 4}" font-size="11" text-anchor="end">{_n(edges[-1])}</text>'
     )
     return (
-        f'<h2>Posterior distribution of the total</h2><svg width="{width}" height="{height}" '
-        f'role="img" aria-label="histogram of posterior draws">{bars}{labels}</svg>'
+        "Posterior distribution of the total",
+        f'<svg width="{width}" height="{height}" '
+        f'role="img" aria-label="histogram of posterior draws">{bars}{labels}</svg>',
     )

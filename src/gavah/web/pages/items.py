@@ -77,11 +77,6 @@ def filters_from(
     )
 
 
-@router.get("/")
-def home() -> Response:
-    return RedirectResponse("/items", status_code=303)
-
-
 def _one_row_per_item(hits: list[search.Hit]) -> list[tuple[search.Hit, list[str]]]:
     """Each item once, with every collection it was found in on this page (a file two of the
     reader's collections hold is one item, not two), in the order of its first hit."""

@@ -27,6 +27,9 @@ NOTICES = {
     "disabled": "The account was disabled.",
     "enabled": "The account was enabled.",
     "reviewed": "Your decision was recorded in the custody log.",
+    "added": "The entity was added; the change is in the custody log.",
+    "added-namesake": "The entity was added; the change is in the custody log.",
+    "edited": "The change was saved in the custody log.",
 }
 
 

@@ -630,6 +630,25 @@
     });
   }
 
+  // ------------------------------------------------- d. keys for the linkage review
+  // On the review page, S, D and U press Same person, Different people and Unsure (buttons
+  // marked data-key), unless one is typing a note. Persian keyboards send the letters of the
+  // same keys (س ی ع), so the key's place (e.code) is what counts, not the letter.
+
+  document.addEventListener('keydown', function (e) {
+    const form = document.querySelector('form.linkage-decide');
+    if (!form || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const target = e.target;
+    if (target && target.closest && target.closest('textarea, input, select, [contenteditable]')) return;
+    const key = (e.code || '').replace(/^Key/, '').toLowerCase();
+    const button = form.querySelector('button[data-key="' + key + '"]');
+    if (!button || button.disabled) return;
+    e.preventDefault();
+    if (form.dataset.sent) return; // one decision per page, however often a key is pressed
+    form.dataset.sent = '1';
+    if (form.requestSubmit) form.requestSubmit(button); else button.click();
+  });
+
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', initUploads);
   } else {
