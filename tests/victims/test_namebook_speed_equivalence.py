@@ -333,6 +333,7 @@ def test_scores_are_those_of_splinks_own_prediction(records: list[models.VictimR
 def test_name_comparison_levels_hold_every_level_the_sql_gives() -> None:
     """Scoring drops a pair by the best name comparison level its name level allows."""
     texts = [("ali rezaei", "ali rezaie"), ("ali rezaei", "reza alavi"), ("mohammad", "mohamad")]
+    texts += [("ali rezaei", "ali reza rezaei"), ("rezaei", "ali rezaie")]
     rows = [
         {"name_level": n, "name_known_l": n > 0 or None, "name_known_r": True}
         | {"name_text_l": a, "name_text_r": b}
@@ -343,9 +344,14 @@ def test_name_comparison_levels_hold_every_level_the_sql_gives() -> None:
     sql = comparisons.level_sql(comparisons.PRIORS[0], "name_level")
     connection = duckdb.connect()
     connection.register("pairs", pa.Table.from_pylist(rows))
-    found = connection.execute(f"SELECT name_level, {sql} FROM pairs").fetchall()
-    assert all(level in comparisons.name_comparison_levels(n) for n, level in found)
-    assert {level for _, level in found} == set(range(len(comparisons.PRIORS[0].levels) + 1))
+    found = connection.execute(
+        f"SELECT name_level, name_words_l = name_words_r, {sql} FROM pairs"
+    ).fetchall()
+    assert all(level in comparisons.name_comparison_levels(n) for n, _, level in found)
+    # Names of different numbers of words: the levels that ask for as many words are ruled out.
+    assert all(level in comparisons.name_comparison_levels(n, same) for n, same, level in found)
+    assert any(not same for _, same, _ in found)
+    assert {level for *_, level in found} == set(range(len(comparisons.PRIORS[0].levels) + 1))
 
 
 def test_linkage_is_that_of_the_plain_names(

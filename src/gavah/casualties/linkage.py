@@ -479,18 +479,29 @@ def _score(
     connection.execute(f"CREATE OR REPLACE TEMP TABLE gavah_records AS SELECT * FROM {records}")
     best = scale.prior + float(max(scale.weights(name.name)))
     column = _maybe_kept(connection, "gavah_records", rest, scale, least - best)
-    rix = connection.execute("SELECT rix FROM gavah_records ORDER BY id_rank").fetchnumpy()["rix"]
+    by_rank = connection.execute(
+        "SELECT rix, coalesce(name_words, -1) AS words FROM gavah_records ORDER BY id_rank"
+    ).fetchnumpy()
+    rix, words = by_rank["rix"], by_rank["words"]
     name_level = book.levels(rix[column["l"]], rix[column["r"]])
-    best_by_level = [
-        max(scale.weights(name.name)[list(comparisons.name_comparison_levels(n))])
-        for n in range(int(name_level.max(initial=0)) + 1)
-    ]
-    bound = scale.prior + np.array(best_by_level)[name_level]
+    same_words = (words[column["l"]] == words[column["r"]]) & (words[column["l"]] >= 0)
+    best_by_level = np.array(
+        [
+            [
+                max(scale.weights(name.name)[list(comparisons.name_comparison_levels(n, same))])
+                for same in (False, True)
+            ]
+            for n in range(int(name_level.max(initial=0)) + 1)
+        ]
+    )
+    bound = scale.prior + best_by_level[name_level, same_words.astype(np.int8)]
     for c in rest:
         bound = bound + scale.weights(c.name)[column[c.name]]
     maybe = np.flatnonzero(bound >= least - 1e-9)  # as in _maybe_kept
     column = {c: values[maybe] for c, values in column.items()}
-    column |= _named_levels(connection, "gavah_records", [name], column, name_level[maybe])
+    column[name.name] = _name_levels(
+        connection, "gavah_records", name, column, name_level[maybe], same_words[maybe]
+    )
     match_weight = np.full(len(maybe), scale.prior)
     for compared in scale.levels:  # Splink's order of the sum
         match_weight = match_weight + scale.weights(compared)[column[compared]]
@@ -522,29 +533,43 @@ def _maybe_kept(
     return found
 
 
-def _named_levels(
+def _name_levels(
     connection: Any,
     records: str,
-    named: Sequence[comparisons.Comparison],
+    name: comparisons.Comparison,
     pairs: dict[str, Any],
     name_level: Any,
-) -> dict[str, Any]:
-    """The levels of the comparisons that read the name level, by pair (numpy columns)."""
+    same_words: Any,
+) -> Any:
+    """The name comparison's level of each pair (numpy), from its name level and whether its
+    names have as many words. Most pairs can fall in one comparison level only
+    (:func:`~gavah.casualties.comparisons.name_comparison_levels`), which is then theirs; only
+    the others (names that differ but may look alike) are asked of the comparison's SQL."""
     import numpy as np
     import pyarrow as pa
 
-    numbered = pa.table({"k": np.arange(len(name_level)), "l": pairs["l"], "r": pairs["r"]})
-    connection.register("gavah_named_pairs", numbered.append_column("name_level", [name_level]))
+    top = int(name_level.max(initial=0)) + 1
+    options = [
+        [comparisons.name_comparison_levels(n, same) for same in (False, True)] for n in range(top)
+    ]
+    same = same_words.astype(np.int8)
+    first = np.array([[found[0] for found in both] for both in options], dtype=np.int8)
+    levels = first[name_level, same]
+    open_ = np.array([[len(found) > 1 for found in both] for both in options])
+    ask = np.flatnonzero(open_[name_level, same])
+    if not len(ask):
+        return levels
+    numbered = pa.table(
+        {"k": ask, "l": pairs["l"][ask], "r": pairs["r"][ask], "name_level": name_level[ask]}
+    )
+    connection.register("gavah_named_pairs", numbered)
     try:
         found = connection.execute(
-            _compare_sql(records, "gavah_named_pairs", named, "k")
+            _compare_sql(records, "gavah_named_pairs", [name], "k")
         ).fetchnumpy()
     finally:
         connection.unregister("gavah_named_pairs")
-    levels = {}
-    for c in named:
-        levels[c.name] = np.empty(len(name_level), np.int8)
-        levels[c.name][found["k"]] = found[c.name]
+    levels[found["k"]] = found[name.name]
     return levels
 
 

@@ -1081,18 +1081,29 @@ class NameScores:
 
     def score(self, left: NameSet, right: NameSet) -> float:
         """``compare(left, right).score``: the best score of a name of each."""
+        return self.best(self.readings(left), self.readings(right))
+
+    def readings(self, names: NameSet) -> tuple[tuple[int, _Name], ...]:
+        """The names of a set, each with the number of its reading: what :meth:`best` takes,
+        for a caller that scores one set against many."""
+        return tuple((self._number(a), a) for a in names.parsed)
+
+    def best(self, left: Sequence[tuple[int, _Name]], right: Sequence[tuple[int, _Name]]) -> float:
+        """:meth:`score` of two sets given as :meth:`readings` gives them."""
         best = 0.0
-        for a in left.parsed:
-            row = self._number(a) << 32
-            for b in right.parsed:
-                pair = row | self._number(b)
-                found = self._scores.get(pair)
+        scores = self._scores
+        for number, a in left:
+            row = number << 32
+            for other, b in right:
+                pair = row | other
+                found = scores.get(pair)
                 if found is None:
                     scored = _pair(a, b)
-                    found = self._scores[pair] = 0.0 if scored is None else scored[0]
+                    found = scores[pair] = 0.0 if scored is None else scored[0]
                 if found >= 1.0:  # no score is higher
                     return round(found, 4)
-                best = max(best, found)
+                if found > best:
+                    best = found
         return round(best, 4)
 
     def _read_name(self, source: str, text: str, kind: Kind) -> _Name | None:
