@@ -102,3 +102,40 @@ def test_candidates_are_judged_as_the_cli_judges(world: None, client_in: Any, va
     assert history[0]["actor"].startswith("web:reviewer")
     assert f'data-left="{left}" data-right="{right}"' not in reviewer.get("/sanctions/review").text
     assert verify_workspace(vault, check_blobs=False).problems == []
+
+
+def test_allegations_and_their_grade_filter_by_what_one_sees(
+    world: None, client_in: Any, vault: Vault
+) -> None:
+    """A claim of collection alpha tied to the secret person: shown, with its computed level, to
+    a reader of the registry who also sees alpha; not to one who does not; and the grade
+    filter keeps the entity only at a grade its claim reaches."""
+    from gavah.verify.access import Asker
+    from gavah.verify.store import Verification
+
+    entity = next(e for e in Registry(vault).entities() if e.caption == SECRET)
+    author = Verification(vault, Asker.operator("web:author"))
+    for sid, grade in (("w", "B"), ("n", "B")):
+        author.add_source(f"{sid} (synthetic)", "ngo", collection="alpha", grade=grade,
+                          reason="synthetic", source_id=sid)  # fmt: skip
+    author.add_claim("ALPHA-CLAIM ordered it (synthetic)", "perpetrator", collection="alpha",
+                     claim_id="alleged")  # fmt: skip
+    author.link_claim("alleged", "entity", str(entity.id))
+    second = Verification(vault, Asker.operator("web:second"))
+    for sid in ("w", "n"):
+        made = author.assess("alleged", sid, stance="supports", credibility=2)
+        second.review(made["assessment"]["id"], "agree", "checked")
+    level = second.level("alleged").airwars
+    assert level in ("fair", "confirmed")
+
+    both = client_in("viewer", (COLLECTION, "alpha"))
+    page = both.get("/sanctions").text
+    assert "ALPHA-CLAIM" in page and 'href="/claims/alleged"' in page
+    assert SECRET in both.get("/sanctions", params={"grade": "fair"}).text
+    if level == "fair":
+        assert SECRET not in both.get("/sanctions", params={"grade": "confirmed"}).text
+    assert both.get("/sanctions", params={"grade": "contested"}).status_code == 400
+    registry_only = client_in("viewer")
+    page = registry_only.get("/sanctions").text
+    assert SECRET in page and "ALPHA-CLAIM" not in page and "/claims/alleged" not in page
+    assert SECRET not in registry_only.get("/sanctions", params={"grade": "weak"}).text

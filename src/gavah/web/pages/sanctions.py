@@ -66,8 +66,10 @@ def gap_report(
     regime: str | None = None,
     unit: str | None = None,
     confidence: float | None = None,
+    grade: str | None = None,
 ) -> gaps.Report:
-    """The gap report as ``gavah sanctions gaps`` builds it, over the lists' stored indexes."""
+    """The gap report as ``gavah sanctions gaps`` builds it, over the lists' stored indexes,
+    with each entity's allegations from the claims of the collections this person sees."""
     vault = _vault(request, me)
     store = Sanctions(vault)
     stored = _indexes(request, store)
@@ -85,6 +87,8 @@ def gap_report(
         judgements=Judgements(vault).standing(),
         unit=unit,
         regime=regime,
+        allegations=Verification(vault, Asker.of(me)).allegations(),
+        grade=grade,
     )
 
 
@@ -96,10 +100,13 @@ def gaps_page(
     regime: str = "",
     unit: str = "",
     confidence: str = "",
+    grade: str = "",
 ) -> Response:
     """Who is documented but not designated where, filtered as ``gavah sanctions gaps``."""
     if regime and regime not in gaps.REGIMES:
         raise InputError(f"unknown regime {regime!r}", hint="one of " + ", ".join(gaps.REGIMES))
+    if grade and grade not in gaps.GRADES:
+        raise InputError(f"unknown grade {grade!r}", hint="one of " + ", ".join(gaps.GRADES))
     floor = _confidence(confidence)
     wanted = [j.strip().lower() for j in jurisdiction.split(",") if j.strip()] or None
     try:
@@ -110,6 +117,7 @@ def gaps_page(
             regime=regime or None,
             unit=unit.strip() or None,
             confidence=floor,
+            grade=grade or None,
         )
     except InputError as exc:
         return render(
@@ -119,6 +127,7 @@ def gaps_page(
             problem=exc.message,
             asked=request.query_params,
             regimes=gaps.REGIMES,
+            grades=gaps.GRADES,
             evidence={},
         )
     cited = [ev for row in report.rows for ev in row.evidence]
@@ -130,6 +139,7 @@ def gaps_page(
         problem=None,
         asked=request.query_params,
         regimes=gaps.REGIMES,
+        grades=gaps.GRADES,
         evidence=evidence,
     )
 
