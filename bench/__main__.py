@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bench import (
     appends,
+    faces,
     ingest,
     linkage,
     log_verify,
@@ -44,11 +45,11 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 13),
+        choices=range(1, 14),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
         "10, LCMCR against the R package, runs only when named; 11 is sanctions matching "
-        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation).",
+        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is face recall for redaction).",
     )
     return parser.parse_args()
 
@@ -92,13 +93,16 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 12 in only:
         say(f"12. verification: confidence of {sizes.verify_claims:,} claims recomputed")
         results += verify.run(tmp, sizes, say)
+    if 13 in only:
+        say("13. faces: recall of the redaction detector beside the Haar cascade")
+        results += faces.run(sizes.mode == "quick", say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or [*range(1, 10), 11, 12])
+    only = set(args.only or [*range(1, 10), 11, 12, 13])
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

@@ -74,6 +74,7 @@ class _Seen:
     registry: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> registry entry
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> account entry
     verify: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> verify.* entry
+    redaction: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> redaction.*
 
 
 def verify_workspace(
@@ -92,6 +93,7 @@ def verify_workspace(
         _check_sanctions(session, seen, report)
         _check_accounts(session, seen, report)
         _check_verify(session, seen, report)
+        evidence += _check_redaction(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -177,6 +179,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.accounts[idx] = {"kind": kind, "account": event.get("account")}
     if isinstance(kind, str) and kind.startswith("verify."):
         seen.verify[idx] = event
+    if isinstance(kind, str) and kind.startswith("redaction."):
+        seen.redaction[idx] = event
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -502,6 +506,16 @@ def _check_verify(session: Session, seen: _Seen, report: VerifyReport) -> None:
     from gavah.verify import audit
 
     audit.check(session, seen.verify, report.add)
+
+
+def _check_redaction(
+    session: Session, seen: _Seen, report: VerifyReport
+) -> list[tuple[str, str, int, bytes]]:
+    """Redactions and derivatives against their ``redaction.*`` entries
+    (:mod:`gavah.publish.redact_audit`); the derivatives' blobs are checked with the evidence."""
+    from gavah.publish import redact_audit
+
+    return redact_audit.check(session, seen.redaction, report.add)
 
 
 def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:

@@ -1,0 +1,1 @@
+"""Publishing: what leaves gavah for the public (see docs/publishing.md)."""
