@@ -39,8 +39,16 @@ class Scene:
 def _backgrounds() -> list[Any]:
     from skimage import data
 
-    shots = [data.coffee(), data.rocket(), data.chelsea(), data.brick(), data.grass(),
-             data.gravel(), data.hubble_deep_field(), data.retina()]
+    shots = [
+        data.coffee(),
+        data.rocket(),
+        data.chelsea(),
+        data.brick(),
+        data.grass(),
+        data.gravel(),
+        data.hubble_deep_field(),
+        data.retina(),
+    ]
     return [s[..., :3] if s.ndim == 3 else np.stack([s] * 3, axis=-1) for s in shots]
 
 
@@ -94,7 +102,9 @@ def haar_frontal(pixels: Any) -> list[tuple[int, int, int, int]]:
 
     cascade = _haar()
     grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
-    return [tuple(int(v) for v in b) for b in cascade.detectMultiScale(grey, 1.1, 5, minSize=(20, 20))]  # type: ignore[misc]
+    return [
+        tuple(int(v) for v in b) for b in cascade.detectMultiScale(grey, 1.1, 5, minSize=(20, 20))
+    ]  # type: ignore[misc]
 
 
 _CASCADE: list[Any] = []

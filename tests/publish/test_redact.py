@@ -15,6 +15,8 @@ import av
 import numpy as np
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
+from tests.gavah_cli import gavah
+from tests.media.media_samples import XMP_PACKET, camera_exif
 
 from gavah.custody.entry import decode_entry
 from gavah.db import models
@@ -24,8 +26,6 @@ from gavah.publish import faces, redact
 from gavah.publish.redact import Redactions, approved
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
-from tests.gavah_cli import gavah
-from tests.media.media_samples import XMP_PACKET, camera_exif
 
 pytest.importorskip("skimage")
 
@@ -66,8 +66,13 @@ def _trap_video(path: Path) -> Path:
     """Twelve frames of the astronaut with title, location, comment and creation time tags."""
     with av.open(str(path), "w", format="mp4") as out:
         out.metadata.update(
-            {"title": TITLE, "location": LOCATION, "comment": COMMENT.decode(),
-             "creation_time": "2024-03-01T09:30:05.000000Z", "artist": SERIAL}
+            {
+                "title": TITLE,
+                "location": LOCATION,
+                "comment": COMMENT.decode(),
+                "creation_time": "2024-03-01T09:30:05.000000Z",
+                "artist": SERIAL,
+            }
         )
         stream = out.add_stream("mpeg4", rate=12)
         stream.width, stream.height, stream.pix_fmt = 256, 256, "yuv420p"
@@ -82,9 +87,25 @@ def _trap_video(path: Path) -> Path:
 
 
 TRAPS = [
-    b"Canon", b"EOS R6", SERIAL.encode(), b"MAKERNOTE-TRAP", b"witness statement",
-    b"Exif", b"GPS", b"photoshop:City", b"adobe", b"xmpmeta", COMMENT, b"Balo", ICC_TRAP,
-    b"ICC_PROFILE", TITLE.encode(), LOCATION.encode(), b"+35.68", b"2024-03-01", b"2024:03:01",
+    b"Canon",
+    b"EOS R6",
+    SERIAL.encode(),
+    b"MAKERNOTE-TRAP",
+    b"witness statement",
+    b"Exif",
+    b"GPS",
+    b"photoshop:City",
+    b"adobe",
+    b"xmpmeta",
+    COMMENT,
+    b"Balo",
+    ICC_TRAP,
+    b"ICC_PROFILE",
+    TITLE.encode(),
+    LOCATION.encode(),
+    b"+35.68",
+    b"2024-03-01",
+    b"2024:03:01",
     b"TRAP",
 ]
 
@@ -108,7 +129,9 @@ def _face_sharpness(pixels: np.ndarray, box: dict[str, int]) -> float:
     return float(cv2.Laplacian(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var())
 
 
-def test_photo_full_of_traps_becomes_a_clean_blurred_derivative(vault: Vault, tmp_path: Path) -> None:
+def test_photo_full_of_traps_becomes_a_clean_blurred_derivative(
+    vault: Vault, tmp_path: Path
+) -> None:
     item = _ingest(vault, _trap_jpeg(tmp_path / "photo.jpg"))
     redactions = Redactions(vault)
     proposed = redactions.propose(item, location="province")
@@ -188,7 +211,9 @@ def test_reviewer_changes_are_logged_and_withdraw_approval(vault: Vault, tmp_pat
     (found,) = approved(vault, [item])
     assert found.location == "city" and found.recipe["boxes"] == removed["boxes"]
     with vault.db.read() as session:
-        kinds = [e.kind for e in session.query(models.CustodyEvent).order_by(models.CustodyEvent.idx)]
+        kinds = [
+            e.kind for e in session.query(models.CustodyEvent).order_by(models.CustodyEvent.idx)
+        ]
     assert kinds.count(redact.BOXES_CHANGED) == 2 and kinds.count(redact.APPROVED) == 2
     report = verify_workspace(vault)
     assert report.ok, report.problems

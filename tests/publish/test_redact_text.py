@@ -66,8 +66,10 @@ def test_flags_say_where_and_why() -> None:
 def test_place_is_coarsened_to_what_is_allowed(
     allowed: str, text: str | None, precision: str
 ) -> None:
-    reduced = reduce_place("12 Azadi St, Karaj", allowed) if allowed == "exact" else (
-        reduce_place("Karaj", allowed)
+    reduced = (
+        reduce_place("12 Azadi St, Karaj", allowed)
+        if allowed == "exact"
+        else (reduce_place("Karaj", allowed))
     )
     assert (reduced.text, reduced.precision) == (text, precision)
 

@@ -33,11 +33,15 @@ def _print(result: dict[str, Any], as_json: bool, what: str) -> None:
     if as_json:
         print_json(result)
         return
-    say(f"{what}: {result['item']} ({result['id']}), boxes version {result['version']}, "
-        f"{result['status']}, location {result['location']}")
+    say(
+        f"{what}: {result['item']} ({result['id']}), boxes version {result['version']}, "
+        f"{result['status']}, location {result['location']}"
+    )
     for number, box in enumerate(result["boxes"], start=1):
-        say(f"  {number}: x={box['x']} y={box['y']} w={box['w']} h={box['h']} "
-            f"by {box['by']} ({box['score']}%)")
+        say(
+            f"  {number}: x={box['x']} y={box['y']} w={box['w']} h={box['h']} "
+            f"by {box['by']} ({box['score']}%)"
+        )
     if result.get("derivative"):
         derivative = result["derivative"]
         sha = derivative["sha256"] if isinstance(derivative, dict) else derivative
@@ -61,8 +65,10 @@ def show(
     ctx: typer.Context,
     item: str = ITEM,
     preview: Path | None = typer.Option(
-        None, "--preview", help="Write a PNG of the original with the boxes drawn and numbered "
-        "(it shows the original: keep it private; the view is logged)."
+        None,
+        "--preview",
+        help="Write a PNG of the original with the boxes drawn and numbered "
+        "(it shows the original: keep it private; the view is logged).",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -116,8 +122,11 @@ def approve(
 @app.command("check")
 def check(
     file: Path = typer.Argument(
-        ..., help="A JSON object of the fields to publish (name -> text), with optional "
-        "'place', 'date_precision' and 'age'.", exists=True, dir_okay=False
+        ...,
+        help="A JSON object of the fields to publish (name -> text), with optional "
+        "'place', 'date_precision' and 'age'.",
+        exists=True,
+        dir_okay=False,
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -24,8 +24,12 @@ def transcode(src: Path, dest: Path, each_frame: Callable[[Any], Any]) -> bool:
     try:
         # A file object, not a path: the demuxers' protocol whitelist is "none" (no file:, no
         # network), so nothing inside the recording can make FFmpeg open anything else.
-        with src.open("rb") as raw, av.open(raw, "r", container_options=CONTAINER_OPTIONS,
-                                           metadata_errors="replace") as inp:
+        with (
+            src.open("rb") as raw,
+            av.open(
+                raw, "r", container_options=CONTAINER_OPTIONS, metadata_errors="replace"
+            ) as inp,
+        ):
             video_in = next((s for s in inp.streams if s.type == "video"), None)
             audio_in = next((s for s in inp.streams if s.type == "audio"), None)
             if video_in is None and audio_in is None:

@@ -134,8 +134,13 @@ def _suppress(
 
 def _box(f: tuple[float, float, float, float, float]) -> Box:
     x, y, w, h, score = f
-    return Box(int(round(x)), int(round(y)), max(1, int(round(w))), max(1, int(round(h))),
-               int(round(score * 100)))
+    return Box(
+        int(round(x)),
+        int(round(y)),
+        max(1, int(round(w))),
+        max(1, int(round(h))),
+        int(round(score * 100)),
+    )
 
 
 def blur(image: Image, boxes: Iterable[Box], pad: float = PAD) -> Image:

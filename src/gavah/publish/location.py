@@ -11,9 +11,9 @@ rounded: a city's precision keeps one decimal of a degree (about 11 km), a provi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from importlib import resources
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from gavah.errors import InputError
 from gavah.text.places import locate, read_gazetteer_tsv

@@ -59,7 +59,9 @@ APPROVED = "redaction.approved"
 RECIPE_VERSION = 1
 JPEG_QUALITY = 90
 MAX_IMAGE_PIXELS = 100_000_000  # as previews: larger images are refused (decompression bombs)
-IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp"})
+IMAGES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp"}
+)
 RECORDINGS = ("video/", "audio/")
 
 
@@ -131,7 +133,9 @@ class Redactions:
         found = self._detect(sha) if kind == "image" else []
         boxes = [_box_dict(b, "detector") for b in found]
         with self.db.write() as session:
-            appender = Appender(session)
+            appender = Appender(session)  # first: it locks the log head, so writers take turns
+            if _redaction_of(session, ev_id) is not None:  # proposed meanwhile by someone else
+                raise InputError(f"{ev_id} already has a redaction")
             at, index = utcnow(), appender.size
             row = models.Redaction(
                 id=f"rd-{secrets.token_hex(8)}",
@@ -413,8 +417,12 @@ def image_derivative(pixels: Any, boxes: Sequence[faces.Box]) -> _Made:
     fresh.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     recipe = {
         "v": RECIPE_VERSION,
-        "steps": ["decode first frame", "apply EXIF orientation", "blur boxes",
-                  "encode JPEG from pixels only"],
+        "steps": [
+            "decode first frame",
+            "apply EXIF orientation",
+            "blur boxes",
+            "encode JPEG from pixels only",
+        ],
         "blur": faces.recipe(),
         "format": f"JPEG quality {JPEG_QUALITY}",
     }
@@ -443,8 +451,12 @@ def recording_derivative(src: Path, boxes: Sequence[faces.Box], dest: Path) -> _
     has_video = _recording.transcode(src, dest, lambda frame: _blur_frame(frame, boxes))
     recipe = {
         "v": RECIPE_VERSION,
-        "steps": ["decode first video and audio stream", "detect and blur faces in every frame",
-                  "blur the reviewed boxes in every frame", "encode WebM without tags"],
+        "steps": [
+            "decode first video and audio stream",
+            "detect and blur faces in every frame",
+            "blur the reviewed boxes in every frame",
+            "encode WebM without tags",
+        ],
         "blur": faces.recipe(),
         "format": "WebM VP8/Opus",
     }

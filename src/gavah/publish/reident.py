@@ -49,11 +49,19 @@ PATTERNS = (
         r"(?:پلاک|واحد)\s*\d+",
         rf"(?:خیابان|کوچه|بن‌بست|بن بست|بلوار|میدان)\s+{_W}+(?:\s+{_W}+)?[^.\n]{{0,40}}\d+",
     ),
-    _p("phone", "a phone number", r"(?:\+98|0098|\b0)9\d{2}[\s-]?\d{3}[\s-]?\d{4}\b",
-       r"\b0\d{2}[\s-]?\d{8}\b"),
+    _p(
+        "phone",
+        "a phone number",
+        r"(?:\+98|0098|\b0)9\d{2}[\s-]?\d{3}[\s-]?\d{4}\b",
+        r"\b0\d{2}[\s-]?\d{8}\b",
+    ),
     _p("email", "an e-mail address", r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"),
-    _p("identifier", "a national ID, postal code or other long number", r"\b\d{10}\b",
-       r"\b\d{5}-\d{5}\b"),
+    _p(
+        "identifier",
+        "a national ID, postal code or other long number",
+        r"\b\d{10}\b",
+        r"\b\d{5}-\d{5}\b",
+    ),
     _p(
         "workplace",
         "a named workplace",
@@ -125,12 +133,24 @@ def _combinations(
     flags = []
     dated = date_precision == "day" or any(_EXACT_DATE.search(t) for t in texts.values())
     if dated:
-        flags.append(Flag(where, "small-place-and-date",
-                          place, "a small place with an exact date: few people fit both"))
+        flags.append(
+            Flag(
+                where,
+                "small-place-and-date",
+                place,
+                "a small place with an exact date: few people fit both",
+            )
+        )
     aged = age is not None or any(_EXACT_AGE.search(t) for t in texts.values())
     if aged:
-        flags.append(Flag(where, "small-place-and-age",
-                          place, "an exact age with a small place: few people fit both"))
+        flags.append(
+            Flag(
+                where,
+                "small-place-and-age",
+                place,
+                "an exact age with a small place: few people fit both",
+            )
+        )
     return flags
 
 

@@ -52,7 +52,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_derivative")),
     )
     with op.batch_alter_table("derivative", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_derivative_redaction_id"), ["redaction_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_derivative_redaction_id"), ["redaction_id"], unique=False
+        )
 
 
 def downgrade() -> None:
