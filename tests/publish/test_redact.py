@@ -278,3 +278,26 @@ def test_cli_round_trip(cli_env: dict[str, str], vault: Vault, tmp_path: Path) -
     assert proposed["id"] == json.loads(ok.stdout)["id"]
     bad = gavah(cli_env, "redact", "boxes", item, "--add", "1,2,3")
     assert bad.returncode == 2 and "X,Y,W,H" in bad.stderr
+
+
+def test_audio_loses_its_tags(vault: Vault, tmp_path: Path) -> None:
+    path = tmp_path / "call.m4a"
+    with av.open(str(path), "w", format="mp4") as out:
+        out.metadata.update({"title": TITLE, "location": LOCATION, "artist": SERIAL})
+        stream = out.add_stream("aac", rate=16000)
+        samples = (np.sin(np.arange(16000) / 5) * 8000).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    item = _ingest(vault, path)
+    assert Redactions(vault).propose(item)["boxes"] == []
+    Redactions(vault).approve(item, version=1)
+    (found,) = approved(vault, [item])
+    data = _derivative_bytes(vault, item)
+    assert found.mime == "audio/webm"
+    for trap in (TITLE.encode(), LOCATION.encode(), SERIAL.encode(), b"TRAP"):
+        assert trap not in data, trap
+    with av.open(io.BytesIO(data)) as container:
+        assert [s.type for s in container.streams] == ["audio"]
+        assert sum(f.samples for f in container.decode(audio=0)) > 40000  # about 1 s at 48 kHz
