@@ -89,3 +89,20 @@ def test_coordinates_are_rounded() -> None:
     with pytest.raises(InputError, match="unknown location precision"):
         reduce_place("Karaj", "street")
     assert set(PRECISIONS) == {"none", "country", "province", "city", "exact"}
+
+
+def test_an_incident_is_checked_as_its_page_would_publish_it() -> None:
+    from gavah.db import models
+    from gavah.publish.reident import check_incident
+
+    incident = models.VerifyIncident(
+        title="Raid on a house in Balo",
+        description="Agents broke into No. 7 and took the owner, a teacher at Razi School.",
+        place="Balo",
+        date_precision="day",
+    )
+    found = {(f.field, f.kind) for f in check_incident(incident)}
+    assert {("description", "address"), ("description", "workplace")} <= found
+    assert ("place", "small-place-and-date") in found
+    incident.date_precision, incident.description = "month", "Agents raided houses."
+    assert check_incident(incident) == []

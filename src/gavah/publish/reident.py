@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from gavah.db import models
 from gavah.text.places import locate, read_gazetteer_tsv
 
 SMALL_PLACE = 20_000  # people: below this a place with a date or an age narrows to few
@@ -116,6 +117,16 @@ def check(
     if small is not None:
         flags += _combinations(small, texts, date_precision, age)
     return flags
+
+
+def check_incident(incident: models.VerifyIncident) -> list[Flag]:
+    """Flags for what an incident page publishes: its title and description, with its place and
+    the precision of its date (verification's incident row, :mod:`gavah.verify`)."""
+    return check(
+        {"title": incident.title, "description": incident.description},
+        place=incident.place,
+        date_precision=incident.date_precision,
+    )
 
 
 def _patterns(name: str, text: str) -> list[Flag]:
