@@ -465,4 +465,6 @@ def recording_derivative(src: Path, boxes: Sequence[faces.Box], dest: Path) -> _
 
 
 def _blur_frame(pixels: Any, boxes: Sequence[faces.Box]) -> Any:
-    return faces.blur(pixels, [*faces.detect(pixels), *boxes])
+    # Upright only in video, for time (three searches a frame triple it): a face tilted past
+    # about 20 degrees can be missed in video; docs/redaction.md says so.
+    return faces.blur(pixels, [*faces.detect(pixels, turns=()), *boxes])
