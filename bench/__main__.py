@@ -12,6 +12,7 @@ from rich.console import Console
 from bench import (
     appends,
     bundles,
+    faces,
     ingest,
     linkage,
     log_verify,
@@ -46,11 +47,11 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 15),
+        choices=range(1, 16),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
         "10, LCMCR against the R package, runs only when named; 11 is sanctions matching "
-        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age; 14 is the public site's build).",
+        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age; 14 is the public site's build; 15 is face recall for redaction).",
     )
     return parser.parse_args()
 
@@ -100,13 +101,16 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 14 in only:
         say(f"14. publish: a site of {sizes.publish_incidents:,} incidents, built and rebuilt")
         results += publish.run(tmp, sizes, say)
+    if 15 in only:
+        say("15. faces: recall of the redaction detector beside the Haar cascade")
+        results += faces.run(sizes.mode == "quick", say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or [*range(1, 10), 11, 12, 13, 14])
+    only = set(args.only or [*range(1, 10), 11, 12, 13, 14, 15])
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

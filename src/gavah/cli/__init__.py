@@ -25,6 +25,7 @@ from gavah.cli import (
     log,
     proofs,
     publish,
+    redact,
     registry,
     review,
     sanctions,
@@ -85,6 +86,7 @@ app.add_typer(incidents.app, name="incidents")
 app.add_typer(claims.app, name="claims")
 app.add_typer(assess.app, name="assess")
 app.add_typer(review.app, name="review")
+app.add_typer(redact.app, name="redact")
 serve.register(app)
 app.add_typer(users.app, name="users")
 app.add_typer(uploads.app, name="uploads")

@@ -571,4 +571,41 @@ class BundleOpening(Base):
     items: Mapped[str] = mapped_column(Text)  # JSON: what the opening ingested, as reported
     log_index: Mapped[int] = mapped_column(BigInteger)  # the bundle.opened custody event
     actor: Mapped[str] = mapped_column(String(200))
+
+
+# --- redaction: derivatives for publication ------------------------------------------------------
+# A redaction is one item's way to publication: boxes proposed by the face detector, changed by
+# reviewers, then approved, which makes the derivative (new bytes, in the blob store). Every change
+# is a `redaction.*` custody event carrying the boxes as they then stand.
+
+
+class Redaction(Base):
+    """One item's redaction: its current boxes and whether they were approved as they stand."""
+
+    __tablename__ = "redaction"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    evidence_id: Mapped[str] = mapped_column(ForeignKey("evidence.id"), unique=True)
+    boxes: Mapped[str] = mapped_column(Text)  # canonical JSON list of {x, y, w, h, score, by}
+    version: Mapped[int] = mapped_column(Integer)  # 1 when proposed, +1 at each change of boxes
+    location: Mapped[str] = mapped_column(String(20))  # precision allowed: none|country|province|city|exact
+    status: Mapped[str] = mapped_column(String(20))  # proposed|approved
+    derivative_sha256: Mapped[str | None] = mapped_column(String(64))  # the approved one
+    commitment_nonce: Mapped[bytes] = mapped_column(LargeBinary)  # opens the original's commitment
+    log_index: Mapped[int] = mapped_column(BigInteger)  # the latest event
+    actor: Mapped[str] = mapped_column(String(200))  # who proposed it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Derivative(Base):
+    """Bytes made for publication from an item: metadata removed, faces blurred."""
+
+    __tablename__ = "derivative"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    redaction_id: Mapped[str] = mapped_column(ForeignKey("redaction.id"), index=True)
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    recipe: Mapped[str] = mapped_column(Text)  # canonical JSON, as logged
+    boxes_version: Mapped[int] = mapped_column(Integer)
+    log_index: Mapped[int] = mapped_column(BigInteger)  # its redaction.approved event
+    actor: Mapped[str] = mapped_column(String(200))  # who approved it
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -75,6 +75,7 @@ class _Seen:
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> account entry
     verify: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> verify.* entry
     bundles: dict[int, str] = field(default_factory=dict)  # log index -> bundle.opened bundle id
+    redaction: dict[int, dict[str, Any]] = field(default_factory=dict)  # log index -> redaction.*
 
 
 def verify_workspace(
@@ -94,6 +95,7 @@ def verify_workspace(
         _check_accounts(session, seen, report)
         _check_verify(session, seen, report)
         _check_bundles(session, seen, report)
+        evidence += _check_redaction(session, seen, report)
     if check_blobs:
         _check_blobs(vault, evidence, report, progress)
         _note_orphans(vault, evidence, report)
@@ -181,6 +183,8 @@ def _collect(seen: _Seen, idx: int, event: dict[str, Any]) -> None:
         seen.verify[idx] = event
     if kind == "bundle.opened":
         seen.bundles[idx] = str((event.get("bundle") or {}).get("id"))
+    if isinstance(kind, str) and kind.startswith("redaction."):
+        seen.redaction[idx] = event
 
 
 def _check_nodes(session: Session, tree: merkle.MemoryTree, report: VerifyReport) -> None:
@@ -544,6 +548,16 @@ def _check_bundles(session: Session, seen: _Seen, report: VerifyReport) -> None:
         report.add(
             f"log entry {idx}", "row", f"bundle {bundle_id[:16]} opened, but its row is missing"
         )
+
+
+def _check_redaction(
+    session: Session, seen: _Seen, report: VerifyReport
+) -> list[tuple[str, str, int, bytes]]:
+    """Redactions and derivatives against their ``redaction.*`` entries
+    (:mod:`gavah.publish.redact_audit`); the derivatives' blobs are checked with the evidence."""
+    from gavah.publish import redact_audit
+
+    return redact_audit.check(session, seen.redaction, report.add)
 
 
 def _check_sanctions(session: Session, seen: _Seen, report: VerifyReport) -> None:
