@@ -191,3 +191,40 @@ def test_the_gap_report_page_says_who_is_sanctioned_where(
     assert "not sanctioned" in unit_row
     assert "تحریم‌شده" in (out / "fa" / "gaps.html").read_text("utf-8")
     assert "Trapunit Hidden" not in page
+
+
+def test_an_approved_redacted_derivative_goes_out_and_nothing_of_its_original(
+    vault: Vault,
+    example,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """The photo the published incident cites, once a reviewer approves its redaction: the
+    site carries the derivative's bytes under their own SHA-256 (logged and proven like any
+    file), never the original's bytes, name, id, EXIF or digest; the statement, which has no
+    derivative, stays left out."""
+    from gavah.publish.redact import Redactions, approved
+
+    photo = example.evidence[0]
+    Redactions(vault).propose(photo)
+    Redactions(vault).approve(photo, version=1)
+    (derivative,) = approved(vault, [photo])
+    with derivative.open() as stream:
+        data = stream.read()
+    out = tmp_path / "SITE"
+    result = site.build(Verification(vault), out).to_dict()
+    files = _all_bytes(out)
+    assert files[f"media/{derivative.sha256}.jpg"] == data
+    page = next(p for p in files if p.startswith("en/incidents/i-"))
+    assert f"media/{derivative.sha256}.jpg" in files[page].decode()
+    left = [x["id"] for x in result["left_out"] if x["what"] == "evidence"]
+    assert not any(photo in x for x in left) and any(example.evidence[1] in x for x in left)
+    needles = [t.encode() for t in TRAPS] + [e.encode() for e in example.evidence]
+    needles += [s.encode() for s in example.sha256s] + [bytes.fromhex(s) for s in example.sha256s]
+    original = example.originals[0].read_bytes()
+    for path, body in files.items():
+        for view in _decoded(body):
+            for needle in needles:
+                assert needle not in view, f"{needle!r} leaked into {path}"
+            assert original[-64:] not in view and b"Exif\x00\x00" not in view, path
+    manifest = json.loads((out / site.MANIFEST).read_text("utf-8"))
+    assert f"media/{derivative.sha256}.jpg" in manifest["files"]

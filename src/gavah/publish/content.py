@@ -201,13 +201,33 @@ def _incident(
 def media_for(
     session: Session, evidence_id: str, incident_id: str, left_out: list[LeftOut]
 ) -> list[dict[str, Any]]:
-    """The published media of one evidence item: approved redacted derivatives only.
+    """The published media of one evidence item: its approved redacted derivative only
+    (gavah.publish.redact: metadata removed, faces blurred, boxes approved by a reviewer as they
+    stand), under a name made of its own SHA-256, so neither the item's id nor its file name
+    goes out. An item without one is left out, and said so; an original is never published.
+    The site builder copies the derivative's bytes (:func:`gavah.publish.site.media_files`)."""
+    found = session.execute(
+        select(models.Derivative.sha256, models.Derivative.mime)
+        .join(models.Redaction, models.Redaction.derivative_sha256 == models.Derivative.sha256)
+        .where(models.Redaction.evidence_id == evidence_id, models.Redaction.status == "approved")
+    ).first()
+    if found is None:
+        left_out.append(
+            LeftOut("evidence", f"{evidence_id} (incident {incident_id})", NO_DERIVATIVE)
+        )
+        return []
+    sha256, mime = found
+    kind = mime.split("/", 1)[0] if mime.split("/", 1)[0] in MEDIA_KINDS else "file"
+    return [{"path": f"media/{sha256}{_EXTENSIONS.get(mime, '')}", "kind": kind, "sha256": sha256}]
 
-    The one place where redacted derivatives join the site (gavah.publish.redact, separately
-    built). Until then every item is left out, and said so; an original is never published."""
-    del session  # the derivatives' table is read here once redaction lands
-    left_out.append(LeftOut("evidence", f"{evidence_id} (incident {incident_id})", NO_DERIVATIVE))
-    return []
+
+MEDIA_KINDS = ("image", "video", "audio")
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "video/webm": ".webm",
+    "audio/webm": ".webm",
+}
 
 
 def _links(session: Session, claim_ids: list[str]) -> dict[str, list[tuple[str, str]]]:

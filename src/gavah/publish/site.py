@@ -27,7 +27,7 @@ from typing import Any
 
 import jinja2
 
-from gavah.errors import InputError
+from gavah.errors import InputError, IntegrityError
 from gavah.publish import content, integrity
 from gavah.publish.content import Selection, public_json
 from gavah.verify.store import Verification
@@ -109,6 +109,7 @@ def build(
     made = [
         *_static_pages(),
         *(Page(path, None, data=body) for path, body in figures.items()),
+        *(Page(path, None, data=body) for path, body in media_files(verification, chosen)),
         *pages(chosen, figures),
     ]
     shas, inputs, sizes = _write_pages(site, made, old, result)
@@ -151,6 +152,23 @@ def _walk(folder: Any, prefix: str = "") -> Iterator[tuple[str, bytes]]:
             yield from _walk(child, f"{prefix}{child.name}/")
         elif not child.name.startswith("."):
             yield f"{prefix}{child.name}", child.read_bytes()
+
+
+def media_files(verification: Verification, chosen: Selection) -> Iterator[tuple[str, bytes]]:
+    """The approved redacted derivatives the incidents show (content.media_for chose them),
+    read from the blob store and checked against their SHA-256: a blob that is not what was
+    approved stops the build rather than publish other bytes."""
+    done = set()
+    for incident in chosen.incidents:
+        for m in incident["media"]:
+            if m["path"] in done:
+                continue
+            done.add(m["path"])
+            with verification.vault.store.open(m["sha256"]) as stream:
+                data = stream.read()
+            if hashlib.sha256(data).hexdigest() != m["sha256"]:
+                raise IntegrityError(f"derivative {m['sha256'][:16]} is not what was approved")
+            yield m["path"], data
 
 
 def figure_files(chosen: Selection) -> dict[str, bytes]:
