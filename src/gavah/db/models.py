@@ -571,6 +571,7 @@ class BundleOpening(Base):
     items: Mapped[str] = mapped_column(Text)  # JSON: what the opening ingested, as reported
     log_index: Mapped[int] = mapped_column(BigInteger)  # the bundle.opened custody event
     actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # --- redaction: derivatives for publication ------------------------------------------------------
