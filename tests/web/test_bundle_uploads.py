@@ -1,4 +1,4 @@
-"""Sealed bundles opened through the web workspace (issue 17; docs/bundles.md §6.2): pieces
+"""Sealed bundles opened through the web workspace (issue 17; docs/bundles.md §5.5): pieces
 uploaded with tus, from two accounts, shuffled, one twice, one corrupted, are held per collection
 and named in each upload's receipt; the piece that completes the bundle opens it, and its files
 become items of the collection as `gavah bundle open` makes them. An account of another

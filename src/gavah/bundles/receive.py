@@ -1,4 +1,4 @@
-"""One piece given on its own, as the web workspace's uploads give them (docs/bundles.md §6.2).
+"""One piece given on its own, as the web workspace's uploads give them (docs/bundles.md §5.5).
 
 A file that begins with the piece framing's magic is a bundle piece, not evidence: it is checked
 alone (:func:`~gavah.bundles.open.check_piece`) and, if sound, held for its bundle in the

@@ -61,7 +61,7 @@ def clean_metadata(metadata: dict[str, Any]) -> dict[str, str | None]:
 def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Recorded | Arrival:
     """Acquire a completed upload into the vault and record it; the upload's copy is removed.
     A sealed bundle's piece is not evidence: it goes to the bundle opener for the collection
-    (docs/bundles.md §6.2), and its receipt says where its bundle stands there."""
+    (docs/bundles.md §5.5), and its receipt says where its bundle stands there."""
     fields = clean_metadata(metadata)
     if is_piece(data_path):
         return _receive_piece(vault, data_path, fields)

@@ -108,7 +108,7 @@ class Collection(BaseModel):
 
 class BundleArrival(BaseModel):
     """Where a sealed bundle stands in the collection a piece of it was uploaded into
-    (docs/bundles.md §6.2); nothing is said of any other collection."""
+    (docs/bundles.md §5.5); nothing is said of any other collection."""
 
     state: Literal["refused", "held", "opened", "not_opened"]
     bundle_id: str | None = Field(description="as the piece names it (a refused one: as it claims)")
