@@ -146,7 +146,14 @@ def test_pieces_from_two_accounts_shuffled_duplicated_corrupted_then_completed(
     assert by_name == {i["name"]: i["id"] for i in opened["items"]}
     assert event["collection"] == "alpha" and event["bundle"]["id"] == sealed.bundle_id
     assert event["actor"] == "web:intake-b"
-    assert [a["piece"] for a in event["bundle"]["arrivals"]] == list(range(1, count + 1))
+    arrivals = event["bundle"]["arrivals"]
+    assert [a["piece"] for a in arrivals] == list(range(1, count + 1))
+    # Who gave each piece, under what name: the first sound copy of each.
+    first_by = {}
+    for turn, index in enumerate(order):
+        first_by.setdefault(index, (f"p{index}.piece", f"web:intake-{'ab'[turn % 2]}"))
+    first_by[lost] = (f"p{lost}.piece", "web:intake-b")
+    assert {a["piece"] - 1: (a["file"], a["by"]) for a in arrivals} == first_by
     assert opened["log_index"] == event_row.idx
     assert not held.exists()  # released once opened
     page = senders[0].client.get(f"/items/{opened['items'][0]['id']}")

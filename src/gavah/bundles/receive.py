@@ -65,17 +65,21 @@ def receive_piece(
     path: Path,
     collection: str,
     *,
+    given_as: str | None = None,
     source: str | None = None,
     note: str | None = None,
 ) -> Arrival:
     """Check one piece, hold it for its bundle in ``collection``, and open the bundle once it is
-    complete. The piece's own file is left where it is (the caller removes it)."""
+    complete. ``given_as`` is the name it came under (the opening's event keeps it, with the
+    vault's actor as who gave it). The piece's own file is left where it is (the caller
+    removes it)."""
     found = check_piece(path)
     if isinstance(found, Damaged):
         return _refused(found)
     bundle = Assembly(found.bundle_id, found.count, found.body_size, found.length)
     bundle.pieces[found.index] = found
-    bundle = receiving.hold(vault, bundle, collection)
+    names = {found.index: given_as} if given_as else None
+    bundle = receiving.hold(vault, bundle, collection, names)
     base = Arrival(HELD, found.bundle_id, found.index + 1, found.count, len(bundle.pieces))
     done = receiving.already_opened(vault, found.bundle_id, collection)
     if done is not None:

@@ -80,7 +80,12 @@ def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Re
 
 def _receive_piece(vault: Vault, data_path: Path, fields: dict[str, str | None]) -> Arrival:
     arrival = receive_piece(
-        vault, data_path, str(fields["collection"]), source=fields["source"], note=fields["note"]
+        vault,
+        data_path,
+        str(fields["collection"]),
+        given_as=fields["filename"],
+        source=fields["source"],
+        note=fields["note"],
     )
     _write_json(data_path, {"bundle": arrival.to_dict()})
     _remove_upload(data_path)
