@@ -127,6 +127,8 @@ def test_shuffled_duplicated_corrupted_missing_refused_then_opened(
     assert event["bundle"]["id"] == sealed.bundle_id
     assert event["bundle"]["signer"] == opened.signer
     assert [a["piece"] for a in event["bundle"]["arrivals"]] == list(range(1, bundle.count + 1))
+    assert {a["by"] for a in event["bundle"]["arrivals"]} == {vault.actor}
+    assert {a["file"] for a in event["bundle"]["arrivals"]} <= {Path(p).name for p in given}
     assert {i["captured_at"] for i in event["items"]} == {i["captured_at"] for i in opened.items}
     assert (
         acquisition is not None and acquisition.source == f"sealed bundle {sealed.bundle_id[:16]}"

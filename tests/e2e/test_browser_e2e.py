@@ -431,6 +431,55 @@ def test_upload_of_a_file_with_a_persian_name(ui: UI, server: Server) -> None:
     expect(page.locator("dd.hash")).to_have_text(hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+def test_pieces_of_a_sealed_bundle_uploaded_one_by_one_open_it(ui: UI, server: Server) -> None:
+    """2b. Pieces of a sealed bundle (synthetic random files) uploaded on the upload page, in
+    Persian: each row says how many pieces are held and which are missing, a damaged copy is
+    refused, and the last piece opens the bundle with links to the items it became."""
+    import random
+
+    from playwright.sync_api import expect
+
+    from gavah.bundles import seal as fmt
+
+    recipient = server.gavah("bundle", "keygen").stdout.strip()
+    field = server.tmp / "bundle-field"
+    field.mkdir()
+    rng = random.Random(11)
+    for i, size in enumerate((140_000, 30_000)):
+        (field / f"synthetic-{i}.bin").write_bytes(rng.randbytes(size))
+    sealed = fmt.seal(
+        sorted(field.iterdir()),
+        fmt.Recipient(public_key=recipient),
+        server.tmp / "bundle-out",
+        piece_size=fmt.MIN_PIECE,
+    )
+    *first, last = sealed.pieces
+    damaged = server.tmp / "bundle-damaged" / last.name
+    damaged.parent.mkdir()
+    data = bytearray(last.read_bytes())
+    data[fmt.HEADER + 99] ^= 0x40
+    damaged.write_bytes(bytes(data))
+
+    page = ui.signed_in("intake1")
+    page.goto("/upload")
+    assert len(first) >= 2
+    for piece in reversed(first):
+        row = upload_file(page, piece)
+        expect(row).to_have_attribute("data-bundle-state", "held", timeout=30_000)
+        expect(row.locator(".status")).to_contain_text("نگه داشته شد")
+        expect(row.locator(".status .hint")).to_contain_text("هنوز نرسیده")
+    row = upload_file(page, damaged)
+    expect(row).to_have_attribute("data-bundle-state", "refused", timeout=30_000)
+    expect(row).to_have_attribute("data-state", "failed")
+    expect(row.locator(".status")).to_contain_text("does not match")
+    row = upload_file(page, last)
+    expect(row).to_have_attribute("data-bundle-state", "opened", timeout=30_000)
+    links = row.locator('.status a[href^="/items/ev-"]')
+    expect(links).to_have_count(2)
+    links.first.click()
+    expect(page.locator("ul.acquisitions")).to_contain_text("alpha")
+
+
 def test_an_interrupted_upload_resumes_where_it_stopped(ui: UI, server: Server) -> None:
     """3. The connection drops during the second 5 MiB chunk: the upload asks the server how
     much it holds and carries on from 5 MiB (the first chunk is not sent again), and the

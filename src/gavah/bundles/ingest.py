@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +92,18 @@ def held_folder(settings: Settings, bundle_id: str, collection: str | None) -> P
     return settings.bundles_dir / "pieces" / scope / bundle_id
 
 
-def hold(vault: Vault, bundle: Assembly, collection: str | None) -> Assembly:
+def hold(
+    vault: Vault,
+    bundle: Assembly,
+    collection: str | None,
+    given_as: Mapping[int, str] | None = None,
+) -> Assembly:
     """Keep ``bundle``'s sound pieces in the workspace, and complete it with those kept from
     earlier arrivals: pieces that come days apart, over different channels, need not be
     gathered by hand. A bundle already opened holds nothing. Each held piece keeps the time it
-    first arrived (its copy's modification time)."""
+    first arrived (its copy's modification time), and beside it who gave it and under what
+    file name (``given_as``, by piece index; else its file's own name), for the opening's
+    custody event."""
     if already_opened(vault, bundle.bundle_id, collection) is not None:
         return bundle
     folder = held_folder(vault.ws.settings, bundle.bundle_id, collection)
@@ -104,10 +111,8 @@ def hold(vault: Vault, bundle: Assembly, collection: str | None) -> Assembly:
     for index, piece in bundle.pieces.items():
         kept = folder / f"{index:08d}.piece"
         if not kept.exists():
-            temp = folder / f".{index:08d}.{secrets.token_hex(4)}"
-            shutil.copyfile(piece.path, temp)
-            os.chmod(temp, 0o600)
-            os.replace(temp, kept)
+            name = (given_as or {}).get(index, piece.path.name)
+            _keep(folder, kept, piece.path, {"file": name, "by": vault.actor})
     for kept in sorted(folder.glob("*.piece")):
         index = int(kept.stem)
         if index not in bundle.pieces:
@@ -115,6 +120,30 @@ def hold(vault: Vault, bundle: Assembly, collection: str | None) -> Assembly:
             if isinstance(found, Piece) and found.bundle_id == bundle.bundle_id:
                 bundle.pieces[index] = found
     return bundle
+
+
+def _keep(folder: Path, kept: Path, source: Path, arrival: dict[str, str]) -> None:
+    """Write a held piece and its arrival note, each whole or not at all (the note first: a
+    piece counts as held once its file is there)."""
+    note = folder / f".{kept.stem}.json.{secrets.token_hex(4)}"
+    fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(arrival, sort_keys=True))
+    os.replace(note, kept.with_suffix(".json"))
+    temp = folder / f".{kept.stem}.{secrets.token_hex(4)}"
+    shutil.copyfile(source, temp)
+    os.chmod(temp, 0o600)
+    os.replace(temp, kept)
+
+
+def _arrival_note(folder: Path, index: int) -> dict[str, Any]:
+    """Who gave a held piece and under what name, if it was held (pieces given with the last
+    one, or by an earlier gavah, have none)."""
+    try:
+        found = json.loads((folder / f"{index:08d}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: str(found[k]) for k in ("file", "by") if isinstance(found, dict) and k in found}
 
 
 def release(vault: Vault, bundle_id: str, collection: str | None) -> None:
@@ -208,7 +237,8 @@ def _record(
                 }
             )
         at = utcnow()
-        event = _event(vault.actor, bundle, unpacked, items, collection)
+        held = held_folder(vault.ws.settings, bundle.bundle_id, collection)
+        event = _event(vault.actor, bundle, unpacked, items, collection, held)
         index = appender.append(BUNDLE_OPENED, None, at, event).index
         session.add(
             models.BundleOpening(
@@ -231,11 +261,19 @@ def _event(
     unpacked: Unpacked,
     items: list[dict[str, Any]],
     collection: str | None,
+    held: Path,
 ) -> dict[str, Any]:
     """What the log keeps of an opening: the bundle, who sealed it and when they say, each
-    piece's arrival, and each file's claimed capture time beside its ingest entry."""
+    piece's arrival (when, under what file name, given by whom), and each file's claimed
+    capture time beside its ingest entry."""
     arrivals = [
-        {"piece": i + 1, "file": p.path.name, "arrived_at": p.arrived_at}
+        {
+            "piece": i + 1,
+            "file": p.path.name,
+            "by": actor,
+            **_arrival_note(held, i),
+            "arrived_at": p.arrived_at,
+        }
         for i, p in sorted(bundle.pieces.items())
     ]
     return {

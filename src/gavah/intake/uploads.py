@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from gavah.bundles.receive import Arrival, is_piece, receive_piece
 from gavah.custody.log import Appender, utcnow
 from gavah.db import models
 from gavah.errors import InputError, NotFound
@@ -57,9 +58,13 @@ def clean_metadata(metadata: dict[str, Any]) -> dict[str, str | None]:
     return fields
 
 
-def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Recorded:
-    """Acquire a completed upload into the vault and record it; the upload's copy is removed."""
+def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Recorded | Arrival:
+    """Acquire a completed upload into the vault and record it; the upload's copy is removed.
+    A sealed bundle's piece is not evidence: it goes to the bundle opener for the collection
+    (docs/bundles.md §5.5), and its receipt says where its bundle stands there."""
     fields = clean_metadata(metadata)
+    if is_piece(data_path):
+        return _receive_piece(vault, data_path, fields)
     raw = os.fsencode(data_path)
     acquired = acquire(vault.store, Candidate(raw, os.stat(raw).st_size), False, Progress())
     # The file as the browser named it; its times are unknown (a browser does not send them).
@@ -69,9 +74,27 @@ def record_upload(vault: Vault, data_path: Path, metadata: dict[str, Any]) -> Re
         [acquired], collection=fields["collection"], source=fields["source"], note=fields["note"]
     )[0]
     _write_receipt(data_path, recorded, _new_in(vault, recorded, str(fields["collection"])))
+    _remove_upload(data_path)
+    return recorded
+
+
+def _receive_piece(vault: Vault, data_path: Path, fields: dict[str, str | None]) -> Arrival:
+    arrival = receive_piece(
+        vault,
+        data_path,
+        str(fields["collection"]),
+        given_as=fields["filename"],
+        source=fields["source"],
+        note=fields["note"],
+    )
+    _write_json(data_path, {"bundle": arrival.to_dict()})
+    _remove_upload(data_path)
+    return arrival
+
+
+def _remove_upload(data_path: Path) -> None:
     for leftover in (data_path, data_path.with_name(data_path.name + ".info")):
         leftover.unlink(missing_ok=True)
-    return recorded
 
 
 def _new_in(vault: Vault, recorded: Recorded, collection: str) -> bool:
@@ -99,6 +122,10 @@ def _write_receipt(data_path: Path, recorded: Recorded, new: bool) -> None:
         "log_index": recorded.log_index,
         "new": new,
     }
+    _write_json(data_path, receipt)
+
+
+def _write_json(data_path: Path, receipt: dict[str, Any]) -> None:
     path = data_path.with_name(data_path.name + ".done.json")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the workspace is private
     with os.fdopen(fd, "w", encoding="utf-8") as f:

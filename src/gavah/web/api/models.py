@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -106,14 +106,36 @@ class Collection(BaseModel):
     items: int
 
 
+class BundleArrival(BaseModel):
+    """Where a sealed bundle stands in the collection a piece of it was uploaded into
+    (docs/bundles.md §5.5); nothing is said of any other collection."""
+
+    state: Literal["refused", "held", "opened", "not_opened"]
+    bundle_id: str | None = Field(description="as the piece names it (a refused one: as it claims)")
+    piece: int | None = Field(description="this piece's number, from 1")
+    pieces: int | None = Field(description="how many pieces the bundle has")
+    received: int = Field(description="sound pieces held for the bundle in this collection")
+    missing: list[int] = Field(description="piece numbers still missing")
+    reason: str | None = Field(description="why the piece was refused or the bundle did not open")
+    hint: str | None
+    already: bool = Field(description="the bundle had been opened here before this piece came")
+    signer: str | None = Field(description="the field signer's public key, once opened")
+    items: list[dict[str, Any]] = Field(description="the items the bundle's files became")
+    log_index: int | None = Field(description="the bundle.opened custody event")
+
+
 class UploadReceipt(BaseModel):
-    evidence_id: str
-    sha256: str
-    log_index: int
-    new: bool = Field(
+    """A file: the item it became. A sealed bundle's piece: its bundle's state instead."""
+
+    evidence_id: str | None = None
+    sha256: str | None = None
+    log_index: int | None = None
+    new: bool | None = Field(
+        None,
         description="whether the collection uploaded into held these bytes before (what "
-        "other collections hold is not said)"
+        "other collections hold is not said)",
     )
+    bundle: BundleArrival | None = None
 
 
 class NewAccount(BaseModel):

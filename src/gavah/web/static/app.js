@@ -178,6 +178,13 @@
       pause: ds.msgPause || 'Pause',
       resume: ds.msgResume || 'Resume',
       retrying: ds.msgRetrying || 'Connection lost, retrying',
+      bundleHeld: ds.msgBundleHeld || 'Piece {piece} held: {received} of {pieces}',
+      bundleMissing: ds.msgBundleMissing || 'Missing:',
+      bundleRefused: ds.msgBundleRefused || 'Piece {piece} refused:',
+      bundleRefusedUnknown: ds.msgBundleRefusedUnknown || 'Piece refused:',
+      bundleOpened: ds.msgBundleOpened || 'Opened: {count} files',
+      bundleAlready: ds.msgBundleAlready || 'Opened before: nothing changed',
+      bundleNotOpened: ds.msgBundleNotOpened || 'Complete but not opened:',
     };
     // tus-js-client resolves the Location header against the endpoint with new URL(),
     // which needs an absolute base.
@@ -396,6 +403,59 @@
       row.button = null;
     }
 
+    // A sealed bundle's piece: where its bundle stands in this collection (docs/bundles.md).
+    function fill(text, values) {
+      return text.replace(/\{(\w+)\}/g, function (whole, key) {
+        return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
+      });
+    }
+
+    let numberFormat = null;
+    try { numberFormat = new Intl.NumberFormat(lang); } catch (err) { numberFormat = null; }
+    function num(n) { return numberFormat ? numberFormat.format(Number(n)) : String(n); }
+
+    function bundleText(b) {
+      if (b.state === 'opened') {
+        return b.already ? msg.bundleAlready : fill(msg.bundleOpened, { count: num(b.items.length) });
+      }
+      if (b.state === 'held') {
+        return fill(msg.bundleHeld, { piece: num(b.piece), received: num(b.received), pieces: num(b.pieces) });
+      }
+      if (b.state === 'refused') {
+        return b.piece ? fill(msg.bundleRefused, { piece: num(b.piece) }) : msg.bundleRefusedUnknown;
+      }
+      return msg.bundleNotOpened;
+    }
+
+    function addHint(row, text) {
+      const small = document.createElement('span');
+      small.className = 'hint';
+      small.textContent = ' ' + text; // the server's words: text nodes only
+      row.status.appendChild(small);
+    }
+
+    function finishBundle(row, b) {
+      const refused = b.state === 'refused';
+      row.retryable = false;
+      setState(row, refused ? 'failed' : 'done');
+      if (!refused) setPercent(row, 100);
+      row.li.dataset.bundleState = String(b.state);
+      setStatus(row, bundleText(b), refused ? 'failed' : 'done');
+      if (b.state === 'held' && b.missing && b.missing.length) {
+        addHint(row, msg.bundleMissing + ' ' + b.missing.map(num).join(lang === 'fa' ? '، ' : ', '));
+      }
+      if (b.reason) addHint(row, b.reason + (b.hint ? ' (' + b.hint + ')' : ''));
+      (b.items || []).forEach(function (item) {
+        const link = document.createElement('a');
+        link.href = itemBase + encodeURIComponent(String(item.id));
+        link.textContent = String(item.id);
+        row.status.appendChild(document.createTextNode(' '));
+        row.status.appendChild(link);
+      });
+      if (row.button) row.button.remove();
+      row.button = null;
+    }
+
     // After the last byte, ask the app which evidence item the upload became.
     function fetchResult(row, uploadId, attempt) {
       const headers = { Accept: 'application/json' };
@@ -413,7 +473,9 @@
       fetch(resultBase + encodeURIComponent(uploadId), { credentials: 'same-origin', headers: headers })
         .then(function (res) {
           return res.json().catch(function () { return {}; }).then(function (body) {
-            if (res.ok && body && body.evidence_id) {
+            if (res.ok && body && body.bundle) {
+              finishBundle(row, body.bundle);
+            } else if (res.ok && body && body.evidence_id) {
               finish(row, body);
             } else if (res.status === 202 || res.status >= 500 || res.ok) {
               again(); // still being stored, or a passing fault
