@@ -111,7 +111,7 @@ def _transcode(src: BinaryIO, out_path: Path) -> None:
         if video_in is None and audio_in is None:
             raise ValueError("no video or audio stream")
         with av.open(str(out_path), "w", format="webm") as out:
-            video = _video_stream(out, video_in) if video_in is not None else None
+            video = video_stream(out, video_in) if video_in is not None else None
             audio = out.add_stream("libopus", rate=AUDIO_RATE) if audio_in is not None else None
             resampler = av.AudioResampler(format="flt", layout="stereo", rate=AUDIO_RATE)
             fifo = av.AudioFifo()
@@ -135,15 +135,20 @@ def _transcode(src: BinaryIO, out_path: Path) -> None:
                 _mux(out, video.encode(None))
 
 
-def _video_stream(out: Any, video_in: Any) -> Any:
+def video_stream(
+    out: Any, video_in: Any, max_side: int = MAX_SIDE, bit_rate: int = VIDEO_BIT_RATE
+) -> Any:
+    """A VP8 output stream for ``video_in``: its frame rate, at most ``max_side`` pixels on
+    its longest side (even sizes, as the encoder needs), 4:2:0. Also used by the redacted
+    copies made for publication (gavah.publish)."""
     rate = video_in.average_rate or Fraction(25)
     stream = out.add_stream("libvpx", rate=Fraction(rate).limit_denominator(1000))
     width, height = int(video_in.codec_context.width), int(video_in.codec_context.height)
-    scale = min(1.0, MAX_SIDE / max(width, height, 1))
+    scale = min(1.0, max_side / max(width, height, 1))
     stream.width = max(2, int(width * scale) // 2 * 2)
     stream.height = max(2, int(height * scale) // 2 * 2)
     stream.pix_fmt = "yuv420p"
-    stream.bit_rate = VIDEO_BIT_RATE
+    stream.bit_rate = bit_rate
     return stream
 
 

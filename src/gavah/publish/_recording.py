@@ -4,7 +4,6 @@ blurred), no tags carried over. PyAV's own FFmpeg, as :mod:`gavah.media.transcod
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import av
 
 from gavah.errors import InputError
 from gavah.media.audio_video import CONTAINER_OPTIONS
-from gavah.media.transcode import AUDIO_RATE, OPUS_FRAME
+from gavah.media.transcode import AUDIO_RATE, OPUS_FRAME, video_stream
 
 MAX_SIDE = 1280
 VIDEO_BIT_RATE = 2_000_000
@@ -42,7 +41,7 @@ def transcode(src: Path, dest: Path, each_frame: Callable[[Any], Any]) -> bool:
 
 
 def _copy(inp: Any, out: Any, video_in: Any, audio_in: Any, each: Callable[[Any], Any]) -> None:
-    video = _video_stream(out, video_in) if video_in is not None else None
+    video = video_stream(out, video_in, MAX_SIDE, VIDEO_BIT_RATE) if video_in is not None else None
     audio = out.add_stream("libopus", rate=AUDIO_RATE) if audio_in is not None else None
     resampler = av.AudioResampler(format="flt", layout="stereo", rate=AUDIO_RATE)
     fifo = av.AudioFifo()
@@ -61,18 +60,6 @@ def _copy(inp: Any, out: Any, video_in: Any, audio_in: Any, each: Callable[[Any]
         _mux(out, audio.encode(None))
     if video is not None:
         _mux(out, video.encode(None))
-
-
-def _video_stream(out: Any, video_in: Any) -> Any:
-    rate = video_in.average_rate or Fraction(25)
-    stream = out.add_stream("libvpx", rate=Fraction(rate).limit_denominator(1000))
-    width, height = int(video_in.codec_context.width), int(video_in.codec_context.height)
-    scale = min(1.0, MAX_SIDE / max(width, height, 1))
-    stream.width = max(2, int(width * scale) // 2 * 2)
-    stream.height = max(2, int(height * scale) // 2 * 2)
-    stream.pix_fmt = "yuv420p"
-    stream.bit_rate = VIDEO_BIT_RATE
-    return stream
 
 
 def _redacted(frame: Any, stream: Any, each: Callable[[Any], Any]) -> Any:
