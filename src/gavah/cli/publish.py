@@ -97,6 +97,30 @@ def unmark(
     say(f"withdrew incident {result['incident']} from publication; log index {result['log_index']}")
 
 
+@app.command("list")
+def list_setting(
+    ctx: typer.Context,
+    list_id: str = typer.Argument(..., help="The victim list's name (gavah victims lists)."),
+    how: str = typer.Option(
+        ...,
+        "--as",
+        help="counts: how many people it names, per province; names: also each person's name, "
+        "date and province as the list published them; none: not on the site.",
+    ),
+    note: str | None = typer.Option(None, "--note", help="Why (e.g. the publisher's permission)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set how a victim list goes out on the site (a custody event; the reviewer role in the
+    victim register's collection). A list never set stays out."""
+    from gavah.publish import victims
+
+    result = victims.set_list(verification(ctx), list_id, how, note)
+    if as_json:
+        print_json(result)
+        return
+    say(f"list {result['list']} goes out as {result['as']}; log index {result['log_index']}")
+
+
 def monitor(
     site_dir: Path = typer.Argument(
         ..., help="A gavah site: its folder, as downloaded or mirrored."

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from gavah.db import models
 from gavah.errors import InputError
+from gavah.publish import victims
 from gavah.publish.marks import marks
 from gavah.text.dates import to_hijri
 from gavah.verify import levels, rules
@@ -65,6 +66,7 @@ class Selection:
     entities: list[dict[str, Any]] = field(default_factory=list)
     gaps: dict[str, Any] | None = None
     estimate: dict[str, Any] | None = None
+    victims: list[dict[str, Any]] = field(default_factory=list)  # the lists set for publication
     left_out: list[LeftOut] = field(default_factory=list)
 
 
@@ -82,6 +84,7 @@ def select_content(verification: Verification, estimate: Path | None = None) -> 
             for row, claims in rows
         ]
         chosen.harm = {cal: _harm([r for r, _ in rows], chosen.incidents, cal) for cal in CALENDARS}
+        chosen.victims = victims.published_lists(session, slug, chosen.left_out, LeftOut)
     chosen.entities = _entities(verification, chosen.incidents)
     chosen.gaps = _gaps(verification, chosen.entities)
     chosen.estimate = read_estimate(estimate) if estimate else None

@@ -225,6 +225,7 @@ def pages(chosen: Selection, figures: dict[str, bytes] | None = None) -> Iterato
             {"lang": lang, "entities": chosen.entities},
         )
         yield Page(f"{lang}/gaps.html", "gaps.html", {"lang": lang, "gaps": chosen.gaps})
+        yield Page(f"{lang}/victims.html", "victims.html", {"lang": lang, "lists": chosen.victims})
         yield Page(f"{lang}/verify.html", "verify.html", {"lang": lang})
 
 
