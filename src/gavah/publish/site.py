@@ -30,6 +30,7 @@ import jinja2
 from gavah.errors import InputError, IntegrityError
 from gavah.publish import content, integrity
 from gavah.publish.content import Selection, public_json
+from gavah.text import places
 from gavah.verify.store import Verification
 
 LANGUAGES = ("fa", "en")  # the first is the default
@@ -372,6 +373,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = _number
+    env.filters["province"] = places.province_name
     return env
 
 

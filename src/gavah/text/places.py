@@ -84,6 +84,17 @@ PROVINCES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
 )
 """Each province: its Latin spellings (canonical first) and its Persian name."""
 
+_PERSIAN_NAME = {latin[0]: fa for latin, fa in PROVINCES}
+
+
+def province_name(province: str | None, lang: str) -> str | None:
+    """A province's canonical (Latin) name as a page in ``lang`` writes it: its Persian name for
+    "fa", itself otherwise (and for a name that is not a province)."""
+    if province and lang == "fa":
+        return _PERSIAN_NAME.get(province, province)
+    return province
+
+
 GEONAMES_ADMIN1: dict[str, str] = {code: latin.split("|")[0] for code, latin, _, _ in _table()}
 """GeoNames admin1 code of each of Iran's provinces → the canonical Latin province name."""
 
