@@ -204,7 +204,9 @@ def test_an_approved_redacted_derivative_goes_out_and_nothing_of_its_original(
     derivative, stays left out."""
     from gavah.publish.redact import Redactions, approved
 
-    photo = example.evidence[0]
+    photo_sha = hashlib.sha256(example.originals[0].read_bytes()).hexdigest()
+    photo = example.evidence[example.sha256s.index(photo_sha)]  # ingest may list it second
+    statement = next(e for e in example.evidence if e != photo)
     Redactions(vault).propose(photo)
     Redactions(vault).approve(photo, version=1)
     (derivative,) = approved(vault, [photo])
@@ -217,7 +219,7 @@ def test_an_approved_redacted_derivative_goes_out_and_nothing_of_its_original(
     page = next(p for p in files if p.startswith("en/incidents/i-"))
     assert f"media/{derivative.sha256}.jpg" in files[page].decode()
     left = [x["id"] for x in result["left_out"] if x["what"] == "evidence"]
-    assert not any(photo in x for x in left) and any(example.evidence[1] in x for x in left)
+    assert not any(photo in x for x in left) and any(statement in x for x in left)
     needles = [t.encode() for t in TRAPS] + [e.encode() for e in example.evidence]
     needles += [s.encode() for s in example.sha256s] + [bytes.fromhex(s) for s in example.sha256s]
     original = example.originals[0].read_bytes()
