@@ -28,9 +28,15 @@ def test_build_lists_what_it_left_out_in_json_and_monitor_checks_it(
                 "method": "lcmcr",
                 "lists": ["list-a", "secret-network-b", "list-c"],
                 "guard_rails": [
-                    {"code": "x", "message": "Two lists may copy each other (synthetic)."}
+                    {"code": "x", "message": "Two lists may copy each other (synthetic)."},
+                    {
+                        "code": "near-copy",
+                        "message": "95% of the people on list 'secret-network-b' are also on "
+                        "list 'list-a' (synthetic)",
+                        "params": {"a": "secret-network-b", "b": "list-a"},
+                    },
                 ],
-                "warnings": [],
+                "warnings": ["list 'secret-network-b' records only 4 victims here"],
             }
         ),
         "utf-8",
@@ -44,7 +50,15 @@ def test_build_lists_what_it_left_out_in_json_and_monitor_checks_it(
     page = (out / "en" / "estimate.html").read_text("utf-8")
     assert "310" in page and "180" in page and "641" in page and "copy each other" in page
     assert "secret-network-b" not in page
-    assert "۳۱۰" in (out / "fa" / "estimate.html").read_text("utf-8")
+    persian = (out / "fa" / "estimate.html").read_text("utf-8")
+    assert "۳۱۰" in persian
+    # A known rail is said in the site's own words in both languages; the others, and the
+    # warnings, in English with each list's name replaced by its number. No name goes out.
+    assert 'data-rail="near-copy"' in page and "nearly a copy" in page
+    assert 'data-rail="near-copy"' in persian and "رونوشتی" in persian
+    assert "list 2 records only 4 victims" in page and "list 2 records only 4" in persian
+    published = b"".join(f.read_bytes() for f in out.rglob("*") if f.is_file())
+    assert b"secret-network-b" not in published and b"list-a" not in published
 
     state = tmp_path / "seen.json"
     watched = gavah(cli_env, "monitor", str(out), "--state", str(state), "--json")

@@ -173,6 +173,9 @@ def test_the_estimate_shows_charts_guard_rails_and_methods(register: Any, client
     assert page.status_code == 200, page.text[:500]
     assert page.text.count("<svg") >= 2
     assert "lcmcr" in page.text and "dga" in page.text
+    rails = re.findall(r"<li data-rail=\"[^\"]+\"[^>]*>", page.text)
+    assert rails, "the synthetic register raises guard rails (two lists alone, at least)"
+    assert not [r for r in rails if 'lang="en"' in r], rails  # said in Persian, not English
     stratified = viewer.get("/victims/estimate", params={"run": "true", "stratify": "gender"})
     assert stratified.status_code == 200 and stratified.text.count("<svg") >= 2
 

@@ -462,15 +462,48 @@ def read_estimate(path: Path) -> dict[str, Any]:
             f"{path}: not an estimate: no {', '.join(missing)}", hint="gavah estimate --json > FILE"
         )
     low, high = data["interval"]
+    names = [str(n) for n in data.get("lists", [])]
+    rails = [g for g in data.get("guard_rails", []) if isinstance(g, dict)]
     return {
         "observed": int(data["observed"]),
         "estimate": round(float(data["estimate"])),
         "interval": [round(float(low)), round(float(high))],
         "method": str(data["method"]),
-        "lists": len(data.get("lists", [])),
-        "caveats": [g["message"] for g in data.get("guard_rails", [])]
-        + [str(w) for w in data.get("warnings", [])],
+        "lists": len(names),
+        # A guard rail goes out as its code, which the site says in its own words in both
+        # languages (strings.toml, "caveat_" + code); its message names the lists.
+        "caveats": sorted({str(g.get("code", "")) for g in rails if g.get("code") in CAVEATS}),
+        "other_caveats": [
+            unnamed(str(g.get("message", "")), names) for g in rails if g.get("code") not in CAVEATS
+        ]
+        + [unnamed(str(w), names) for w in data.get("warnings", [])],
     }
+
+
+CAVEATS = frozenset(
+    {
+        "two-lists-only",
+        "near-copy",
+        "dependent-lists",
+        "periods-differ",
+        "places-differ",
+        "under-linked",
+        "far-above-documented",
+        "small-strata",
+        "poor-fit",
+        "most-complex-model",
+        "methods-disagree",
+    }
+)
+"""The estimate's guard rails the site says in its own words (gavah.casualties.mse.guards)."""
+
+
+def unnamed(text: str, names: list[str]) -> str:
+    """A warning with each list's name replaced by its number ("list 2"): the names stay home."""
+    for i, name in sorted(enumerate(names, 1), key=lambda n: -len(n[1])):
+        if name:
+            text = text.replace(repr(name), f"list {i}").replace(name, f"list {i}")
+    return text
 
 
 def public_json(value: Any) -> bytes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gavah.casualties.mse.patterns import CaptureHistories
@@ -98,9 +98,23 @@ class GuardRail:
     code: str  # stable, for scripts
     message: str  # plain words: what was found, why it matters, what to do
     about: str = ""  # which estimate it is said of, where that is one of several (a stratum)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """The values the message is made of (list names, counts, shares, dates), so that a page in
+    another language, or a public one that must not name the lists, can say it in its own words."""
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "params": _plain(self.params)}
+
+
+def _plain(value: Any) -> Any:
+    """``params`` as JSON holds them: dates as ISO text."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def shared(histories: CaptureHistories, i: int, j: int) -> int:
@@ -122,6 +136,7 @@ def two_lists(histories: CaptureHistories) -> list[GuardRail]:
             "independently of each other, and two lists cannot show whether they were. If they "
             "draw on the same sources, the number is too low; if each reaches people the other "
             "cannot, too high. A third list would let the estimate check it.",
+            params={"a": a, "b": b},
         )
     ]
 
@@ -150,6 +165,13 @@ def dependence(histories: CaptureHistories) -> list[GuardRail]:
                     "from the other, or both from the same sources. The estimate assumes "
                     "that lists are made independently; lists that copy each other make it too "
                     "low. Treat them as one list (leave one out with --lists) and compare.",
+                    params={
+                        "a": names[i],
+                        "b": names[j],
+                        "share": both / size,
+                        "both": both,
+                        "size": size,
+                    },
                 )
             )
     for i in range(len(names)):
@@ -168,6 +190,13 @@ def dependence(histories: CaptureHistories) -> list[GuardRail]:
                         "people documented on all lists. They probably draw on each other or "
                         "on the same sources. Estimates that ignore this are too low; the "
                         "methods below allow for it only in part.",
+                        params={
+                            "a": names[i],
+                            "b": names[j],
+                            "both": both,
+                            "alone": alone,
+                            "observed": histories.observed,
+                        },
                     )
                 )
     return rails
@@ -202,6 +231,7 @@ def coverage(facts: Coverage) -> list[GuardRail]:
                         "of death): people killed when only one list was recording cannot be "
                         "on the other, and the estimate counts them as missed by it. Estimate "
                         "by month (--stratify month) or for the common period only.",
+                        params={"a": a, "b": b, "a0": a0, "a1": a1, "b0": b0, "b1": b1},
                     )
                 )
     for a, here in facts.provinces.items():
@@ -219,6 +249,13 @@ def coverage(facts: Coverage) -> list[GuardRail]:
                         "nobody: the lists may cover different places, and the estimate then "
                         "counts those people as missed by it. Estimate by province "
                         "(--stratify province) or for the places both cover.",
+                        params={
+                            "a": a,
+                            "b": b,
+                            "elsewhere": elsewhere,
+                            "placed": placed,
+                            "share": elsewhere / placed,
+                        },
                     )
                 )
     return rails
@@ -244,6 +281,12 @@ def under_linked(looks_alike: int, people: int, threshold: float) -> list[GuardR
             "and the estimate, which reads a person counted twice as one seen by one list "
             "only, is too high as well. Review them (gavah victims review) and compare the "
             "estimate at a lower threshold (--thresholds 0.5).",
+            params={
+                "pairs": looks_alike,
+                "low": LOOKS_ALIKE_FROM,
+                "threshold": threshold,
+                "people": people,
+            },
         )
     ]
 
@@ -259,6 +302,7 @@ def far_above_documented(estimate: float, observed: int) -> list[GuardRail]:
             "from how little the lists overlap. Lists overlap little also when the register "
             "counts people twice, and when lists cover different periods or places; rule "
             "those out before quoting the number.",
+            params={"estimate": estimate, "times": estimate / observed, "observed": observed},
         )
     ]
 
@@ -274,6 +318,12 @@ def small_strata(observed: Sequence[int]) -> list[GuardRail]:
             f"{len(small)} of the {len(observed)} strata hold fewer than {MIN_RECORDS} "
             f"documented victims ({sum(small):,} victims in all): their estimates are unstable "
             "and their intervals wide. Use broader strata, or none.",
+            params={
+                "small": len(small),
+                "strata": len(observed),
+                "minimum": MIN_RECORDS,
+                "victims": sum(small),
+            },
         )
     ]
 
@@ -307,6 +357,7 @@ def model_fit(where: str, diagnostics: Mapping[str, Any]) -> list[GuardRail]:
                 message=f"{where}: the log-linear model it leans on ({name}) does not fit the counts "
                 f"(goodness-of-fit p = {p:.2g}): none of the models tried describes how these "
                 "lists depend on one another, and the number may be wrong in either direction.",
+                params={"where": where, "model": name, "p": p},
             )
         )
     if diagnostics.get("most_weighted_is_most_complex"):
@@ -317,6 +368,7 @@ def model_fit(where: str, diagnostics: Mapping[str, Any]) -> list[GuardRail]:
                 message=f"{where}: the log-linear model it leans on ({name}) is the most complex one "
                 "fitted, so nothing in the data is left to test it; the number rests on the "
                 "assumption that the lists depend on one another in no more complex way.",
+                params={"where": where, "model": name},
             )
         )
     return rails
@@ -349,5 +401,11 @@ def methods_disagree(found: Sequence[MethodEstimate]) -> list[GuardRail]:
             f"the methods disagree beyond their 95% intervals: {each}. Each rests on different "
             "assumptions about how the lists depend on each other, and the data cannot tell "
             "which holds: report the range of the methods, not one of them.",
+            params={
+                "each": [
+                    {"method": m.method, "estimate": m.estimate, "interval": list(m.interval)}
+                    for m in found
+                ]
+            },
         )
     ]

@@ -315,7 +315,11 @@ def _said_once(rails: list[guards.GuardRail]) -> list[guards.GuardRail]:
             continue
         where = ", ".join(r.about for r in found)
         out.append(
-            guards.GuardRail(code, f"{len(found)} strata ({where}): {guards.FIT_RAILS[code]}")
+            guards.GuardRail(
+                code,
+                f"{len(found)} strata ({where}): {guards.FIT_RAILS[code]}",
+                params={"strata": len(found), "where": [r.about for r in found]},
+            )
         )
     return out
 

@@ -30,6 +30,7 @@ from gavah.text.names import name_key
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
+from gavah.web import rails
 from gavah.web.context import signed_in, state
 from gavah.web.pages.render import render
 
@@ -323,4 +324,5 @@ def estimate_page(
         strata=STRATA,
         charts=charts,
         problem=None,
+        rail_said=rails.said,
     )
