@@ -146,7 +146,11 @@ def test_linkage_review_decides_as_the_cli_does(register: Any, client_in: Any,
     expected = People(vault).to_review(limit=1)[0]
     assert (left, right) == (expected["left"]["id"], expected["right"]["id"])
     for comparison in expected["explanation"]:
-        assert comparison in page.text
+        assert f'data-comparison="{comparison}"' in page.text
+    # Said in Persian (the default language): every stored level is one the table knows.
+    said = re.findall(r'<li data-comparison="[^"]+">(.*?)</li>', page.text)
+    assert said and all("<bdi dir=\"auto\">" not in s for s in said), said
+    assert "همان" in page.text or "فرق دارند" in page.text
     decided = reviewer.post("/victims/review", data={"left": left, "right": right,
                             "decision": "different", "note": "synthetic",
                             "csrf_token": csrf_of(page.text)}, follow_redirects=False)  # fmt: skip

@@ -30,7 +30,7 @@ from gavah.text.names import name_key
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
-from gavah.web import rails
+from gavah.web import explained, rails
 from gavah.web.context import signed_in, state
 from gavah.web.pages.render import render
 
@@ -237,6 +237,7 @@ def review_page(request: Request, me: Principal = Depends(linkage_reviewer)) -> 
         why=None,
         fields=SHOWN_FIELDS,
         levels=_levels(pair),
+        explained=explained,
     )
 
 
