@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from PIL import Image
-from scenes import repost, save, scene, video
 from sqlalchemy import select
 
 from gavah.db import models
@@ -17,6 +16,7 @@ from gavah.similar.query import clusters, similar_to
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
 from gavah_cli import gavah
+from scenes import repost, save, scene, video
 
 
 def _ingest(vault: Vault, path: Path, collection: str, source: str) -> str:
