@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,10 +95,11 @@ class HashIndex:
     """An exact radius index over PDQ hashes (rows of an (n, 4) uint64 array)."""
 
     def __init__(self, words: Words, threshold: int = THRESHOLD, bits: int | None = None) -> None:
-        self.words = np.ascontiguousarray(words, dtype=_U64)
-        self.columns = [np.ascontiguousarray(self.words[:, i]) for i in range(4)]
+        words = np.ascontiguousarray(words, dtype=_U64)
+        # Kept as four columns: a candidate is checked a word at a time (see _search).
+        self.columns = [np.ascontiguousarray(words[:, i]) for i in range(4)]
         self.threshold = threshold
-        n = len(self.words)
+        n = len(words)
         bits = bits or _bits_for(n, threshold)
         self.chunks = _chunks(bits)
         self.flips = _flips(bits, threshold // len(self.chunks))
@@ -105,13 +107,17 @@ class HashIndex:
         self.starts: list[np.ndarray[Any, Any]] = []
         row_type = np.int32 if n < 2**31 else np.int64
         for chunk in self.chunks:
-            values = chunk.values(self.words)
+            values = chunk.values(words)
             self.order.append(np.argsort(values, kind="stable").astype(row_type))
             counts = np.bincount(values, minlength=1 << bits)
             self.starts.append(np.concatenate(([0], np.cumsum(counts))).astype(row_type))
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.columns[0])
+
+    def rows(self, rows: Sequence[int]) -> Words:
+        """Stored hashes by row, as an (n, 4) array."""
+        return np.stack([column[list(rows)] for column in self.columns], axis=1)
 
     @property
     def nbytes(self) -> int:

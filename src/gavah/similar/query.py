@@ -145,7 +145,7 @@ def _matches(loaded: _Loaded, evidence_id: str) -> dict[str, tuple[int, set[int]
     if not ours:
         return {}
     found: dict[str, tuple[int, set[int], set[int]]] = {}
-    for asked, row, gap in loaded.index.search(loaded.index.words[ours]):
+    for asked, row, gap in loaded.index.search(loaded.index.rows(ours)):
         other = loaded.owners[row]
         if other == evidence_id:
             continue
