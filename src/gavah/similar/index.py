@@ -33,6 +33,8 @@ MIN_QUALITY = 50
 """PDQ's quality gate: below 50 a hash (a blank or flat frame) matches too much to mean anything."""
 
 _U64 = np.uint64
+_COUNT_BITS = 24
+_COUNT_LIMIT = 1 << _COUNT_BITS
 Words = np.ndarray[Any, np.dtype[np.uint64]]
 
 
@@ -104,13 +106,18 @@ class HashIndex:
         self.chunks = _chunks(bits)
         self.flips = _flips(bits, threshold // len(self.chunks))
         self.order: list[np.ndarray[Any, Any]] = []
-        self.starts: list[np.ndarray[Any, Any]] = []
+        self.buckets: list[np.ndarray[Any, Any]] = []
         row_type = np.int32 if n < 2**31 else np.int64
         for chunk in self.chunks:
             values = chunk.values(words)
-            self.order.append(np.argsort(values, kind="stable").astype(row_type))
+            self.order.append(np.argsort(values).astype(row_type))  # within a bucket: any order
             counts = np.bincount(values, minlength=1 << bits)
-            self.starts.append(np.concatenate(([0], np.cumsum(counts))).astype(row_type))
+            starts = np.cumsum(counts) - counts
+            # One int64 per value, start << 24 | count: a probe is one array read (two reads of
+            # separate start and end arrays cost four times as much, measured).
+            if len(counts) and int(counts.max()) >= _COUNT_LIMIT:
+                raise ValueError(f"over {_COUNT_LIMIT - 1:,} stored hashes share one chunk value")
+            self.buckets.append((starts << _COUNT_BITS) | counts)
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -121,7 +128,7 @@ class HashIndex:
 
     @property
     def nbytes(self) -> int:
-        arrays = [*self.columns, *self.order, *self.starts]
+        arrays = [*self.columns, *self.order, *self.buckets]
         return sum(a.nbytes for a in arrays)
 
     def search(self, queries: Words, batch: int = 64) -> list[tuple[int, int, int]]:
@@ -150,12 +157,12 @@ class HashIndex:
         """(query index, stored row) of every hash in a probed bucket, duplicates included."""
         asked_parts, row_parts = [], []
         probes_per_query = len(self.flips)
-        for chunk, order, starts in zip(self.chunks, self.order, self.starts, strict=True):
+        for chunk, order, buckets in zip(self.chunks, self.order, self.buckets, strict=True):
             probes = (chunk.values(queries)[:, None] ^ self.flips[None, :]).ravel()
-            begin = starts[probes]
-            lengths = starts[1:][probes] - begin  # the end: the next value's start
-            filled = np.flatnonzero(lengths)  # most buckets probed are empty
-            begin, lengths = begin[filled], lengths[filled]
+            found = buckets[probes]
+            filled = np.flatnonzero(found)  # most buckets probed are empty
+            found = found[filled]
+            begin, lengths = found >> _COUNT_BITS, found & (_COUNT_LIMIT - 1)
             # Positions begin..begin+length-1 of every bucket, flattened without a Python loop.
             total = int(lengths.sum())
             positions = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)

@@ -13,7 +13,6 @@ when their hashes do, and a screenshot matches the video it came from).
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from gavah.casualties.clusters import Groups
 from gavah.custody.log import isotime
 from gavah.db import models
 from gavah.similar.index import MIN_QUALITY, HashIndex, words_from_bytes
@@ -159,6 +159,24 @@ def _matches(loaded: _Loaded, evidence_id: str) -> dict[str, tuple[int, set[int]
     }
 
 
+def _all_matches(loaded: _Loaded) -> list[tuple[str, str]]:
+    """Every matching pair of items, by the rule of :func:`_matches`, in one batched search."""
+    hits: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
+    everything = loaded.index.rows(range(len(loaded.owners)))
+    for asked, row, _ in loaded.index.search(everything):
+        item, other = loaded.owners[asked], loaded.owners[row]
+        if item != other:
+            mine, theirs = hits.setdefault((item, other), (set(), set()))
+            mine.add(asked)
+            theirs.add(row)
+    return [
+        (item, other)
+        for (item, other), (mine, theirs) in hits.items()
+        if len(mine) >= FRAME_SHARE * len(loaded.frames[item])
+        or len(theirs) >= FRAME_SHARE * len(loaded.frames[other])
+    ]
+
+
 def similar_to(session: Session, evidence_id: str, visible: Visible) -> list[Match]:
     """Items near-duplicate to one, nearest first, each with the copies the reader may see."""
     loaded = _load(session, visible)
@@ -175,21 +193,10 @@ def similar_to(session: Session, evidence_id: str, visible: Visible) -> list[Mat
 def clusters(session: Session, visible: Visible) -> list[Cluster]:
     """Every group of near-duplicates (connected components), largest first."""
     loaded = _load(session, visible)
-    parent = {item: item for item in loaded.frames}
-
-    def root(item: str) -> str:
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
-
-    for item in loaded.frames:
-        for other in _matches(loaded, item):
-            parent[root(other)] = root(item)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for item in loaded.frames:
-        groups[root(item)].append(item)
-    members = [sorted(g) for g in groups.values() if len(g) > 1]
+    groups = Groups(loaded.frames)  # the one union-find (casualties.clusters), no constraints
+    for item, other in _all_matches(loaded):
+        groups.union(item, other)
+    members = [sorted(g) for g in groups.groups().values() if len(g) > 1]
     copies = _copies(session, [i for g in members for i in g], visible)
     found = [
         Cluster(tuple(g), tuple(sorted((c for i in g for c in copies[i]), key=_oldest)))
