@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pdqhash
-from scenes import repost, save, scene, video
 
 from gavah.similar import with_perceptual_hashes
 from gavah.similar.hashing import distance, hash_array, hash_image, hash_video
 from gavah.similar.index import MIN_QUALITY, THRESHOLD
+from scenes import repost, save, scene, video
 
 
 def test_hash_is_the_reference_bits_in_the_reference_hex_order() -> None:
@@ -59,3 +59,19 @@ def test_metadata_section_and_a_damaged_file(tmp_path: Path) -> None:
     meta = with_perceptual_hashes(broken, "image/jpeg", {"errors": []})
     assert "perceptual" not in meta and meta["errors"][0].startswith("perceptual: ")
     assert with_perceptual_hashes(path, "text/plain", {"errors": []}) == {"errors": []}
+
+
+# Computed once by Meta's reference C++ code (ThreatExchange pdq/cpp, as vendored by pdqhash
+# 0.2.8) on these test-made scenes, as the reference's hex. No picture with a published hash
+# ships with pdqhash (its own tests' images are not in its archive), so this pins the whole path
+# (our scenes, the bindings, the hex order) against a change of any of them.
+PINNED = {
+    1: "746a829b196ae6132c45bd9afbb49f7e6729b493694591119995e73a4666518c",
+    2: "52dc21ac6bad56b4d613ec23adb9299b13fc525ae641ad29d89314b423fead28",
+}
+
+
+def test_pinned_reference_hashes() -> None:
+    for seed, expected in PINNED.items():
+        found = hash_array(np.asarray(scene(seed)))
+        assert (found.hash, found.quality) == (expected, 100)
