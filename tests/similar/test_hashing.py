@@ -75,3 +75,13 @@ def test_pinned_reference_hashes() -> None:
     for seed, expected in PINNED.items():
         found = hash_array(np.asarray(scene(seed)))
         assert (found.hash, found.quality) == (expected, 100)
+
+
+def test_hashes_are_not_search_words() -> None:
+    from gavah.search.index import metadata_strings
+
+    meta = {
+        "camera": {"make": "Cam"},
+        "perceptual": {"algorithm": "pdq", "hashes": [{"hash": "ab" * 32}]},
+    }
+    assert list(metadata_strings(meta)) == ["Cam"]
