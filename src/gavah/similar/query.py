@@ -177,8 +177,18 @@ def _all_matches(loaded: _Loaded) -> list[tuple[str, str]]:
     ]
 
 
+def _has_hashes(session: Session, evidence_id: str) -> bool:
+    ph = models.PerceptualHash
+    found = session.execute(
+        select(ph.seq).where(ph.evidence_id == evidence_id, ph.quality >= MIN_QUALITY).limit(1)
+    ).first()
+    return found is not None
+
+
 def similar_to(session: Session, evidence_id: str, visible: Visible) -> list[Match]:
     """Items near-duplicate to one, nearest first, each with the copies the reader may see."""
+    if not _has_hashes(session, evidence_id):
+        return []  # a document, a sound: no index is loaded for its page
     loaded = _load(session, visible)
     hits = _matches(loaded, evidence_id)
     copies = _copies(session, hits, visible)
