@@ -22,6 +22,7 @@ from bench import (
     publish,
     sanctions_quality,
     screening,
+    similar,
     verify,
     web,
 )
@@ -47,11 +48,11 @@ def _arguments() -> argparse.Namespace:
         "--only",
         type=int,
         nargs="+",
-        choices=range(1, 16),
+        choices=range(1, 17),
         default=None,
         help="Run only these targets (3-5 need the grown log, so 2 always runs with them; "
         "10, LCMCR against the R package, runs only when named; 11 is sanctions matching "
-        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age; 14 is the public site's build; 15 is face recall for redaction).",
+        "quality on the held-out labelled pairs; 12 is verification's confidence recomputation; 13 is sealed bundles against age; 14 is the public site's build; 15 is face recall for redaction; 16 is near-duplicate lookups against stored PDQ hashes).",
     )
     return parser.parse_args()
 
@@ -96,7 +97,9 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
         say(f"12. verification: confidence of {sizes.verify_claims:,} claims recomputed")
         results += verify.run(tmp, sizes, say)
     if 13 in only:
-        say(f"13. sealed bundles: {sizes.bundle_bytes / (1 << 20):,.0f} MiB sealed and opened, beside age")
+        say(
+            f"13. sealed bundles: {sizes.bundle_bytes / (1 << 20):,.0f} MiB sealed and opened, beside age"
+        )
         results += bundles.run(tmp, sizes, say)
     if 14 in only:
         say(f"14. publish: a site of {sizes.publish_incidents:,} incidents, built and rebuilt")
@@ -104,13 +107,18 @@ def run_all(tmp: Path, sizes: Sizes, only: set[int], say: Say) -> list[Result]:
     if 15 in only:
         say("15. faces: recall of the redaction detector beside the Haar cascade")
         results += faces.run(sizes.mode == "quick", say)
+    if 16 in only:
+        say(
+            f"16. similar: PDQ lookups against {', '.join(f'{n:,}' for n in sizes.similar_hashes)} hashes"
+        )
+        results += similar.run(sizes, say)
     return sorted(results, key=lambda r: r.bench)
 
 
 def main() -> None:
     args = _arguments()
     sizes = QUICK if args.quick else FULL
-    only = set(args.only or [*range(1, 10), 11, 12, 13, 14, 15])
+    only = set(args.only or [*range(1, 10), 11, 12, 13, 14, 15, 16])
     scratch = tempfile.TemporaryDirectory(prefix="gavah-bench-", dir=args.tmp)
     with stopwatch() as total, scratch as tmp:
         results = run_all(Path(tmp), sizes, only, _say)

@@ -45,6 +45,11 @@ class Sizes:
     bundle_runs: int = 3
     # 14. the public site
     publish_incidents: int = 10_000
+    # 16. near-duplicates: stored synthetic PDQ hashes searched (each size side by side with
+    # a brute-force numpy scan of the same hashes), and queries timed against each
+    similar_hashes: tuple[int, ...] = (1_000_000, 10_000_000)
+    similar_queries: int = 20_000
+    similar_scans: int = 10
 
 
 FULL = Sizes(
@@ -93,4 +98,7 @@ QUICK = Sizes(
     bundle_bytes=64 * MiB,
     bundle_runs=1,
     publish_incidents=500,
+    similar_hashes=(100_000,),
+    similar_queries=2_000,
+    similar_scans=10,
 )

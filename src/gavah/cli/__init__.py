@@ -30,6 +30,7 @@ from gavah.cli import (
     review,
     sanctions,
     serve,
+    similar,
     sources,
     uploads,
     users,
@@ -75,6 +76,7 @@ def _root(
 workspace.register(app)
 ingest.register(app)
 items.register(app)
+similar.register(app)
 app.add_typer(log.app, name="log")
 proofs.register(app)
 estimate.register(app)

@@ -99,7 +99,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 """The newest migration; a test checks it against Alembic's own idea of the head."""
 
 

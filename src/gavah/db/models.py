@@ -610,3 +610,18 @@ class Derivative(Base):
     log_index: Mapped[int] = mapped_column(BigInteger)  # its redaction.approved event
     actor: Mapped[str] = mapped_column(String(200))  # who approved it
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- perceptual hashes: near-duplicates (gavah.similar) ------------------------------------------
+# An index over the `perceptual` section of an item's metadata, which its ingest entry commits to.
+
+
+class PerceptualHash(Base):
+    """One PDQ hash of an item: the image's, or one sampled frame's of a video."""
+
+    __tablename__ = "perceptual_hash"
+    evidence_id: Mapped[str] = mapped_column(ForeignKey("evidence.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))  # 256 bits, as the reference's hex
+    quality: Mapped[int] = mapped_column(Integer)  # PDQ's 0-100
+    ms: Mapped[int | None] = mapped_column(BigInteger)  # a video frame's time

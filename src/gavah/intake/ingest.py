@@ -30,6 +30,7 @@ from gavah.errors import GavahError, InputError, NotFound, StoreError
 from gavah.intake import Progress
 from gavah.intake.limits import ImportLimits, read_bounded
 from gavah.media import extract_metadata, sniff_mime
+from gavah.similar import with_perceptual_hashes
 from gavah.store import BlobStore
 from gavah.vault import Acquired, Recorded, Vault, display_path
 
@@ -225,7 +226,7 @@ def acquire(store: BlobStore, cand: Candidate, follow: bool, progress: Progress)
                 "changed while it was being read; ingest it again once it is stable"
             )
         mime = sniff_mime(staged.path)
-        metadata = extract_metadata(staged.path, mime)
+        metadata = with_perceptual_hashes(staged.path, mime, extract_metadata(staged.path, mime))
         store.commit(staged)
     finally:
         store.discard(staged)

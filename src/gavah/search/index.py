@@ -35,6 +35,8 @@ MAX_METADATA_VALUE = 1_000
 MAX_METADATA_VALUES = 2_000
 """Metadata strings read per item at most; a hostile file may hold a great many."""
 
+_NOT_WORDS = frozenset({"errors", "perceptual"})
+
 BATCH = 500
 """Items read and written together by :func:`backfill`."""
 
@@ -209,14 +211,14 @@ def _texts(
 
 def metadata_strings(value: object, top: bool = True) -> Iterator[str]:
     """The string values of extracted metadata, nested dicts and lists flattened; binary-looking
-    and very long values are left out, and so is the top-level ``errors`` list (gavah's own
-    messages about the file, not what the file says)."""
+    and very long values are left out, and so are the top-level ``errors`` list (gavah's own
+    messages about the file, not what the file says) and ``perceptual`` hashes (gavah.similar)."""
     if isinstance(value, str):
         if len(value) <= MAX_METADATA_VALUE and not _BINARY_LOOKING.search(value):
             yield value
     elif isinstance(value, dict):
         for key, inner in value.items():
-            if not (top and key == "errors"):
+            if not (top and key in _NOT_WORDS):
                 yield from metadata_strings(inner, top=False)
     elif isinstance(value, list):
         for inner in value:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gavah import search
+from gavah import search, similar
 from gavah.custody.entry import EventKind, canonical_json
 from gavah.custody.log import Appender, isotime, utcnow
 from gavah.db import models
@@ -60,6 +60,7 @@ class Recorded:
 
 def evidence_summary(ev: models.Evidence) -> dict[str, Any]:
     """The evidence block of an ingest entry; ``log verify`` recomputes it from the row."""
+    perceptual = similar.entry_block(ev.meta)
     return {
         "id": ev.id,
         "sha256": ev.sha256,
@@ -68,7 +69,7 @@ def evidence_summary(ev: models.Evidence) -> dict[str, Any]:
         "metadata_sha256": hashlib.sha256(ev.meta.encode("utf-8")).hexdigest(),
         "chunk_size": ev.chunk_size,
         "chunks_sha256": hashlib.sha256(ev.chunk_digests).hexdigest(),
-    }
+    } | ({} if perceptual is None else {"perceptual": perceptual})
 
 
 def acquisition_summary(acq: models.Acquisition) -> dict[str, Any]:
@@ -175,6 +176,7 @@ class Vault:
             )
             session.add(ev)
             session.flush()  # the acquisition row refers to it
+            similar.store_hashes(session, ev.id, ev.meta)
         acq = models.Acquisition(
             log_index=appender.size,
             evidence_id=ev.id,

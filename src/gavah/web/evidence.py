@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from gavah import search
 from gavah.accounts import Can, Principal
 from gavah.custody.entry import EventKind
+from gavah.custody.log import isotime
 from gavah.db import models
 from gavah.errors import AccessDenied, InputError, NotFound
+from gavah.similar.query import similar_to
 from gavah.vault import Vault, acquisition_summary, event_summary
 from gavah.vault import export as vault_export
 from gavah.workspace import Workspace
@@ -238,7 +240,24 @@ class Evidence:
                 c.value for c in Can if any(self.principal.can(c, x) for x in scope.shown)
             ),
             "can_describe": sorted(c for c in scope.shown if self.principal.can(Can.DESCRIBE, c)),
+            "also_received_as": self._near_duplicates(session, ev, acquisitions),
         }
+
+    def _near_duplicates(
+        self, session: Session, ev: models.Evidence, acquisitions: list[models.Acquisition]
+    ) -> list[dict[str, Any]]:
+        """Copies of other items that are near-duplicates of this one, in collections the reader
+        sees (gavah.similar); the earliest known copy is marked if it is not this item's."""
+        copies = [
+            {**copy.to_dict(), "distance": match.distance}
+            for match in similar_to(session, ev.id, self.visible())
+            for copy in match.copies
+        ]
+        own_first = min(isotime(a.at) for a in acquisitions)
+        earliest = min(copies, key=lambda c: c["known_time"], default=None)
+        for copy in copies:
+            copy["earliest"] = copy is earliest and copy["known_time"] < own_first
+        return copies
 
     def check_preview(self, ref: str) -> Original:
         """For previews: the person may see the item (the page view was logged already)."""
