@@ -38,6 +38,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -103,7 +104,8 @@ class Reading:
     digests: dict[str, int] = field(default_factory=lambda: {"sound": 0, "failed": 0, "absent": 0})
     problems: list[str] = field(default_factory=list)
     error: str | None = None
-    unpacked: int = 0
+    unpacked: int = 0  # payload bytes read out
+    read_bytes: int = 0  # WARC data unpacked, all members together
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -157,6 +159,8 @@ def read_out(vault: Vault, acquired: Acquired, reports: list[dict[str, Any]]) ->
     captured items, with a report of the archive appended to ``reports``."""
     if acquired.blob.size == 0 or not _may_hold_archive(acquired.mime):
         return [acquired]
+    if not _looks_like_archive(vault.store, acquired):
+        return [acquired]
     limits = ArchiveLimits.from_settings(vault.ws.settings)
     items, reading = expand(vault.store, acquired, limits)
     if reading is not None:
@@ -183,6 +187,31 @@ _CONTAINER_MIMES = frozenset(
     }
 )
 MIMES = {WACZ: "application/wacz", WARC: "application/warc"}
+
+
+def _looks_like_archive(store: BlobStore, acquired: Acquired) -> bool:
+    """A cheap first look, so that other ZIP, gzip and text files cost only a few bytes' read:
+    the head of our copy (a WARC, or gzip whose first bytes unpack to one), and for a ZIP the
+    member names in the source file's directory (reading ours would mean copying it whole off
+    S3). Only a hint: :func:`expand` decides from our copy."""
+    with store.open(acquired.blob.sha256) as f:
+        head = f.read(8)
+        if head.startswith(b"\x1f\x8b"):
+            head += f.read(1 << 16)
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    if head.startswith(b"WARC/"):
+        return True
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(os.fsdecode(acquired.path)) as z:
+            return "datapackage.json" in z.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return True  # the source is gone or changed: look at our copy
 
 
 def _may_hold_archive(mime: str) -> bool:
@@ -700,9 +729,10 @@ class _Bounded:
         except (OSError, EOFError, zlib.error) as exc:
             raise ArchiveError(f"{self.member}: damaged compression: {exc}") from None
         self.total += len(block)
-        if self.total > self.limit:
+        self.reading.read_bytes += len(block)
+        if self.reading.read_bytes > self.limit:
             raise ArchiveError(
-                f"{self.member} unpacks to more than archive_max_unpacked_bytes "
+                f"{self.member}: the WARC data unpacks to more than archive_max_unpacked_bytes "
                 f"({self.limit:,}); the rest was not read"
             )
         newline = block.rfind(b"\n")
