@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import bagit
 import pytest
@@ -21,7 +22,7 @@ from gavah.custody.bundle import verify_bundle
 from gavah.custody.entry import EventKind
 from gavah.custody.note import Verifier
 from gavah.db import models
-from gavah.errors import InputError, NotFound
+from gavah.errors import InputError, NotFound, StoreError
 from gavah.intake.ingest import ingest
 from gavah.vault import Vault
 from gavah.vault.bag import export_bag
@@ -133,3 +134,26 @@ def test_cli_bag(vault: Vault, tmp_path: Path, cli_env: dict[str, str]) -> None:
     bagit.Bag(str(tmp_path / "bag")).validate()
     both = gavah(cli_env, "export", *ids, "-o", str(tmp_path / "x"))
     assert both.returncode != 0 and "--bag" in both.stderr and "Traceback" not in both.stderr
+
+
+def _lose_blob(vault: Vault, sha256: str) -> None:
+    store: Any = vault.store
+    if hasattr(store, "path_of"):
+        path = store.path_of(sha256)
+        path.chmod(0o600)
+        path.unlink()
+    else:
+        store.client.delete_object(Bucket=store.bucket, Key=store.key_of(sha256))
+
+
+def test_a_bag_that_cannot_be_made_leaves_nothing(vault: Vault, tmp_path: Path) -> None:
+    ids = _items(vault, tmp_path)
+    with vault.db.read() as session:
+        lost = session.get(models.Evidence, ids[-1]).sha256  # type: ignore[union-attr]
+        before = session.query(models.CustodyEvent).count()
+    _lose_blob(vault, lost)
+    with pytest.raises(StoreError):
+        export_bag(vault, ids, tmp_path / "bag")
+    assert not (tmp_path / "bag").exists()
+    with vault.db.read() as session:
+        assert session.query(models.CustodyEvent).count() == before  # no export logged

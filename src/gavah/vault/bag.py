@@ -124,14 +124,22 @@ def export_bag(
                 checksums=["sha256", "sha512"],
             )
             bag.validate()
-    except OSError as exc:
+    except BaseException as exc:
+        # Nothing half-written is left to be mistaken for a bag; the transaction rolled back, so
+        # no export is logged either.
         if made:
             shutil.rmtree(dest, ignore_errors=True)
-        raise StoreError(f"cannot write the bag at {dest}: {exc.strerror or exc}") from None
-    except bagit.BagError as exc:
-        if made:
-            shutil.rmtree(dest, ignore_errors=True)
-        raise StoreError(f"the bag written at {dest} does not validate: {exc}") from None
+        else:
+            for child in dest.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        if isinstance(exc, bagit.BagError):
+            raise StoreError(f"the bag written at {dest} does not validate: {exc}") from None
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write the bag at {dest}: {exc.strerror or exc}") from None
+        raise
     return Bagged(dest, items, appender.size)
 
 
