@@ -186,6 +186,20 @@ def _damaged_warc() -> bytes:
     return whole[:cut] + b"this is not a WARC record\r\n\r\n"
 
 
+def _no_target_uri() -> bytes:
+    whole = mk.warc_bytes(gzip=False)
+    line = b"WARC-Target-URI: " + mk.PAGE_URL.encode() + b"\r\n"
+    at = whole.index(line)
+    return whole[:at] + b"X-Nothing: " + b"x" * (len(line) - 13) + b"\r\n" + whole[at + len(line) :]
+
+
+def _misframed() -> bytes:
+    """A stray line between records: the page's records are read, then reading stops."""
+    whole = mk.warc_bytes(gzip=False)
+    cut = whole.rfind(b"WARC/1.", 0, whole.index(mk.IMAGE_URL.encode()))
+    return whole[:cut] + b"stray line\r\n" + whole[cut:]
+
+
 HOSTILE = {
     "path traversal": (
         "t.wacz",
@@ -214,6 +228,7 @@ HOSTILE = {
         "without a line break",
     ),
     "malformed": ("m.warc", _damaged_warc, {}, "malformed WARC after 3 record(s)"),
+    "no target uri": ("u.warc", _no_target_uri, {}, "malformed WARC after 1 record(s)"),
     "not json": (
         "j.wacz",
         lambda: _zip({"datapackage.json": b"{nope", "archive/data.warc.gz": mk.warc_bytes()}),
@@ -272,16 +287,18 @@ def test_cli_says_what_was_and_was_not_verified_without_traceback(
 ) -> None:
     domain = _write(tmp_path, "domain.wacz", _domain_signed_wacz())
     hostile = _write(tmp_path, "t.wacz", HOSTILE["path traversal"][1]())
-    done = gavah(cli_env, "ingest", str(domain), str(hostile))
+    misframed = _write(tmp_path, "stray.warc", _misframed())
+    done = gavah(cli_env, "ingest", str(domain), str(hostile), str(misframed))
     assert done.returncode == 3  # an archive not fully read is reported as a partial ingest
-    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stderr == ""  # no traceback, and none of warcio's own warnings
+    assert "ARCHIVE NOT FULLY READ: stray.warc: malformed WARC after 3 record(s)" in done.stdout
     lines = done.stdout.splitlines()
     about_domain = [line for line in lines if "domain.wacz" in line or "SIGNATURE" in line]
     assert any("signature UNVERIFIED" in line for line in about_domain)
     assert any("SIGNATURE NOT VERIFIED" in line for line in lines)
     assert not any("signature VERIFIED" in line for line in lines)
     assert any("ARCHIVE NOT FULLY READ" in line and "points outside" in line for line in lines)
-    assert "4 file(s)" in done.stdout  # both archives stored, and the signed one's page and image
+    assert "6 file(s)" in done.stdout  # three archives, a page and image, the page again
 
 
 def test_other_files_are_not_taken_for_archives(vault: Vault, tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -240,6 +241,8 @@ def expand(
                     reader.warc(f, display_path(acquired.path).rsplit("/", 1)[-1])
         except ArchiveError as exc:
             reading.error = exc.message
+        except Exception as exc:  # noqa: BLE001 - the backstop: a reader's bug must not stop an ingest
+            reading.error = f"unexpected problem reading the archive ({type(exc).__name__}: {exc})"
     metadata = {**acquired.metadata, "web_archive": reading.verdict()}
     acquired = dataclasses.replace(acquired, mime=MIMES[kind])
     line = reading.check_line()
@@ -442,10 +445,12 @@ class _Reader:
         from warcio.exceptions import ArchiveLoadFailed
         from warcio.statusandheaders import StatusAndHeadersParserException
 
+        _quiet_warcio()
         stream = _Bounded(raw, self.reading, self.limits.max_unpacked_bytes, member)
         checkers: list[Any] = []
+        records = ArchiveIterator(stream, check_digests=True)
         try:
-            for record in ArchiveIterator(stream, check_digests=True):
+            for record in records:
                 self.reading.records += 1
                 if self.reading.records > self.limits.max_records:
                     raise ArchiveError(
@@ -465,6 +470,8 @@ class _Reader:
             zlib.error,
             IndexError,
             KeyError,
+            AttributeError,  # warcio 1.8.1 on a response record without a WARC-Target-URI
+            TypeError,
         ) as exc:
             raise ArchiveError(
                 f"{member}: malformed WARC after {self.reading.records} record(s): "
@@ -472,6 +479,11 @@ class _Reader:
             ) from None
         finally:
             self._digests(checkers)
+            if records.err_count:
+                self.reading.problems.append(
+                    f"framing: {member}: {records.err_count} record(s) not followed by the blank "
+                    "lines their Content-Length implies (a wrong length, or damage)"
+                )
 
     def _digests(self, checkers: list[Any]) -> None:
         for checker, position in checkers:
@@ -683,6 +695,31 @@ def check_signature(signed: Any, digest_hash: str) -> dict[str, Any]:
     except (binascii.Error, ValueError, UnsupportedAlgorithm, TypeError, IndexError) as exc:
         return {**info, "status": "failed", "reason": f"unreadable key or certificate: {exc}"}
     return {**info, "status": "unverified", "reason": "a signature of a kind gavah does not know"}
+
+
+# --- warcio's own warnings -------------------------------------------------------------------------
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _QuietSys:
+    """What warcio's reading modules see as ``sys``: they use it only to write warnings to
+    stderr, mid-progress-bar; gavah reports the same problems itself (``problems``)."""
+
+    stderr = _Discard()
+
+
+def _quiet_warcio() -> None:
+    import warcio.archiveiterator
+    import warcio.bufferedreaders
+
+    for module in (warcio.archiveiterator, warcio.bufferedreaders):
+        module.sys = _QuietSys
+    logging.getLogger("warcio").setLevel(logging.ERROR)  # "Replacing spaces in invalid URI"
 
 
 # --- bounded streams -----------------------------------------------------------------------------
