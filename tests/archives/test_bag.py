@@ -112,7 +112,8 @@ def test_web_reader_bags_only_what_they_may_see(vault: Vault, tmp_path: Path) ->
     (tmp_path / "b" / "note.txt").write_text("witness statement, synthetic\n")  # same bytes
     (tmp_path / "b" / "secret.txt").write_text("held only by case-b\n")
     other = ingest(vault, [bytes(tmp_path / "b")], collection="case-b", note="case-b's note")
-    shared, secret = (i["id"] for i in other.items)
+    by_name = {Path(i["path"]).name: i["id"] for i in other.items}  # in the order they finished
+    shared, secret = by_name["note.txt"], by_name["secret.txt"]
     assert shared in ids
     reader = Principal(7, "leila", False, "fa", {"case-a": "analyst"})
     evidence = Evidence(vault.ws, reader)
