@@ -192,6 +192,28 @@ class Settings(BaseSettings):
         "fields of JSON, YAML or text records.",
     )
 
+    # Web archives at intake (WACZ, WARC; docs/intake.md): the archive is always kept whole; these
+    # bound only what is read out of it, so a hostile archive cannot exhaust disk or memory.
+    archive_max_unpacked_bytes: int = Field(
+        16 * 1024**3,
+        ge=1,
+        description="Most bytes a web archive (WACZ or WARC) is unpacked to when its pages and "
+        "media are read out, in bytes (16 GiB): the sizes a WACZ declares, and what its WARC "
+        "data and the records in it unpack to, each counted as it is read (zip and gzip bombs).",
+    )
+    archive_max_record_bytes: int = Field(
+        4 * 1024**3,
+        ge=1,
+        description="Largest page or media record read out of a web archive, in bytes (4 GiB); "
+        "a larger one stays inside the archive (kept whole) and is named in its metadata.",
+    )
+    archive_max_records: int = Field(
+        1_000_000,
+        ge=1,
+        description="Most WARC records a web archive's file is read for; the rest stay inside "
+        "the archive (kept whole).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

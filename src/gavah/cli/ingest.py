@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import (
@@ -94,6 +94,12 @@ def ingest(
 
     Identical content is stored once; ingesting it again adds a custody event. Files that cannot
     be read are reported and skipped; everything else is ingested (exit code 3 if any failed).
+
+    Web archives (WACZ, WARC) are kept whole, and each captured page and image, video or audio
+    record in them becomes an item too, with its URL and capture time (WARC-Date) as its
+    acquisition's path and time. A WACZ's package hashes and signature are checked and the result
+    kept in its metadata; an archive that fails a check or cannot be read to the end is still
+    stored, and is reported (exit code 3).
     """
     from gavah.intake import ingest as intake  # on demand: media libraries are slow to import
 
@@ -117,7 +123,8 @@ def ingest(
         print_json(summary.to_dict())
     else:
         _print_summary(summary)
-    if summary.failures or summary.aborted:
+    troubled = any(a["error"] or a["problems"] for a in summary.archives)
+    if summary.failures or summary.aborted or troubled:
         raise typer.Exit(ExitCode.PARTIAL)
 
 
@@ -125,6 +132,8 @@ def _print_summary(summary: IngestSummary) -> None:
     for item in summary.items:
         flag = "new " if item["new"] else "held"
         say(f"{flag} {item['id']} {item['sha256'][:16]} {item['path']}")
+    for archive in summary.archives:
+        _print_archive(archive)
     for warning in summary.warnings:
         say(f"warning: {warning}")
     for failure in summary.failures:
@@ -135,6 +144,37 @@ def _print_summary(summary: IngestSummary) -> None:
     )
     if summary.aborted:
         say(f"stopped early: {summary.aborted}")
+
+
+def _print_archive(a: dict[str, Any]) -> None:
+    """A web archive's checks, in words that claim no more than was checked."""
+    name = a["path"]
+    checks = [f"{a['format'].upper()}"]
+    if a["format"] == "wacz":
+        checks.append(f"package hashes {a['hashes']['status'].upper()}")
+        sig = a["signature"]
+        if sig["status"] == "verified":
+            checks.append(
+                f"signature VERIFIED ({sig.get('kind')} key, SHA-256 "
+                f"{str(sig.get('public_key_sha256', ''))[:16]}...; who holds it is not said)"
+            )
+        elif sig["status"] == "absent":
+            checks.append("not signed")
+        else:
+            checks.append(f"signature {sig['status'].upper()}")
+    digests = a["record_digests"]
+    checks.append(
+        f"{a['extracted']} page/media item(s) of {a['records']} record(s); record digests: "
+        f"{digests['sound']} sound, {digests['failed']} failed, {digests['absent']} absent"
+    )
+    say(f"archive {name}: " + ", ".join(checks))
+    sig = a["signature"]
+    if sig["status"] in ("unverified", "failed"):
+        say(f"  SIGNATURE NOT VERIFIED: {sig.get('reason')}")
+    for problem in a["problems"]:
+        say(f"  ARCHIVE PROBLEM: {problem}")
+    if a["error"]:
+        say(f"  ARCHIVE NOT FULLY READ: {a['error']} (the archive itself is stored whole)")
 
 
 def register(app: typer.Typer) -> None:

@@ -88,16 +88,54 @@ def proof(
 
 def export(
     ctx: typer.Context,
-    item: str = ITEM,
-    output: Path = typer.Option(..., "-o", "--output", help="New or empty folder to export into."),
+    items: list[str] = typer.Argument(
+        ..., help="Item ids (ev-...) or unique SHA-256 prefixes; several only with --bag."
+    ),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="New or empty folder to export one item into."
+    ),
+    bag: Path | None = typer.Option(
+        None,
+        "--bag",
+        help="New or empty folder to write a BagIt bag of the items into, for a court.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Export the original bytes, unchanged, with a custody report (JSON and text)."""
-    done = export_item(open_vault(ctx), item, output)
+    """Export the original bytes, unchanged, with a custody report (JSON and text).
+
+    With --bag, the items go into one BagIt bag (RFC 8493): each original and its custody report
+    with every inclusion proof, the signed checkpoint, the log's public key, a checker that needs
+    only Python, and a README in English and Persian saying how to verify it all without gavah
+    (bagit.py --validate or sha256sum, then the proofs against the checkpoint with the key).
+    Every export is a custody event, covered by the checkpoint it ships with."""
+    if (output is None) == (bag is None):
+        raise InputError("give either --output FOLDER (one item) or --bag FOLDER")
+    if bag is not None:
+        from gavah.vault.bag import export_bag
+
+        done = export_bag(open_vault(ctx), items, bag)
+        if as_json:
+            print_json(
+                {
+                    "bag": str(done.path),
+                    "items": done.items,
+                    "checkpoint_size": done.checkpoint_size,
+                }
+            )
+            return
+        for item in done.items:
+            say(f"bagged {item['id']} {item['sha256'][:16]} ({item['events']} custody events)")
+        say(f"bag written and validated: {done.path} (checkpoint of size {done.checkpoint_size})")
+        say(f"verify it anywhere: bagit.py --validate {done.path}; see {done.path}/data/README.txt")
+        return
+    if len(items) != 1:
+        raise InputError("--output exports one item; give --bag FOLDER for several")
+    assert output is not None
+    exported = export_item(open_vault(ctx), items[0], output)
     paths = {
-        "original": str(done.original),
-        "report_json": str(done.report_json),
-        "report_text": str(done.report_text),
+        "original": str(exported.original),
+        "report_json": str(exported.report_json),
+        "report_text": str(exported.report_text),
     }
     if as_json:
         print_json(paths)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from gavah.errors import GavahError, InputError, NotFound, StoreError
-from gavah.intake import Progress
+from gavah.intake import Progress, archives
 from gavah.intake.limits import ImportLimits, read_bounded
 from gavah.media import extract_metadata, sniff_mime
 from gavah.similar import with_perceptual_hashes
@@ -62,6 +62,7 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     aborted: str | None = None
     checkpoint_size: int | None = None
+    archives: list[dict[str, Any]] = field(default_factory=list)  # web archives read (archives.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +75,7 @@ class IngestSummary:
             "warnings": self.warnings,
             "aborted": self.aborted,
             "checkpoint_size": self.checkpoint_size,
+            "archives": self.archives,
         }
 
 
@@ -307,7 +309,7 @@ def ingest(
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     cand = running.pop(fut)
-                    _collect(fut, cand, batch.pending, summary, progress)
+                    _collect(vault, fut, cand, batch.pending, summary, progress)
                 if summary.aborted:
                     queue = iter(())
                 if (
@@ -352,6 +354,7 @@ def _fill(
 
 
 def _collect(
+    vault: Vault,
     fut: Future[Acquired],
     cand: Candidate,
     pending: list[Acquired],
@@ -362,7 +365,7 @@ def _collect(
     exc = fut.exception()
     if exc is None:
         acquired = fut.result()
-        pending.append(acquired)
+        pending.extend(archives.read_out(vault, acquired, summary.archives))
         if acquired.blob.size == 0:
             summary.warnings.append(
                 f"{display_path(cand.path)}: zero-byte file (stored, but it holds no content)"

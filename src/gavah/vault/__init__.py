@@ -48,6 +48,7 @@ class Acquired:
     blob: BlobInfo
     mime: str
     metadata: dict[str, Any]
+    note: str | None = None  # this item's own, after the run's (an archive's record names it)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class Vault:
             ctime=item.ctime,
             collection=collection,
             source=source,
-            note=note,
+            note="; ".join(n for n in (note, item.note) if n) or None,
             actor=self.actor,
             at=at,
         )

@@ -16,8 +16,9 @@ collection that holds it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -32,6 +33,7 @@ from gavah.errors import AccessDenied, InputError, NotFound
 from gavah.similar.query import similar_to
 from gavah.vault import Vault, acquisition_summary, event_summary
 from gavah.vault import export as vault_export
+from gavah.vault.bag import Bagged, export_bag
 from gavah.workspace import Workspace
 
 _CHUNK = 1 << 20
@@ -317,6 +319,16 @@ class Evidence:
         return vault_export.custody_report(
             self.vault, ev.id, keep=scope.keeps, via=via, collections=sorted(scope.shown)
         )
+
+    def bag(self, refs: Sequence[str], dest: Path, via: str) -> Bagged:
+        """A court bag of items this person may export (vault.bag.export_bag): an item they may
+        not see is not found; each report holds only the entries of collections they see."""
+
+        def access(session: Session, ref: str) -> tuple[models.Evidence, Any, list[str]]:
+            ev, scope = self._require(session, ref, Can.EXPORT)
+            return ev, scope.keeps, sorted(scope.shown)
+
+        return export_bag(self.vault, refs, dest, access=access, via=via)
 
     def describe(self, ref: str, text: str, collection: str | None = None) -> None:
         """Describe the item in one collection, or (none given) in every collection holding it
