@@ -425,15 +425,40 @@ def test_the_merkle_tree_is_rfc_6962_and_every_proof_verifies() -> None:
 def test_large_bundles_are_hashed_on_other_cores_and_open(
     vault: Vault, org_key: Key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over PARALLEL_FROM bytes, sealing hashes in a second process and opening checks pieces
-    in several: the pieces those make are sound, and the bundle opens."""
+    """Over PARALLEL_FROM bytes, age runs in a child process (sealing and opening) and pieces are
+    checked in several: the pieces those make are sound, and the bundle opens."""
     files = _files(tmp_path / "f", [300_000, 70_000])
     recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
     monkeypatch.setattr(fmt, "PARALLEL_FROM", 0)  # the threshold, lowered to test the path
     sealed = fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
     bundle = choose(gather(sealed.pieces), None)
     assert bundle.complete and not bundle.damaged
+    other = Key(identity=str(pyrage.x25519.Identity.generate()))
+    with pytest.raises(IntegrityError, match="does not open with this key"):
+        open_bundle(vault, bundle, other)  # age's refusal, from the child, says so
+    assert _counts(vault)[0] == 0 and not list(vault.ws.settings.bundles_dir.glob("*-*"))
     assert len(open_bundle(vault, bundle, org_key).items) == 2
+
+
+def test_a_file_that_changes_while_sealed_in_a_child_is_refused(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file cut short while age encrypts it apart: the child is stopped and no piece is
+    left behind."""
+    files = _files(tmp_path / "f", [300_000])
+    recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 0)
+    real = fmt._tar_header
+
+    def shrink(name: str, size: int) -> bytes:
+        if name.startswith("files/"):
+            files[0].write_bytes(files[0].read_bytes()[:1000])
+        return real(name, size)
+
+    monkeypatch.setattr(fmt, "_tar_header", shrink)
+    with pytest.raises(fmt.SealError, match="changed while it was being sealed"):
+        fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
+    assert not list((tmp_path / "out").iterdir())
 
 
 def test_log_verify_checks_each_opening_against_its_entry(
@@ -469,15 +494,18 @@ def test_the_field_side_imports_nothing_of_gavahs() -> None:
         "contextlib",
         "dataclasses",
         "datetime",
+        "fcntl",
         "hashlib",
         "io",
         "json",
         "math",
-        "multiprocessing",
         "os",
         "pathlib",
         "secrets",
+        "subprocess",
+        "sys",
         "tarfile",
+        "threading",
         "typing",
         "pyrage",
         "cryptography",
