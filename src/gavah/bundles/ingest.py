@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ from gavah.bundles.open import (
     Piece,
     Unpacked,
     check_piece,
+    gather,
     open_to_folder,
     remove,
 )
@@ -86,6 +88,9 @@ def recipient(settings: Settings) -> str:
 
 
 # --- pieces held between arrivals ----------------------------------------------------------------
+BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
+
+
 def held_folder(settings: Settings, bundle_id: str, collection: str | None) -> Path:
     """Pieces are held per collection, as bundles are opened per collection."""
     scope = hashlib.sha256((collection or "").encode("utf-8")).hexdigest()[:16]
@@ -146,6 +151,16 @@ def _arrival_note(folder: Path, index: int) -> dict[str, Any]:
     return {k: str(found[k]) for k in ("file", "by") if isinstance(found, dict) and k in found}
 
 
+def held_bundle(vault: Vault, bundle_id: str, collection: str | None) -> Assembly | None:
+    """The bundle as held for ``collection`` (its sound pieces, each checked again), or None if
+    nothing of it is held there. ``bundle_id`` must be the whole id (64 hex digits)."""
+    if not BUNDLE_ID.fullmatch(bundle_id):
+        raise InputError("a bundle's id is 64 hexadecimal digits", hint="copy it from the receipt")
+    folder = held_folder(vault.ws.settings, bundle_id, collection)
+    found = [b for b in gather(sorted(folder.glob("*.piece"))).bundles if b.bundle_id == bundle_id]
+    return found[0] if found else None
+
+
 def release(vault: Vault, bundle_id: str, collection: str | None) -> None:
     """Pieces held for a bundle now opened are no longer needed."""
     shutil.rmtree(held_folder(vault.ws.settings, bundle_id, collection), ignore_errors=True)
@@ -192,7 +207,7 @@ def open_bundle(
     try:
         unpacked = open_to_folder(bundle, key, work, signers=signers)
         acquired = [_acquire(vault, item, path) for item, path in unpacked.files]
-        opened = _record(vault, bundle, unpacked, acquired, collection, source, note)
+        opened = _record(vault, bundle, unpacked, acquired, collection, source, note, key)
     finally:
         remove(work)
     release(vault, bundle.bundle_id, collection)
@@ -219,6 +234,7 @@ def _record(
     collection: str | None,
     source: str | None,
     note: str | None,
+    key: Key,
 ) -> Opened:
     source = source or f"sealed bundle {bundle.bundle_id[:16]}"
     items = []
@@ -239,6 +255,8 @@ def _record(
         at = utcnow()
         held = held_folder(vault.ws.settings, bundle.bundle_id, collection)
         event = _event(vault.actor, bundle, unpacked, items, collection, held)
+        # Which kind of key opened it, never the key: a passphrase is not kept anywhere.
+        event["bundle"]["opened_with"] = "passphrase" if key.passphrase is not None else "key"
         index = appender.append(BUNDLE_OPENED, None, at, event).index
         session.add(
             models.BundleOpening(
