@@ -632,7 +632,8 @@ def test_bundle_sweep_on_the_command_line(cli_env: dict[str, str], tmp_path: Pat
     assert given.returncode == 5
     none = gavah(cli_env, "bundle", "sweep", "--json")
     assert none.returncode == 0 and json.loads(none.stdout)["swept"] == 0
-    held = next((Path(cli_env["GAVAH_WORKSPACE"]) / "bundles" / "pieces").glob("*/*"))
+    pieces = Path(cli_env["GAVAH_WORKSPACE"]) / "bundles" / "pieces"
+    held = next(p for p in pieces.glob("*/*") if p.is_dir())  # (beside it: collection.txt)
     _age_folder(held, days=3)
     run = gavah(cli_env, "bundle", "sweep", "--older-than", "2", "--json")
     assert run.returncode == 0, run.stderr

@@ -270,6 +270,8 @@ def test_a_passphrase_bundle_opens_on_its_page_and_the_passphrase_is_kept_nowher
     in_beta = outsider.post("/bundles/open", data={**theirs, "collection": "beta"})
     assert in_beta.status_code == 404 and "alpha" not in in_beta.text
 
+    too_long = client.post("/bundles/open", data={**form, "passphrase": secret * 30})
+    assert too_long.status_code == 422 and secret not in too_long.text  # not echoed in errors
     wrong = client.post("/bundles/open", data={**form, "passphrase": "not the passphrase"})
     assert wrong.status_code == 422 and "does not open" in wrong.text
     assert "not the passphrase" not in wrong.text

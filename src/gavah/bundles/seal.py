@@ -138,9 +138,9 @@ BLOCK = 1 << 20
 # Python file objects 8 KiB at a time, so in this process nothing runs beside it and every 8 KiB
 # passes through Python. Run in a child on its own file descriptors, it reads and writes in Rust
 # alone, as fast as `age` itself, while this process hashes, reads files and writes pieces on the
-# other core (hashlib and file I/O release the lock). The child is a plain `python -c` of these
-# lines (no fork of a process that may have threads); what it is given on the command line is a
-# public key.
+# other core (hashlib and file I/O release the lock). The child is a plain `python -P -c` of these
+# lines, the same interpreter and packages (no fork of a process that may have threads; -P: no
+# module is taken from the current folder); what it is given on the command line is a public key.
 _ENCRYPT = (
     "import sys, pyrage\n"
     "r = pyrage.x25519.Recipient.from_str(sys.argv[1])\n"
@@ -216,7 +216,7 @@ def pump(child: subprocess.Popen[bytes], chunks: Iterator[Any], sink: Any) -> st
 def start(code: str, *args: str) -> subprocess.Popen[bytes]:
     pipe = subprocess.PIPE
     return subprocess.Popen(
-        [sys.executable, "-I", "-c", code, *args], stdin=pipe, stdout=pipe, stderr=pipe, bufsize=0
+        [sys.executable, "-P", "-c", code, *args], stdin=pipe, stdout=pipe, stderr=pipe, bufsize=0
     )
 
 
