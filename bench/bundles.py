@@ -10,19 +10,29 @@ in four files. Timed, each the median of ``runs``:
 - open: every piece checked alone, the payload decrypted and the archive unpacked and checked
   against its manifest and signature (:func:`gavah.bundles.open.open_to_folder`; ingest into a
   vault is `gavah ingest`'s cost, benchmarked in target 1); the baseline is `age -d` of each file.
+
+Each figure is reported as wall time and processor time (user + system, of this process and of
+the processes it starts: the age child gavah runs, or the `age` command), with the load average
+at the end: other work on the machine moves wall times, not processor times.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import resource
 import shutil
 import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench._timing import Result, Say, run_timed, stopwatch
+from bench._timing import Result, Say, run_timed
 from bench.sizes import Sizes
 from gavah.bundles import seal as sealing
 from gavah.bundles.open import Key, choose, gather, open_to_folder, remove
@@ -42,7 +52,10 @@ def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
     key_file = root / "key.age"
     key_file.write_text(f"{identity}\n")
     recipient = str(identity.to_public())
-    seal_s, open_s, age_enc, age_dec = [], [], [], []
+    seal_s: list[Lap] = []
+    open_s: list[Lap] = []
+    age_enc: list[Lap] = []
+    age_dec: list[Lap] = []
     for run_no in range(sizes.bundle_runs):
         out = root / f"pieces-{run_no}"
         seal_s.append(_seal(media, recipient, out))
@@ -52,14 +65,43 @@ def run(tmp: Path, sizes: Sizes, say: Say) -> list[Result]:
         age_dec.append(dec)
         shutil.rmtree(out)
         say(
-            f"run {run_no + 1}: seal {seal_s[-1]:.2f} s (age {enc:.2f} s), "
-            f"open {open_s[-1]:.2f} s (age {dec:.2f} s)"
+            f"run {run_no + 1}: seal {seal_s[-1]} (age {enc}), open {open_s[-1]} (age {dec}); "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
     total = sum(p.stat().st_size for p in media)
     return [
         _result("seal", total, seal_s, age_enc, "age -r, each file"),
         _result("open", total, open_s, age_dec, "age -d, each file"),
     ]
+
+
+@dataclass
+class Lap:
+    """Wall seconds, and processor seconds of this process and its children."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s ({self.cpu:.2f} s processor)"
+
+
+def _cpu() -> float:
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextmanager
+def _clock() -> Iterator[Lap]:
+    lap = Lap()
+    wall, cpu = time.perf_counter(), _cpu()
+    try:
+        yield lap
+    finally:
+        lap.wall, lap.cpu = time.perf_counter() - wall, _cpu() - cpu
 
 
 def _media(folder: Path, total: int) -> list[Path]:
@@ -78,37 +120,40 @@ def _media(folder: Path, total: int) -> list[Path]:
     return paths
 
 
-def _seal(media: list[Path], recipient: str, out: Path) -> float:
+def _seal(media: list[Path], recipient: str, out: Path) -> Lap:
     key = Ed25519PrivateKey.generate()
-    with stopwatch() as lap:
+    with _clock() as lap:
         sealing.seal(media, sealing.Recipient(public_key=recipient), out, key=key)
-    return lap.seconds
+    return lap
 
 
-def _open(pieces: Path, key: Key, work: Path) -> float:
-    with stopwatch() as lap:
+def _open(pieces: Path, key: Key, work: Path) -> Lap:
+    with _clock() as lap:
         bundle = choose(gather(sorted(pieces.iterdir())), None)
         opened = open_to_folder(bundle, key, work)
     assert len(opened.files) == FILES
     remove(work)
-    return lap.seconds
+    return lap
 
 
-def _age(
-    age: str, media: list[Path], recipient: str, key: Path, folder: Path
-) -> tuple[float, float]:
+def _age(age: str, media: list[Path], recipient: str, key: Path, folder: Path) -> tuple[Lap, Lap]:
     folder.mkdir()
-    enc = dec = 0.0
+    enc, dec = Lap(), Lap()
     for path in media:
         sealed = folder / (path.name + ".age")
-        enc += run_timed([age, "-r", recipient, "-o", str(sealed), str(path)])[0]
-        dec += run_timed([age, "-d", "-i", str(key), "-o", str(folder / path.name), str(sealed)])[0]
+        with _clock() as lap:
+            run_timed([age, "-r", recipient, "-o", str(sealed), str(path)])
+        enc.wall, enc.cpu = enc.wall + lap.wall, enc.cpu + lap.cpu
+        with _clock() as lap:
+            run_timed([age, "-d", "-i", str(key), "-o", str(folder / path.name), str(sealed)])
+        dec.wall, dec.cpu = dec.wall + lap.wall, dec.cpu + lap.cpu
     shutil.rmtree(folder)
     return enc, dec
 
 
-def _result(what: str, total: int, ours: list[float], theirs: list[float], baseline: str) -> Result:
-    mine, base = statistics.median(ours), statistics.median(theirs)
+def _result(what: str, total: int, ours: list[Lap], theirs: list[Lap], baseline: str) -> Result:
+    mine = statistics.median(lap.wall for lap in ours)
+    base = statistics.median(lap.wall for lap in theirs)
     ratio = mine / base
     return Result(
         bench=f"13. bundles {what}",
@@ -122,5 +167,8 @@ def _result(what: str, total: int, ours: list[float], theirs: list[float], basel
         notes={
             "MiB_per_s": round(total / (1 << 20) / mine, 1),
             "baseline_MiB_per_s": round(total / (1 << 20) / base, 1),
+            "processor_s": round(statistics.median(lap.cpu for lap in ours), 3),
+            "baseline_processor_s": round(statistics.median(lap.cpu for lap in theirs), 3),
+            "load_average": round(os.getloadavg()[0], 2),
         },
     )

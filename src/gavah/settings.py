@@ -141,6 +141,13 @@ class Settings(BaseSettings):
         description="Days an unfinished web upload may rest without a new byte before it is "
         "swept away (at `gavah serve` start and by `gavah uploads sweep`), a custody event.",
     )
+    bundle_keep_days: int = Field(
+        30,
+        ge=1,
+        description="Days the pieces held for a sealed bundle that is not complete are kept "
+        "after the last of them arrived; `gavah bundle sweep` then removes them, one custody "
+        "event per bundle. Pieces smuggled out of a blackout can take weeks: keep it long.",
+    )
     # Behind a reverse proxy every browser arrives from the proxy's address (issue 13).
     trusted_proxies: str | None = Field(
         None,

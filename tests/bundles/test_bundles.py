@@ -12,6 +12,7 @@ import random
 import shutil
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import pyrage
@@ -20,7 +21,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from gavah.bundles import seal as fmt
-from gavah.bundles.ingest import already_opened, identity_text, make_key, open_bundle
+from gavah.bundles.ingest import (
+    BUNDLE_SWEPT,
+    already_opened,
+    held_folder,
+    hold,
+    identity_text,
+    make_key,
+    open_bundle,
+    sweep,
+)
 from gavah.bundles.open import (
     BUNDLE_OPENED,
     BundleIncomplete,
@@ -425,15 +435,40 @@ def test_the_merkle_tree_is_rfc_6962_and_every_proof_verifies() -> None:
 def test_large_bundles_are_hashed_on_other_cores_and_open(
     vault: Vault, org_key: Key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over PARALLEL_FROM bytes, sealing hashes in a second process and opening checks pieces
-    in several: the pieces those make are sound, and the bundle opens."""
+    """Over PARALLEL_FROM bytes, age runs in a child process (sealing and opening) and pieces are
+    checked in several: the pieces those make are sound, and the bundle opens."""
     files = _files(tmp_path / "f", [300_000, 70_000])
     recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
     monkeypatch.setattr(fmt, "PARALLEL_FROM", 0)  # the threshold, lowered to test the path
     sealed = fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
     bundle = choose(gather(sealed.pieces), None)
     assert bundle.complete and not bundle.damaged
+    other = Key(identity=str(pyrage.x25519.Identity.generate()))
+    with pytest.raises(IntegrityError, match="does not open with this key"):
+        open_bundle(vault, bundle, other)  # age's refusal, from the child, says so
+    assert _counts(vault)[0] == 0 and not list(vault.ws.settings.bundles_dir.glob("*-*"))
     assert len(open_bundle(vault, bundle, org_key).items) == 2
+
+
+def test_a_file_that_changes_while_sealed_in_a_child_is_refused(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file cut short while age encrypts it apart: the child is stopped and no piece is
+    left behind."""
+    files = _files(tmp_path / "f", [300_000])
+    recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 0)
+    real = fmt._tar_header
+
+    def shrink(name: str, size: int) -> bytes:
+        if name.startswith("files/"):
+            files[0].write_bytes(files[0].read_bytes()[:1000])
+        return real(name, size)
+
+    monkeypatch.setattr(fmt, "_tar_header", shrink)
+    with pytest.raises(fmt.SealError, match="changed while it was being sealed"):
+        fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
+    assert not list((tmp_path / "out").iterdir())
 
 
 def test_log_verify_checks_each_opening_against_its_entry(
@@ -469,15 +504,18 @@ def test_the_field_side_imports_nothing_of_gavahs() -> None:
         "contextlib",
         "dataclasses",
         "datetime",
+        "fcntl",
         "hashlib",
         "io",
         "json",
         "math",
-        "multiprocessing",
         "os",
         "pathlib",
         "secrets",
+        "subprocess",
+        "sys",
         "tarfile",
+        "threading",
         "typing",
         "pyrage",
         "cryptography",
@@ -536,3 +574,70 @@ def test_a_bundle_is_opened_once_per_collection_and_says_nothing_of_others(
     again = open_bundle(vault, choose(gather(sealed.pieces), None), org_key, collection="alpha")
     assert again.already and again.log_index == first.log_index and _counts(vault) == counts
     assert verify_workspace(vault).ok
+
+
+def _age_folder(folder: Path, days: float) -> None:
+    """Make everything held in ``folder`` look ``days`` old."""
+    then = time.time() - days * 86400
+    for path in folder.iterdir():
+        os.utime(path, (then, then))
+
+
+def test_bundles_that_never_complete_are_swept_one_event_each(vault: Vault, tmp_path: Path) -> None:
+    """Pieces held longer than the setting without a new one are removed after one
+    `bundle.swept` event each (its id, collection and pieces held, nothing inside); a bundle
+    still receiving pieces, and one of another collection that is fresh, stay."""
+    recipient = fmt.Recipient(public_key=make_key(vault.ws.settings))
+    files = _files(tmp_path / "f", [300_000])
+    old = fmt.seal(files, recipient, tmp_path / "old", piece_size=PIECE)
+    fresh = fmt.seal(files, recipient, tmp_path / "fresh", piece_size=PIECE)
+    hold(vault, choose(gather(old.pieces[:2]), None), "field")
+    hold(vault, choose(gather(fresh.pieces[1:3]), None), "other")
+    stale = held_folder(vault.ws.settings, old.bundle_id, "field")
+    _age_folder(stale, days=31)
+    _age_folder(held_folder(vault.ws.settings, fresh.bundle_id, "other"), days=29)
+    events = _counts(vault)[2]
+    assert vault.ws.settings.bundle_keep_days == 30
+
+    swept = sweep(vault, vault.ws.settings.bundle_keep_days)
+    assert [b["id"] for b in swept.bundles] == [old.bundle_id]
+    assert not stale.exists() and not stale.parent.exists()  # the scope went with its last bundle
+    assert held_folder(vault.ws.settings, fresh.bundle_id, "other").exists()
+    assert _counts(vault)[2] == events + 1
+    with vault.db.read() as session:
+        row = session.execute(
+            select(models.CustodyEvent).where(models.CustodyEvent.kind == BUNDLE_SWEPT)
+        ).scalar_one()
+        event = json.loads(row.entry)
+    assert event["keep_days"] == 30 and event["actor"] == vault.actor
+    assert set(event["bundle"]) == {"id", "collection", "held", "pieces", "last_arrival"}
+    assert event["bundle"]["held"] == 2 and event["bundle"]["pieces"] == len(old.pieces)
+    assert event["bundle"]["collection"] == "field" and event["bundle"]["id"] == old.bundle_id
+    assert verify_workspace(vault).ok
+    assert sweep(vault, 30).bundles == []  # nothing left that old
+    # A piece of the swept bundle that arrives later starts it afresh.
+    assert len(hold(vault, choose(gather(old.pieces[2:3]), None), "field").pieces) == 1
+
+
+def test_bundle_sweep_on_the_command_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from gavah_cli import gavah
+
+    assert gavah(cli_env, "init").returncode == 0
+    recipient = gavah(cli_env, "bundle", "keygen").stdout.strip()
+    files = _files(tmp_path / "f", [200_000])
+    sealed = fmt.seal(
+        files, fmt.Recipient(public_key=recipient), tmp_path / "out", piece_size=PIECE
+    )
+    given = gavah(cli_env, "bundle", "open", str(sealed.pieces[0]), "--collection", "field")
+    assert given.returncode == 5
+    none = gavah(cli_env, "bundle", "sweep", "--json")
+    assert none.returncode == 0 and json.loads(none.stdout)["swept"] == 0
+    pieces = Path(cli_env["GAVAH_WORKSPACE"]) / "bundles" / "pieces"
+    held = next(p for p in pieces.glob("*/*") if p.is_dir())  # (beside it: collection.txt)
+    _age_folder(held, days=3)
+    run = gavah(cli_env, "bundle", "sweep", "--older-than", "2", "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["keep_days"] == 2 and report["swept"] == 1
+    assert report["bundles"][0]["id"] == sealed.bundle_id and report["bundles"][0]["held"] == 1
+    assert not held.exists()

@@ -172,6 +172,12 @@ TABLE: tuple[Row, ...] = (
     row("POST", "/items/{ref}/description", (303, 404, 404, 404, 404, LOGIN), fill=BETA,
         variant="beta", form=DESCRIBE),
     row("GET", "/upload", (200, 200, 200, 200, 403, LOGIN)),
+    # A passphrase bundle opened from what is held for it in a collection one may upload into.
+    row("GET", "/bundles/open", (200, 200, 200, 200, 403, LOGIN)),
+    row("POST", "/bundles/open", (404, 404, 404, 404, 403, LOGIN), variant="alpha, none held",
+        form={"collection": "alpha", "bundle": "0" * 64, "passphrase": "synthetic"}),
+    row("POST", "/bundles/open", (404, 403, 403, 403, 403, LOGIN), variant="beta",
+        form={"collection": "beta", "bundle": "0" * 64, "passphrase": "synthetic"}),
     # --- verification pages: need to know by collection; review for the reviewer role ---------
     row("GET", "/incidents", (200, 200, 200, 200, 200, LOGIN)),
     row("GET", "/incidents/{ref}", (200, 200, 200, 200, 200, LOGIN),

@@ -30,6 +30,7 @@ from gavah.bundles.open import BUNDLE_OPENED
 from gavah.db import models
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
+from gavah.web.i18n import gettext_for
 from gavah.workspace import Workspace
 
 PIECE = fmt.MIN_PIECE  # 64 KiB pieces: a few hundred KB of files make several
@@ -228,3 +229,75 @@ def test_the_upload_page_says_a_bundle_s_state_in_persian_and_english(
     assert 'data-msg-bundle-held="Sealed bundle piece {piece} held' in english
     for field in fields:
         assert f'data-msg-bundle-{field}="' in persian and f'data-msg-bundle-{field}="' in english
+
+
+def test_a_passphrase_bundle_opens_on_its_page_and_the_passphrase_is_kept_nowhere(
+    app: FastAPI,
+    workspace: Workspace,
+    vault: Vault,
+    person: Callable[..., Any],
+    signed_in: Callable[..., TestClient],
+    tmp_path: Path,
+    caplog: Any,
+) -> None:
+    """Complete but sealed with a passphrase: held, and the receipt says it did not open; the
+    page opens it with the passphrase, for someone who may upload into the collection only;
+    the custody event says a passphrase opened it; the passphrase is in no page, event, row,
+    log line or URL."""
+    secret = "synthetic-passphrase-0d1f7e horse battery staple"
+    folder = tmp_path / "field"
+    folder.mkdir()
+    (folder / "synthetic.bin").write_bytes(random.Random(3).randbytes(100_000))
+    sealed = fmt.seal(
+        [folder / "synthetic.bin"],
+        fmt.Recipient(passphrase=secret),
+        tmp_path / "out",
+        piece_size=PIECE,
+    )
+    make_key(workspace.settings)  # the workspace's key exists, but this bundle is not for it
+    client = signed_in(app, person("intake-a", "intake", ("alpha",)))
+    sender = session_uploader(client)
+    receipts = [_give(sender, p.read_bytes(), "alpha", p.name) for p in sealed.pieces]
+    assert receipts[-1]["state"] == "not_opened"
+    page = client.get(f"/bundles/open?collection=alpha&bundle={sealed.bundle_id}")
+    assert page.status_code == 200 and 'type="password"' in page.text
+    form = {"collection": "alpha", "bundle": sealed.bundle_id, "csrf_token": session_csrf(client)}
+    # Another collection's uploader: not allowed into alpha, and beta holds nothing of it.
+    outsider = signed_in(app, person("intake-c", "intake", ("beta",)))
+    before = _counts(workspace, "alpha")
+    theirs = {**form, "csrf_token": session_csrf(outsider), "passphrase": secret}
+    assert outsider.post("/bundles/open", data=theirs).status_code == 403
+    in_beta = outsider.post("/bundles/open", data={**theirs, "collection": "beta"})
+    assert in_beta.status_code == 404 and "alpha" not in in_beta.text
+
+    too_long = client.post("/bundles/open", data={**form, "passphrase": secret * 30})
+    assert too_long.status_code == 422 and secret not in too_long.text  # not echoed in errors
+    wrong = client.post("/bundles/open", data={**form, "passphrase": "not the passphrase"})
+    assert wrong.status_code == 422 and "does not open" in wrong.text
+    assert "not the passphrase" not in wrong.text
+    assert _counts(workspace, "alpha") == before  # nothing ingested, nothing logged
+    held = held_folder(workspace.settings, sealed.bundle_id, "alpha")
+    assert len(list(held.glob("*.piece"))) == len(sealed.pieces)  # still held
+
+    with caplog.at_level("DEBUG"):
+        done = client.post("/bundles/open", data={**form, "passphrase": secret})
+    assert done.status_code == 200, done.text
+    assert secret not in done.text and secret not in caplog.text
+    assert 'name="passphrase"' in done.text and f'value="{secret}"' not in done.text
+    with workspace.db.read() as session:
+        opening = session.get(models.BundleOpening, (sealed.bundle_id, "alpha"))
+        assert opening is not None
+        event = session.scalars(
+            select(models.CustodyEvent).where(models.CustodyEvent.kind == BUNDLE_OPENED)
+        ).one()
+        logged = json.loads(event.entry)
+    assert logged["bundle"]["opened_with"] == "passphrase"
+    assert secret not in json.dumps(logged) and secret not in opening.items
+    item = json.loads(opening.items)[0]
+    assert f"/items/{item['id']}" in done.text
+    assert _counts(workspace, "alpha")[0] == before[0] + 1
+    again = client.post("/bundles/open", data={**form, "passphrase": secret})
+    already = gettext_for("fa")("Sealed bundle already opened: nothing changed")
+    assert again.status_code == 200 and already in again.text and "بسته" in already
+    assert not held.exists()
+    assert verify_workspace(vault).ok

@@ -339,6 +339,7 @@ def test_every_template_renders_in_both_languages(
         "/items?q=report",
         f"/items/{items['alpha']}",
         "/upload",
+        "/bundles/open",
         "/account",
         "/admin/users",
         "/admin/audit",

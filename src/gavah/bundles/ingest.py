@@ -12,14 +12,18 @@ format, so ``age -d -i`` opens a bundle's payload with it too.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,7 @@ from gavah.bundles.open import (
     Piece,
     Unpacked,
     check_piece,
+    gather,
     open_to_folder,
     remove,
 )
@@ -86,6 +91,9 @@ def recipient(settings: Settings) -> str:
 
 
 # --- pieces held between arrivals ----------------------------------------------------------------
+BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
+
+
 def held_folder(settings: Settings, bundle_id: str, collection: str | None) -> Path:
     """Pieces are held per collection, as bundles are opened per collection."""
     scope = hashlib.sha256((collection or "").encode("utf-8")).hexdigest()[:16]
@@ -108,6 +116,7 @@ def hold(
         return bundle
     folder = held_folder(vault.ws.settings, bundle.bundle_id, collection)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _name_scope(folder.parent, collection)
     for index, piece in bundle.pieces.items():
         kept = folder / f"{index:08d}.piece"
         if not kept.exists():
@@ -120,6 +129,19 @@ def hold(
             if isinstance(found, Piece) and found.bundle_id == bundle.bundle_id:
                 bundle.pieces[index] = found
     return bundle
+
+
+SCOPE_NOTE = "collection.txt"
+
+
+def _name_scope(scope: Path, collection: str | None) -> None:
+    """Which collection a scope folder (named by a hash) holds pieces for, for the sweep's
+    custody events."""
+    note = scope / SCOPE_NOTE
+    if not note.exists():
+        temp = scope / f".{SCOPE_NOTE}.{secrets.token_hex(4)}"
+        temp.write_text(collection or "", encoding="utf-8")
+        os.replace(temp, note)
 
 
 def _keep(folder: Path, kept: Path, source: Path, arrival: dict[str, str]) -> None:
@@ -144,6 +166,16 @@ def _arrival_note(folder: Path, index: int) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return {k: str(found[k]) for k in ("file", "by") if isinstance(found, dict) and k in found}
+
+
+def held_bundle(vault: Vault, bundle_id: str, collection: str | None) -> Assembly | None:
+    """The bundle as held for ``collection`` (its sound pieces, each checked again), or None if
+    nothing of it is held there. ``bundle_id`` must be the whole id (64 hex digits)."""
+    if not BUNDLE_ID.fullmatch(bundle_id):
+        raise InputError("a bundle's id is 64 hexadecimal digits", hint="copy it from the receipt")
+    folder = held_folder(vault.ws.settings, bundle_id, collection)
+    found = [b for b in gather(sorted(folder.glob("*.piece"))).bundles if b.bundle_id == bundle_id]
+    return found[0] if found else None
 
 
 def release(vault: Vault, bundle_id: str, collection: str | None) -> None:
@@ -192,7 +224,7 @@ def open_bundle(
     try:
         unpacked = open_to_folder(bundle, key, work, signers=signers)
         acquired = [_acquire(vault, item, path) for item, path in unpacked.files]
-        opened = _record(vault, bundle, unpacked, acquired, collection, source, note)
+        opened = _record(vault, bundle, unpacked, acquired, collection, source, note, key)
     finally:
         remove(work)
     release(vault, bundle.bundle_id, collection)
@@ -219,6 +251,7 @@ def _record(
     collection: str | None,
     source: str | None,
     note: str | None,
+    key: Key,
 ) -> Opened:
     source = source or f"sealed bundle {bundle.bundle_id[:16]}"
     items = []
@@ -239,6 +272,8 @@ def _record(
         at = utcnow()
         held = held_folder(vault.ws.settings, bundle.bundle_id, collection)
         event = _event(vault.actor, bundle, unpacked, items, collection, held)
+        # Which kind of key opened it, never the key: a passphrase is not kept anywhere.
+        event["bundle"]["opened_with"] = "passphrase" if key.passphrase is not None else "key"
         index = appender.append(BUNDLE_OPENED, None, at, event).index
         session.add(
             models.BundleOpening(
@@ -298,3 +333,83 @@ def _event(
             for it in items
         ],
     }
+
+
+# --- sweeping bundles that never complete --------------------------------------------------------
+BUNDLE_SWEPT = "bundle.swept"
+
+
+@dataclass
+class Swept:
+    """The held bundles a sweep removed: each one's id, collection, pieces held of its count,
+    the last arrival, and the ``bundle.swept`` custody event that records it."""
+
+    keep_days: int
+    bundles: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keep_days": self.keep_days, "swept": len(self.bundles), "bundles": self.bundles}
+
+
+def sweep(vault: Vault, keep_days: int, *, now: float | None = None) -> Swept:
+    """Remove the pieces held for bundles that no piece has reached for ``keep_days`` days: a
+    bundle that never completes (a piece lost for good, a test, a forgery) does not stay in the
+    workspace for ever. One ``bundle.swept`` custody event per bundle names its id, collection
+    and how many of its pieces were held, nothing of what is inside (that was never decrypted).
+    Events first, files after: a crash leaves pieces behind, never a silent removal."""
+    cutoff = (time.time() if now is None else now) - keep_days * 86400
+    swept = Swept(keep_days)
+    root = vault.ws.settings.bundles_dir / "pieces"
+    found: list[tuple[Path, dict[str, Any]]] = []
+    for scope in sorted(p for p in root.glob("*") if p.is_dir() and not p.is_symlink()):
+        for folder in sorted(p for p in scope.iterdir() if p.is_dir() and not p.is_symlink()):
+            entry = _stale(folder, cutoff)
+            if entry is not None:
+                entry["collection"] = _scope_name(scope)
+                found.append((folder, entry))
+    if not found:
+        return swept
+    with vault.db.write() as session:
+        appender = Appender(session)
+        at = utcnow()
+        for _, entry in found:
+            event = {"actor": vault.actor, "keep_days": keep_days, "bundle": entry}
+            entry["log_index"] = appender.append(BUNDLE_SWEPT, None, at, event).index
+            swept.bundles.append(entry)
+        vault.finish(session, appender)
+    for folder, _ in found:
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the scope's last bundle: its note and folder too
+            if [p.name for p in folder.parent.iterdir()] == [SCOPE_NOTE]:
+                (folder.parent / SCOPE_NOTE).unlink()
+                folder.parent.rmdir()
+    return swept
+
+
+def _stale(folder: Path, cutoff: float) -> dict[str, Any] | None:
+    """A held bundle's id, pieces held and their count, and its last arrival, if nothing in its
+    folder is newer than ``cutoff``."""
+    if not BUNDLE_ID.fullmatch(folder.name):
+        return None
+    files = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+    last = max((p.stat().st_mtime for p in files), default=folder.stat().st_mtime)
+    if last >= cutoff:
+        return None
+    pieces = [p for p in files if p.suffix == ".piece" and not p.name.startswith(".")]
+    count = None
+    for piece in pieces[:1]:  # the count is in every piece's header (outside the encryption)
+        found = check_piece(piece)
+        count = found.count if isinstance(found, Piece) else None
+    return {
+        "id": folder.name,
+        "held": len(pieces),
+        "pieces": count,
+        "last_arrival": datetime.fromtimestamp(last, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _scope_name(scope: Path) -> str | None:
+    try:
+        return (scope / SCOPE_NOTE).read_text(encoding="utf-8") or None
+    except OSError:
+        return None  # held by a gavah from before the note: the collection is not known

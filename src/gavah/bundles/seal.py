@@ -30,21 +30,27 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import secrets
+import subprocess
+import sys
 import tarfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyrage
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: age runs in this process (see apart_possible)
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = "gavah-bundle/1"
 MAGIC = b"gavahpc1"  # §4.1: the first 8 bytes of every piece
@@ -76,12 +82,20 @@ class Recipient:
     public_key: str | None = None
     passphrase: str | None = None
 
-    def encrypt_io(self, reader: BinaryIO, writer: BinaryIO) -> None:
+    def encrypt(self, chunks: Iterator[bytes], writer: BinaryIO, *, apart: bool) -> None:
+        """The archive's ``chunks``, encrypted, to ``writer``; with ``apart``, by age in a child
+        process (X25519 only: a passphrase is never put on a command line)."""
         if self.passphrase is not None:
             # pyrage has no streaming passphrase API; the field side seals what a laptop holds.
-            writer.write(pyrage.passphrase.encrypt(reader.read(), self.passphrase))
-            return
-        pyrage.encrypt_io(reader, writer, [self.x25519()])
+            writer.write(pyrage.passphrase.encrypt(b"".join(chunks), self.passphrase))
+        elif apart and apart_possible():
+            error = pump(start(_ENCRYPT, str(self.public_key)), chunks, writer)
+            if error:
+                raise SealError(f"age could not encrypt the bundle: {error}")
+        else:
+            # buffered: age asks 8 KiB at a time; the C buffer answers most without Python
+            reader = io.BufferedReader(_Stream(chunks), BLOCK)
+            pyrage.encrypt_io(reader, writer, [self.x25519()])
 
     def x25519(self) -> Any:
         """The public key parsed; a clear error if it is none."""
@@ -115,87 +129,95 @@ def public_key_text(key: Ed25519PrivateKey) -> str:
     return raw.hex()
 
 
-# --- hashing beside the encryption ---------------------------------------------------------------
-PARALLEL_FROM = 32 << 20  # bytes; below this a second process costs more than it saves
+# --- age in a process of its own -----------------------------------------------------------------
+PARALLEL_FROM = 32 << 20  # bytes; below this, starting a second process costs more than it saves
+PIPE_SIZE = 1 << 20  # Linux pipes hold 64 KiB unless asked: age and we would wait on each other
+BLOCK = 1 << 20
+
+# pyrage holds Python's interpreter lock for the whole of an encryption and reads and writes
+# Python file objects 8 KiB at a time, so in this process nothing runs beside it and every 8 KiB
+# passes through Python. Run in a child on its own file descriptors, it reads and writes in Rust
+# alone, as fast as `age` itself, while this process hashes, reads files and writes pieces on the
+# other core (hashlib and file I/O release the lock). The child is a plain `python -P -c` of these
+# lines, the same interpreter and packages (no fork of a process that may have threads; -P: no
+# module is taken from the current folder); what it is given on the command line is a public key.
+_ENCRYPT = (
+    "import sys, pyrage\n"
+    "r = pyrage.x25519.Recipient.from_str(sys.argv[1])\n"
+    "pyrage.encrypt_file('/dev/stdin', '/dev/stdout', [r])\n"
+)
 
 
-def sha256_of(path: Path, offset: int, length: int) -> bytes:
-    """SHA-256 of ``length`` bytes of a file from ``offset`` (run in the hashing process)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        f.seek(offset)
-        while length and (block := f.read(min(length, 1 << 20))):
-            digest.update(block)
-            length -= len(block)
-    if length:
-        raise SealError(f"{path} became shorter while it was being sealed", "seal it again")
-    return digest.digest()
+def apart_possible() -> bool:
+    """Whether age can run in a child reading and writing pipes (POSIX: /dev/stdin)."""
+    return os.name == "posix" and os.path.exists("/dev/stdin")
 
 
-class Hasher:
-    """Hashes files on another core while age encrypts on this one: pyrage holds the
-    interpreter lock for the whole encryption, so a thread would not run beside it; a process
-    does. A plain process and a pipe, not a pool: a pool's helper threads would take the lock
-    from this thread at every request. Requests are answered in order, by ticket. Small
-    bundles are hashed here, in line."""
-
-    def __init__(self, parallel: bool) -> None:
-        self.answers: list[bytes | str] = []
-        self.asked = 0
-        self.conn: Connection | None = None
-        if parallel and "fork" in multiprocessing.get_all_start_methods():
-            # fork: the child needs nothing but hashlib, and starts at once (spawn would import
-            # the caller's main module again, a CLI or a test runner).
-            context = multiprocessing.get_context("fork")
-            self.conn, child = context.Pipe()
-            self.worker = context.Process(target=_hash_requests, args=(child,), daemon=True)
-            self.worker.start()
-            child.close()
-
-    def submit(self, path: Path, offset: int, length: int) -> int:
-        """A ticket for the SHA-256 of ``length`` bytes of ``path`` from ``offset``."""
-        if self.conn is None:
-            self.answers.append(_answer(path, offset, length))
-        else:
-            while self.conn.poll():  # keep the answers' pipe from filling up
-                self.answers.append(self.conn.recv())
-            self.conn.send((path, offset, length))
-        self.asked += 1
-        return self.asked - 1
-
-    def result(self, ticket: int) -> bytes:
-        while len(self.answers) <= ticket:
-            assert self.conn is not None  # in line, every answer is there already
-            self.answers.append(self.conn.recv())
-        answer = self.answers[ticket]
-        if isinstance(answer, str):
-            raise SealError(answer, "seal it again")
-        return answer
-
-    def close(self) -> None:
-        if self.conn is not None:
+def widen(*files: Any) -> None:
+    """Ask for pipe buffers of PIPE_SIZE (Linux); where that is refused, pipes stay as they are."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    for f in files:
+        if setsize is not None:
             with suppress(OSError):
-                self.conn.send(None)
-            self.conn.close()
-            self.worker.join(timeout=10)
-            if self.worker.is_alive():
-                self.worker.terminate()
+                fcntl.fcntl(f.fileno(), setsize, PIPE_SIZE)
 
 
-def _answer(path: Path, offset: int, length: int) -> bytes | str:
+def write_all(fd: int, data: Any) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def pump(child: subprocess.Popen[bytes], chunks: Iterator[Any], sink: Any) -> str:
+    """Feed ``chunks`` to the child's input from a thread while its output goes to
+    ``sink.write`` here; the child's error text, "" if it succeeded. An error on either side
+    stops the child and is raised."""
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    widen(child.stdin, child.stdout)
+    failed: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for chunk in chunks:
+                write_all(child.stdin.fileno(), chunk)  # type: ignore[union-attr]
+        except BaseException as exc:  # raised below, in the caller's thread
+            failed.append(exc)
+            child.kill()
+        finally:
+            with suppress(OSError):
+                child.stdin.close()  # type: ignore[union-attr]
+
+    feeder = threading.Thread(target=feed, name="bundle-feed", daemon=True)
+    feeder.start()
     try:
-        return sha256_of(path, offset, length)
-    except SealError as exc:
-        return exc.message
-    except OSError as exc:
-        return f"{path}: cannot read: {exc.strerror}"
+        buffer = bytearray(BLOCK)
+        view = memoryview(buffer)
+        while n := child.stdout.readinto(buffer):  # type: ignore[attr-defined]
+            sink.write(view[:n])
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        feeder.join()
+        error = child.stderr.read()
+        child.wait()
+        child.stdout.close()
+        child.stderr.close()
+    if failed and not isinstance(failed[0], BrokenPipeError):
+        raise failed[0]
+    if child.returncode:
+        lines = error.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"age stopped (exit {child.returncode})"
+    if failed:
+        raise failed[0]
+    return ""
 
 
-def _hash_requests(conn: Connection) -> None:
-    """The hashing process: answers requests until it is sent None."""
-    while (request := conn.recv()) is not None:
-        conn.send(_answer(*request))
-    conn.close()
+def start(code: str, *args: str) -> subprocess.Popen[bytes]:
+    pipe = subprocess.PIPE
+    return subprocess.Popen(
+        [sys.executable, "-P", "-c", code, *args], stdin=pipe, stdout=pipe, stderr=pipe, bufsize=0
+    )
 
 
 # --- the sealed archive (§3) -------------------------------------------------------------------
@@ -255,29 +277,28 @@ def _archive(
     meta: dict[str, Any],
     key: Ed25519PrivateKey | None,
     padded: int,
-    hasher: Hasher,
-) -> Iterator[bytes]:
-    """The archive's bytes in order, ``padded`` long: files first, hashed while they are read,
-    so the manifest that names their SHA-256 can follow them in one pass."""
-    hashed = []
+) -> Iterator[bytes | memoryview]:
+    """The archive's bytes in order, ``padded`` long: files first, each hashed block by block
+    as it is read (the very bytes encrypted), so the manifest that names their SHA-256 can
+    follow them in one pass."""
+    listed = []
+    view = memoryview(bytearray(BLOCK))  # one buffer: fresh memory for every block costs more
     for i, f in enumerate(files, 1):
         yield _tar_header(member(i), f.size)
-        with f.path.open("rb") as src:
-            before = os.fstat(src.fileno())
-            hashed.append(hasher.submit(f.path, 0, f.size))
-            left = f.size
-            while left and (block := src.read(min(left, 1 << 20))):
-                left -= len(block)
-                yield block
-            # What was hashed and what was encrypted are one if the file did not change: any
-            # write moves ctime, which user space cannot set back.
-            if left or src.read(1) or _identity(os.stat(f.path)) != _identity(before):
-                raise SealError(f"{f.path} changed while it was being sealed", "seal it again")
+        digest = hashlib.sha256()
+        try:
+            with f.path.open("rb", buffering=0) as src:
+                left = f.size
+                while left and (n := src.readinto(view[: min(left, BLOCK)])):
+                    left -= n
+                    digest.update(view[:n])  # (releases the interpreter lock for large blocks)
+                    yield view[:n]  # consumed before the next block is read into the buffer
+                if left or src.read(1):
+                    raise SealError(f"{f.path} changed while it was being sealed", "seal it again")
+        except OSError as exc:
+            raise SealError(f"{f.path}: cannot read: {exc.strerror}") from None
         yield bytes(-f.size % 512)
-    listed = [
-        _listing(i, f, hasher.result(d).hex())
-        for i, (f, d) in enumerate(zip(files, hashed, strict=True), 1)
-    ]
+        listed.append(_listing(i, f, digest.hexdigest()))
     manifest = manifest_bytes(meta, listed, key)
     yield _tar_header("manifest.json", len(manifest)) + manifest + bytes(-len(manifest) % 512)
     written = sum(_blocks(f.size) for f in files) + _blocks(len(manifest))
@@ -286,10 +307,6 @@ def _archive(
         yield _tar_header("manifest.sig", 64) + signature + bytes(512 - 64)
         written += 1024
     yield bytes(padded - written)  # tar's closing blocks, then zeros: tar readers stop there
-
-
-def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _listing(index: int, f: FileEntry, sha256: str) -> dict[str, Any]:
@@ -416,12 +433,11 @@ class _PieceWriter(io.RawIOBase):
     """Receives the age ciphertext and lays it into piece files after room for their headers,
     hashing each body as it goes (the headers, which need every body's hash, come last)."""
 
-    def __init__(self, folder: Path, count: int, body_size: int, hasher: Hasher) -> None:
+    def __init__(self, folder: Path, count: int, body_size: int) -> None:
         self.folder, self.count, self.body_size = folder, count, body_size
-        self.hasher = hasher
         self.token = secrets.token_hex(8)
         self.files: list[Path] = []
-        self.tickets: list[int] = []
+        self.digests: list[bytes] = []
         self.length = 0
         self._open_next()
 
@@ -429,9 +445,10 @@ class _PieceWriter(io.RawIOBase):
         path = self.folder / f".sealing-{self.token}-{len(self.files)}"
         self.files.append(path)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self.current = os.fdopen(fd, "wb")
+        self.current = os.fdopen(fd, "wb", buffering=0)
         self.current.seek(HEADER)
         self.filled = 0
+        self.digest = hashlib.sha256()
 
     def writable(self) -> bool:
         return True
@@ -445,23 +462,26 @@ class _PieceWriter(io.RawIOBase):
                     raise SealError("the sealed bundle came out longer than planned (a bug)")
                 self._open_next()
             part = view[: self.body_size - self.filled]
-            self.current.write(part)
+            write_all(self.current.fileno(), part)
+            self.digest.update(part)
             self.filled += len(part)
             self.length += len(part)
             view = view[len(part) :]
         return len(data)
 
     def _close_current(self) -> None:
-        self.current.write(bytes(self.body_size - self.filled))
+        padding = bytes(self.body_size - self.filled)
+        write_all(self.current.fileno(), padding)
+        self.digest.update(padding)
         self.current.close()
-        self.tickets.append(self.hasher.submit(self.files[-1], HEADER, self.body_size))
+        self.digests.append(self.digest.digest())
 
     def finish(self) -> list[bytes]:
         self._close_current()
         while len(self.files) < self.count:  # the padding of the archive never leaves a piece
             self._open_next()  # empty, but a stream cut exactly at a piece's end might
             self._close_current()
-        return [self.hasher.result(t) for t in self.tickets]
+        return self.digests
 
     def discard(self) -> None:
         if not self.current.closed:
@@ -531,18 +551,15 @@ def seal(
     if count >= 1 << PROOF_SLOTS:
         raise SealError("too many pieces", "give a larger --piece-size")
     out.mkdir(parents=True, exist_ok=True)
-    hasher = Hasher(parallel=sum(f.size for f in files) >= PARALLEL_FROM)
-    writer = _PieceWriter(out, count, piece_size - HEADER, hasher)
+    writer = _PieceWriter(out, count, piece_size - HEADER)
     try:
-        # buffered: age asks 8 KiB at a time; the C buffer answers most without Python
-        archive = io.BufferedReader(_Stream(_archive(files, meta, key, padded, hasher)), 1 << 20)
-        recipient.encrypt_io(archive, writer)  # type: ignore[arg-type]
+        apart = sum(f.size for f in files) >= PARALLEL_FROM
+        archive = _archive(files, meta, key, padded)
+        recipient.encrypt(archive, writer, apart=apart)  # type: ignore[arg-type]
         digests = writer.finish()
     except BaseException:
         writer.discard()
         raise
-    finally:
-        hasher.close()
     if writer.length > count * (piece_size - HEADER):
         writer.discard()
         raise SealError("age's header was longer than the room kept for it (a bug)")

@@ -241,6 +241,43 @@ def _refuse(chosen: object, as_json: bool) -> None:
     refuse_unless_complete(chosen)
 
 
+@app.command()
+def sweep(
+    ctx: typer.Context,
+    older_than: int | None = typer.Option(
+        None,
+        "--older-than",
+        min=1,
+        help="Sweep bundles no piece reached for this many days (default: the bundle_keep_days "
+        "setting, 30).",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Remove the pieces held for bundles that never completed, one custody event each.
+
+    Sound pieces of a bundle that is not complete are held in the workspace (from `gavah bundle
+    open` and web uploads) until the rest arrive. A bundle whose last piece came longer ago than
+    the set number of days is removed; its `bundle.swept` custody event names its id, collection
+    and how many of its pieces were held, nothing of what is inside (it was never decrypted).
+    Run it from cron, say; a piece that arrives later starts the bundle afresh."""
+    from gavah.bundles import ingest as receiving
+
+    vault = open_vault(ctx)
+    swept = receiving.sweep(vault, older_than or vault.ws.settings.bundle_keep_days)
+    if as_json:
+        print_json(swept.to_dict())
+        return
+    if not swept.bundles:
+        say(f"no bundle held longer than {swept.keep_days} day(s) without a new piece")
+        return
+    for b in swept.bundles:
+        of = f" of {b['pieces']}" if b["pieces"] else ""
+        say(
+            f"swept bundle {b['id'][:16]}: {b['held']}{of} piece(s) held, the last from "
+            f"{b['last_arrival']} (log entry {b['log_index']})"
+        )
+
+
 @app.command("field-page")
 def field_page(
     to: str = typer.Option(..., "--to", help="The organisation's age public key (age1...)."),

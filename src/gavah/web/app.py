@@ -20,6 +20,7 @@ from gavah.web.pages import (
     account,
     admin,
     auth,
+    bundles,
     home,
     items,
     registry,
@@ -72,6 +73,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     app.include_router(home.router)
     app.include_router(victims.router)
     app.include_router(victim_import.router)
+    app.include_router(bundles.router)
     app.include_router(sanctions.router)
     app.include_router(registry.router)
     app.include_router(api_items.router)

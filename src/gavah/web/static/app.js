@@ -185,6 +185,7 @@
       bundleOpened: ds.msgBundleOpened || 'Opened: {count} files',
       bundleAlready: ds.msgBundleAlready || 'Opened before: nothing changed',
       bundleNotOpened: ds.msgBundleNotOpened || 'Complete but not opened:',
+      bundlePassphrase: ds.msgBundlePassphrase || 'Open it with a passphrase',
     };
     // tus-js-client resolves the Location header against the endpoint with new URL(),
     // which needs an absolute base.
@@ -445,6 +446,16 @@
         addHint(row, msg.bundleMissing + ' ' + b.missing.map(num).join(lang === 'fa' ? '، ' : ', '));
       }
       if (b.reason) addHint(row, b.reason + (b.hint ? ' (' + b.hint + ')' : ''));
+      if (b.state === 'not_opened' && ds.bundleOpen && b.bundle_id) {
+        // A bundle sealed with a passphrase is opened on its own page (the passphrase goes in
+        // that page's form, never in a link): the link carries only the collection and the id.
+        const open = document.createElement('a');
+        open.href = ds.bundleOpen + '?' + new URLSearchParams({
+          collection: String(row.collection || ''), bundle: String(b.bundle_id) }).toString();
+        open.textContent = msg.bundlePassphrase;
+        row.status.appendChild(document.createTextNode(' '));
+        row.status.appendChild(open);
+      }
       (b.items || []).forEach(function (item) {
         const link = document.createElement('a');
         link.href = itemBase + encodeURIComponent(String(item.id));
@@ -501,6 +512,7 @@
 
     function startOne(file, meta) {
       const row = makeRow(file);
+      row.collection = meta.collection;
       if (maxSize && file.size > maxSize) {
         setState(row, 'failed');
         setStatus(row, msg.tooBig, 'too-big');
