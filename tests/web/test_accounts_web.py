@@ -974,6 +974,7 @@ ACCESS = (
     ("/items/{ref}/download", EventKind.DOWNLOAD, "web download"),
     ("/items/{ref}/proof", EventKind.PROOF, "web proof"),
     ("/items/{ref}/custody-report", EventKind.EXPORT, "web export"),
+    ("/items/{ref}/bag", EventKind.EXPORT, "web bag"),
     ("/api/v1/items/{ref}", EventKind.VIEW, "api"),
     ("/api/v1/items/{ref}/content", EventKind.DOWNLOAD, "api"),
     ("/api/v1/items/{ref}/proof", EventKind.PROOF, "api"),

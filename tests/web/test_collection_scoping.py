@@ -12,14 +12,17 @@ Every file, name and text here is synthetic.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import bagit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -173,12 +176,13 @@ def test_uploading_bytes_another_collection_holds_reveals_nothing_of_it(
     intake.close()
 
 
-def test_proof_and_custody_report_hold_only_the_readers_collections(
+def test_proof_custody_report_and_bag_hold_only_the_readers_collections(
     app: FastAPI,
     workspace: Workspace,
     person: Callable[..., Any],
     signed_in: Callable[..., TestClient],
     held_by_beta: str,
+    tmp_path: Path,
 ) -> None:
     beta_analyst = signed_in(app, person("analyst-b", "analyst", ("beta",)))
     assert describe(beta_analyst, held_by_beta, "betadescription-checkpoint").status_code == 200
@@ -197,6 +201,17 @@ def test_proof_and_custody_report_hold_only_the_readers_collections(
     assert report.status_code == 200 and leaks(report.text) == []
     checked = verify_bundle(report.json(), verifier)
     assert {e.event["kind"] for e in checked.events} >= {"evidence.ingested", "evidence.exported"}
+
+    # The court bag holds alpha's side only, and validates as a bag.
+    bag = alpha_analyst.get(f"/items/{held_by_beta}/bag")
+    assert bag.status_code == 200 and bag.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bag.content)) as zipped:
+        texts = [(n, zipped.read(n).decode("utf-8", "replace")) for n in zipped.namelist()]
+        zipped.extractall(tmp_path / "bag")
+    assert [(n, leak) for n, text in texts for leak in leaks(text)] == []
+    (top,) = (tmp_path / "bag").iterdir()
+    bagit.Bag(str(top)).validate()
+    assert not any((workspace.settings.workspace / "exports").iterdir())  # removed once sent
 
     download = alpha_analyst.get(f"/items/{held_by_beta}/download")
     assert download.status_code == 200 and download.content == DATA

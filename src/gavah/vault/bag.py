@@ -14,10 +14,15 @@
 and the bagit library adds the SHA-256 and SHA-512 manifests, bagit.txt and bag-info.txt.
 
 The export is a custody event: one ``evidence.exported`` per item, appended and covered by a new
-signed checkpoint in the same transaction, before the reports are made, so each report proves its
-own export. Need-to-know: the caller passes ``access``, which resolves each item as that caller
-may see it (not visible: NotFound, whatever the reason) and says which of its entries they may
-see; the command line acts as the workspace's operator, who sees all.
+signed checkpoint before the reports are made, so each report proves its own export. It is logged
+first, in a transaction of its own, as every export is: the bag is then written from one read
+snapshot, so that copying and hashing gigabytes of originals never holds the database's write
+lock (every page view waits on it). A bag that cannot be written leaves no folder behind; its
+logged export stays, as the record of an attempt. Need-to-know: the caller passes ``access``,
+which resolves each item as that caller may see it (not visible: NotFound, whatever the reason)
+and says which of its entries and collections they may see; an original is named as the first
+of those collections received it; the command line acts as the workspace's operator, who sees
+all.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gavah import __version__
@@ -83,13 +89,13 @@ def export_bag(
     made = not dest.exists()
     try:
         with vault.db.write() as session:
-            chosen: dict[str, tuple[models.Evidence, Keep | None]] = {}
+            chosen: dict[str, _Chosen] = {}
             appender = Appender(session)
             for ref in refs:
                 ev, keep, shown = access(session, ref)
                 if ev.id in chosen:
                     continue
-                chosen[ev.id] = (ev, keep)
+                chosen[ev.id] = _Chosen(ev.id, keep, shown)
                 detail: dict[str, Any] = {
                     "via": via,
                     "destination": os.path.abspath(dest),
@@ -104,6 +110,7 @@ def export_bag(
                 }
                 appender.append(EventKind.EXPORT, ev.id, utcnow(), event)
             vault.finish(session, appender)
+        with vault.db.read() as session:
             _, note = vault.log.latest_checkpoint(session)
             items = _write_payload(vault, session, chosen, dest)
             (dest / "log").mkdir()
@@ -125,8 +132,8 @@ def export_bag(
             )
             bag.validate()
     except BaseException as exc:
-        # Nothing half-written is left to be mistaken for a bag; the transaction rolled back, so
-        # no export is logged either.
+        # Nothing half-written is left to be mistaken for a bag (the export logged before it
+        # stays: the record of an attempt).
         if made:
             shutil.rmtree(dest, ignore_errors=True)
         else:
@@ -143,17 +150,37 @@ def export_bag(
     return Bagged(dest, items, appender.size)
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    evidence_id: str
+    keep: Keep | None
+    shown: list[str] | None  # collections the caller sees; None: all
+
+
+def _first_seen(session: Session, evidence_id: str, shown: list[str] | None) -> str | None:
+    """The file name of the item's first acquisition into a collection the caller sees: another
+    collection's name for the file must not travel in this caller's bag."""
+    acq = models.Acquisition
+    query = select(acq.filename, acq.collection).where(acq.evidence_id == evidence_id)
+    for filename, collection in session.execute(query.order_by(acq.log_index)):
+        if shown is None or (collection or "") in shown:
+            return str(filename)
+    return None
+
+
 def _write_payload(
     vault: Vault,
     session: Session,
-    chosen: dict[str, tuple[models.Evidence, Keep | None]],
+    chosen: dict[str, _Chosen],
     dest: Path,
 ) -> list[dict[str, Any]]:
     items = []
-    for ev, keep in chosen.values():
-        report = _custody_report(vault, session, ev, keep)
-        first = session.get(models.Acquisition, ev.log_index)
-        name = safe_filename(first.filename if first else ev.id, ev.id)
+    for pick in chosen.values():
+        ev = session.get(models.Evidence, pick.evidence_id)
+        if ev is None:  # evidence is never deleted: a damaged database
+            raise StoreError(f"item {pick.evidence_id} vanished while its bag was written")
+        report = _custody_report(vault, session, ev, pick.keep)
+        name = safe_filename(_first_seen(session, ev.id, pick.shown) or ev.id, ev.id)
         folder = dest / "items" / ev.id
         (folder / "original").mkdir(parents=True)
         _copy_blob(vault, ev.sha256, folder / "original" / name)

@@ -4,6 +4,9 @@ custody timeline, and the ways its bytes and proofs leave the workspace."""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +20,7 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from gavah import search
@@ -256,6 +260,42 @@ def item_proof(request: Request, ref: str, me: Principal = Depends(signed_in)) -
 def item_report(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
     report = evidence_for(request, me).custody_report(ref, via="web export")
     return json_attachment(report, f"{report['evidence']['id']}.custody-report.json")
+
+
+@router.get("/items/{ref}/bag")
+def item_bag(request: Request, ref: str, me: Principal = Depends(signed_in)) -> Response:
+    """The item as a court bag, zipped (BagIt allows a bag to travel as one ZIP): what
+    ``gavah export ITEM --bag`` writes, as this reader may see it. It is made in a private
+    folder of the workspace, never the system's temporary folder (it holds the original), and
+    removed once sent."""
+    evidence = evidence_for(request, me)
+    exports = state(request).workspace.settings.workspace / "exports"
+    exports.mkdir(mode=0o700, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bag-", dir=exports))
+    try:
+        bagged = evidence.bag([ref], work / "bag", via="web bag")
+        name = f"{bagged.items[0]['id']}-bag"
+        archive = work / f"{name}.zip"
+        _zip_folder(bagged.path, archive, name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    headers = {"Content-Disposition": content_disposition("attachment", f"{name}.zip", "bag.zip")}
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        headers=headers,
+        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
+    )
+
+
+def _zip_folder(folder: Path, archive: Path, top: str) -> None:
+    """``folder`` as one ZIP under ``top/``, stored as is (originals are media: compressing
+    them costs time and saves nothing)."""
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
 
 
 @router.post("/items/{ref}/description")
