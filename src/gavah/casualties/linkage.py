@@ -10,7 +10,9 @@ all, so the work grows with the lists, not with their product.
 Splink holds the model and learns its weights (on DuckDB, in memory). The pairs are scored here,
 in DuckDB and numpy, exactly as Splink's prediction scores them (a test holds the two equal to
 the last bit), but faster: each pair's name level is computed once, and a pair is dropped as
-soon as its other comparisons show it cannot reach the least score kept.
+soon as its other comparisons show it cannot reach the least score kept. On a large register
+the name levels are computed in worker processes (:mod:`~gavah.casualties.name_workers`), to the
+same result.
 
 Scores are stable: the prior probability of a match is declared, not estimated, and the weights
 are either the declared ones (:data:`~gavah.casualties.comparisons.PRIORS`) or weights learned
