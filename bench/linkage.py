@@ -31,7 +31,9 @@ at least the target, over every threshold, side by side.
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -196,15 +198,25 @@ class Linked:
     groups: list[list[str]]
     seconds: float
     result: linkage.LinkageResult
+    processor_seconds: float  # of this process and of the name workers it started
+    load_average: float  # over the last minute, when done
+
+
+def _processor_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def linked(recs: Sequence[models.VictimRecord]) -> Linked:
     """Link, then build the register's people at the default threshold (timed together)."""
+    before = _processor_seconds()
     with stopwatch() as lap:
         result = linkage.link(recs, seed=1)
         scored = [(p.left, p.right, p.probability) for p in result.pairs]
         groups = clusters.cluster([r.id for r in recs], scored, {}, THRESHOLD).groups()
-    return Linked(list(groups.values()), lap.seconds, result)
+    spent = _processor_seconds() - before
+    return Linked(list(groups.values()), lap.seconds, result, spent, os.getloadavg()[0])
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,8 @@ class Case:
             "threshold": THRESHOLD,
             **self.ours.notes(),
             "seconds": round(self.linked.seconds, 2),
+            "processor_seconds": round(self.linked.processor_seconds, 2),
+            "load_average": round(self.linked.load_average, 2),
             "baseline_exact_name_and_date": {
                 **self.baseline.notes(),
                 "seconds": round(self.baseline_seconds, 2),

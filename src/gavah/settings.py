@@ -135,6 +135,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Processes `gavah serve` answers requests with; 0 means one per CPU core.",
     )
+    linkage_workers: int = Field(
+        0,
+        ge=0,
+        description="Processes `gavah victims link` compares names in on registers of 20,000 "
+        "records or more; 0 means one per CPU core, 1 compares them in the linking process "
+        "alone. The pairs and scores are the same with any number.",
+    )
     upload_keep_days: int = Field(
         7,
         ge=1,

@@ -301,6 +301,18 @@ class NameBook:
     _levels: dict[int, int] = field(default_factory=dict)  # _pair_key(a, b) -> level
     _array: Any = None  # _record as a numpy array, for the DuckDB function
     _keys: dict[str, NameKey] = field(default_factory=dict)  # see key()
+    # Worker processes for large batches of new levels (gavah.casualties.name_workers), while
+    # a linkage scores its pairs.
+    workers: Any = None
+
+    @classmethod
+    def of_entries(cls, entries: Sequence[_Names | None]) -> NameBook:
+        """A book of distinct entries alone (a worker's copy), for :meth:`compute`."""
+        return cls(_distinct=list(entries))
+
+    def distinct_entries(self) -> list[_Names | None]:
+        """The distinct entries, numbered as the pair keys number them (0: no name)."""
+        return list(self._distinct)
 
     def add(
         self, names: Sequence[str | None], given: str | None = None, family: str | None = None
@@ -448,12 +460,22 @@ class NameBook:
         known, distinct, level = self._levels, self._distinct, self._level
         found = np.fromiter(map(known.get, keys, repeat(-1)), np.int32, len(keys))
         new = np.flatnonzero(found < 0)
-        computed = []
-        for pair in pairs[new].tolist():
-            computed.append(level(distinct[pair >> 32], distinct[pair & _LOW]))
+        workers = self.workers
+        if workers is not None and len(new) >= workers.least_pairs:
+            computed = workers.levels(pairs[new]).tolist()
+        else:
+            computed = [level(distinct[p >> 32], distinct[p & _LOW]) for p in pairs[new].tolist()]
         found[new] = computed
         known.update(zip(pairs[new].tolist(), computed, strict=True))
         return found
+
+    def compute(self, pairs: Any) -> Any:
+        """The levels of pairs of entries (numpy pair keys), computed, as a numpy array."""
+        import numpy as np
+
+        distinct, level = self._distinct, self._level
+        found = [level(distinct[p >> 32], distinct[p & _LOW]) for p in pairs.tolist()]
+        return np.array(found, dtype=np.int32)
 
     def _record_entries(self) -> Any:
         """Each record's entry, as a numpy array (made again only when records were added)."""

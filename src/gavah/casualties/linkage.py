@@ -10,7 +10,9 @@ all, so the work grows with the lists, not with their product.
 Splink holds the model and learns its weights (on DuckDB, in memory). The pairs are scored here,
 in DuckDB and numpy, exactly as Splink's prediction scores them (a test holds the two equal to
 the last bit), but faster: each pair's name level is computed once, and a pair is dropped as
-soon as its other comparisons show it cannot reach the least score kept.
+soon as its other comparisons show it cannot reach the least score kept. On a large register
+the name levels are computed in worker processes (:mod:`~gavah.casualties.name_workers`), to the
+same result.
 
 Scores are stable: the prior probability of a match is declared, not estimated, and the weights
 are either the declared ones (:data:`~gavah.casualties.comparisons.PRIORS`) or weights learned
@@ -39,6 +41,7 @@ from typing import Any, Literal
 
 from gavah.casualties import comparisons
 from gavah.casualties.comparisons import NameBook
+from gavah.casualties.name_workers import name_workers, worker_count
 from gavah.db import models
 from gavah.errors import InputError, InternalError
 from gavah.text.names import NameKey, latin_fold, name_key
@@ -221,6 +224,7 @@ def link(
     model: dict[str, Any] | None = None,
     weights: Weights = "auto",
     keep_from: float = STORE_FROM,
+    workers: int = 0,
 ) -> LinkageResult:
     """Score candidate pairs among ``records`` (within and across their lists).
 
@@ -228,7 +232,8 @@ def link(
     ``weights="learn"`` learns them from ``records`` (refused below
     :data:`MIN_RECORDS_TO_TRAIN` records), and anything else uses the declared ones.
     ``keep_from``: the least probability of a pair returned (a study of the model may want the
-    pairs the register drops)."""
+    pairs the register drops). ``workers``: the processes that compare names (0: one per CPU
+    core; see :mod:`~gavah.casualties.name_workers`); the result is the same with any number."""
     from splink import Linker
 
     if len(records) < 2:
@@ -242,20 +247,28 @@ def link(
     with _collector_paused():
         book = NameBook()
         connection, table = _registered(records, book)
-        training: dict[str, Any] = {"records": len(records), "seed": seed}
-        if model is not None and _reusable(model):
-            chosen = model["splink"]
-            training["weights"] = "reused from an earlier run (stored with it)"
-        else:
-            chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
-        scale = _Scale.of(Linker(table, chosen, log_level=logging.ERROR), connection)
-        scored = _score(connection, table.physical_name, book, scale, keep_from)
+        with name_workers(book, worker_count(workers), len(records)):
+            chosen, training = _model(table, seed, model, weights, len(records))
+            scale = _Scale.of(Linker(table, chosen, log_level=logging.ERROR), connection)
+            scored = _score(connection, table.physical_name, book, scale, keep_from)
         ids = sorted(rec.id for rec in records)  # by id_rank
         frequency = NameFrequency.of(records, book.key)  # the names were read for the features
         pairs = _pairs(scored, ids, scale, frequency.columns(ids), keep_from)
         pairs = _with_identical(pairs, records)
         stored = model if model is not None and _reusable(model) else _stored(chosen)
         return LinkageResult(pairs, stored, training, len(records))
+
+
+def _model(
+    table: Any, seed: int, model: dict[str, Any] | None, weights: Weights, records: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Splink model to score with, and how it came to be."""
+    training: dict[str, Any] = {"records": records, "seed": seed}
+    if model is not None and _reusable(model):
+        training["weights"] = "reused from an earlier run (stored with it)"
+        return model["splink"], training
+    chosen, training["weights"] = _weights(table, seed, learn=weights == "learn")
+    return chosen, training
 
 
 @contextmanager

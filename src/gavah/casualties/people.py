@@ -112,7 +112,8 @@ class People:
             records = self._records(session, chosen)
             stored = self._learned_model(session) if weights == "auto" else None
         model = json.loads(stored.model) if stored is not None else None
-        result = linkage.link(records, seed=seed, model=model, weights=weights)
+        workers = self.vault.ws.settings.linkage_workers
+        result = linkage.link(records, seed=seed, model=model, weights=weights, workers=workers)
         if stored is not None and result.model is model:
             result.training["model_from_run"] = stored.id
         model_json = json.dumps(result.model, sort_keys=True)
