@@ -22,6 +22,7 @@ from gavah.web.pages import (
     auth,
     home,
     items,
+    redaction,
     registry,
     sanctions,
     upload,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         app.include_router(router)
     app.include_router(verify.router)
     app.include_router(verify_forms.router)
+    app.include_router(redaction.router)
     app.include_router(home.router)
     app.include_router(victims.router)
     app.include_router(victim_import.router)
