@@ -111,8 +111,8 @@ class _Inputs:
     ORM objects costs more than everything else the selection does)."""
 
     claims: dict[str, list[ClaimRow]]  # incident id -> its claims, in the order made
-    assessments: dict[str, list[Any]]  # claim id -> its assessments
-    reviews: dict[str, list[Any]]  # assessment id -> its reviews
+    assessments: dict[str, list[tuple[Any, ...]]]  # claim id -> its assessments
+    reviews: dict[str, list[tuple[Any, ...]]]  # assessment id -> its reviews
     links: dict[str, list[tuple[str, str]]]  # claim id -> (kind, target), sorted
     derivatives: dict[str, tuple[str, str]]  # evidence id -> approved (SHA-256, mime)
     kinds: dict[str, str]  # source id -> kind
@@ -125,12 +125,16 @@ class _Inputs:
             claims.setdefault(c.incident_id or "", []).append(c)
         for found in claims.values():
             found.sort(key=lambda c: c.log_index)
-        assessments: dict[str, list[Any]] = {}
-        for a in session.execute(select(*levels.ASSESSMENT_COLUMNS)):
-            assessments.setdefault(a.claim_id, []).append(a)
-        reviews: dict[str, list[Any]] = {}
-        for r in session.execute(select(*levels.REVIEW_COLUMNS)):
-            reviews.setdefault(r.assessment_id, []).append(r)
+        # As plain tuples in the order made (a log index is unique): digested as they are.
+        A, V = models.VerifyAssessment, models.VerifyReview
+        assessments: dict[str, list[tuple[Any, ...]]] = {}
+        made = select(*levels.ASSESSMENT_COLUMNS).order_by(A.log_index, A.id)
+        for a in session.execute(made):
+            assessments.setdefault(a.claim_id, []).append(tuple(a))
+        reviews: dict[str, list[tuple[Any, ...]]] = {}
+        reviewed = select(*levels.REVIEW_COLUMNS).order_by(V.log_index, V.assessment_id)
+        for r in session.execute(reviewed):
+            reviews.setdefault(r.assessment_id, []).append(tuple(r))
         L = models.VerifyClaimLink
         links: dict[str, list[tuple[str, str]]] = {}
         for claim, kind, target in session.execute(select(L.claim_id, L.kind, L.target)):
@@ -164,17 +168,9 @@ class _Inputs:
         claims = self.claims.get(row.id, [])
         body: list[Any] = [tuple(row)]
         for c in claims:
-            made = sorted(self.assessments.get(c.id, []), key=lambda a: a.log_index)
-            body.append(
-                [
-                    tuple(c),
-                    [
-                        [tuple(a), sorted(tuple(r) for r in self.reviews.get(a.id, []))]
-                        for a in made
-                    ],
-                    self.links.get(c.id, []),
-                ]
-            )
+            made = self.assessments.get(c.id, [])
+            assessed = [[a, self.reviews.get(a[0], [])] for a in made]  # a[0]: its id
+            body.append([tuple(c), assessed, self.links.get(c.id, [])])
         shown = sorted({t for c in claims for k, t in self.links.get(c.id, []) if k == "evidence"})
         body.append([(e, self.derivatives.get(e)) for e in shown])
         return memo.digest(body)

@@ -437,12 +437,13 @@ def _write_integrity(
     before = old.get("files", {})
     files: dict[str, dict[str, Any]] = {}
     fresh: dict[str, int] = {}
+    root = str(site)  # strings: Path objects cost on 20,000 files
     for path, sha in shas.items():
         known = before.get(path)
         kept = (
             known
             and known.get("index") == indexes[path]
-            and (site / integrity.proof_path(sha)).is_file()
+            and os.path.isfile(os.path.join(root, integrity.proof_path(sha)))
         )
         checkpoint = known["checkpoint"] if kept else newest
         if not kept:
