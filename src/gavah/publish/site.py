@@ -379,8 +379,18 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = _number
+    env.filters["isolate"] = isolate
     env.filters["province"] = places.province_name
     return env
+
+
+def isolate(text: str) -> str:
+    """Text written by people between Unicode isolates (FSI ... PDI, UAX #9 section 2.7), for
+    where markup cannot go, above all a page's <title>: a Latin title in a Persian page's title
+    bar ("Incident (synthetic) · ...") otherwise takes the page's direction at its edges, and
+    its closing parenthesis shows at the wrong end, mirrored. Inside the isolates its direction
+    comes from its own first strong letter, as ``<bdi dir="auto">`` does in the page."""
+    return f"\u2068{text}\u2069"
 
 
 def _number(value: Any, lang: str) -> str:
