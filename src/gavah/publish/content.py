@@ -34,6 +34,7 @@ from gavah.db import models
 from gavah.errors import InputError
 from gavah.publish import memo, victims
 from gavah.publish.marks import marks
+from gavah.text import dates
 from gavah.text.dates import to_hijri
 from gavah.verify import levels, rules
 from gavah.verify.report import APART, COUNTED, period_of
@@ -147,7 +148,7 @@ class _Inputs:
         related = sorted(session.execute(select(R.source_id, R.other_id)).all())
         shared = memo.digest(
             [
-                memo.code_digest([levels, rules, _this_module()]),
+                memo.code_digest([levels, rules, dates, _this_module()]),  # dates: date_hijri
                 (resources.files("gavah.verify") / "rules.toml").read_text("utf-8"),
                 sorted(tuple(s) for s in sources),
                 [tuple(r) for r in related],
