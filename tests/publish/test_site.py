@@ -230,3 +230,18 @@ def test_an_approved_redacted_derivative_goes_out_and_nothing_of_its_original(
             assert original[-64:] not in view and b"Exif\x00\x00" not in view, path
     manifest = json.loads((out / site.MANIFEST).read_text("utf-8"))
     assert f"media/{derivative.sha256}.jpg" in manifest["files"]
+
+
+def test_a_latin_title_in_a_persian_page_is_isolated_where_markup_cannot_go(
+    vault: Vault,
+    example,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    out = tmp_path / "SITE"
+    site.build(Verification(vault), out)
+    page = next((out / "fa" / "incidents").glob("i-*.html")).read_text("utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None
+    # In the title bar the page's direction would take the closing parenthesis to the far end.
+    assert "\u2068Protesters shot at a square in Karaj (synthetic)\u2069 · " in title.group(1)
+    assert '<bdi dir="auto">It happened (Protesters shot' in page

@@ -105,6 +105,7 @@ REGRADE = {"grade": "B", "reason": "regraded by {who}"}
 INCIDENT = {"title": "incident of {who}", "kind": "other", "killed": "1-2"}
 CLAIM = {"statement": "claim of {who}", "kind": "other"}
 LINK = {"kind": "no-such-kind", "target": "x"}
+BOX = {"x-new": "1", "y-new": "1", "w-new": "4", "h-new": "4"}
 ASSESS = {"stance": "supports", "credibility": "3", "content_analysis": "by {who}"}
 # yente's request, as its documentation shows it (gavah.web.api.match).
 # A list's columns mapped to the register's fields, as the import page's selects send them.
@@ -182,6 +183,33 @@ TABLE: tuple[Row, ...] = (
         form={"collection": "alpha", "bundle": "0" * 64, "passphrase": "synthetic"}),
     row("POST", "/bundles/open", (404, 403, 403, 403, 403, LOGIN), variant="beta",
         form={"collection": "beta", "bundle": "0" * 64, "passphrase": "synthetic"}),
+    # --- redaction review: seen with the item, boxes changed and approved by reviewers ----------
+    row("GET", "/items/{ref}/redaction", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, nothing proposed"),
+    # The admin proposes first; the reviewer then finds boxes already proposed (400).
+    row("POST", "/items/{ref}/redaction/propose", (303, 403, 403, 400, 403, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha", form={"location": "none"}),
+    row("POST", "/items/{ref}/redaction/propose", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta", form={"location": "none"}),
+    row("GET", "/items/{ref}/redaction", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, proposed"),
+    row("GET", "/items/{ref}/redaction", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta"),
+    row("GET", "/items/{ref}/redaction/image?t={ticket_alpha}", (200, 200, 200, 200, 200, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, with a ticket"),
+    row("GET", "/items/{ref}/redaction/image", (403, 403, 403, 403, 403, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha, no ticket"),
+    row("GET", "/items/{ref}/redaction/image?t={ticket_beta}", (200, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta, with a ticket"),
+    row("POST", "/items/{ref}/redaction/boxes", (303, 403, 403, 303, 403, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha", form=BOX),
+    row("POST", "/items/{ref}/redaction/boxes", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta", form=BOX),
+    # Version 3: proposed, then a box added by the admin and one by the reviewer.
+    row("POST", "/items/{ref}/redaction/approve", (303, 403, 403, 303, 403, LOGIN),
+        fill={"ref": "alpha_img"}, variant="alpha", form={"version": "3"}),
+    row("POST", "/items/{ref}/redaction/approve", (303, 404, 404, 404, 404, LOGIN),
+        fill={"ref": "beta_img"}, variant="beta", form={"version": "2"}),
     # --- verification pages: need to know by collection; review for the reviewer role ---------
     row("GET", "/incidents", (200, 200, 200, 200, 200, LOGIN)),
     row("GET", "/incidents/{ref}", (200, 200, 200, 200, 200, LOGIN),

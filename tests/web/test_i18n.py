@@ -338,6 +338,7 @@ def test_every_template_renders_in_both_languages(
         "/items",
         "/items?q=report",
         f"/items/{items['alpha']}",
+        f"/items/{items['alpha']}/redaction",
         "/upload",
         "/bundles/open",
         "/account",

@@ -18,20 +18,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gavah.db import models
 from gavah.errors import InputError
-from gavah.publish import victims
+from gavah.publish import memo, victims
 from gavah.publish.marks import marks
+from gavah.text import dates
 from gavah.text.dates import to_hijri
 from gavah.verify import levels, rules
 from gavah.verify.report import APART, COUNTED, period_of
@@ -68,21 +71,16 @@ class Selection:
     estimate: dict[str, Any] | None = None
     victims: list[dict[str, Any]] = field(default_factory=list)  # the lists set for publication
     left_out: list[LeftOut] = field(default_factory=list)
+    reused: int = 0  # incidents taken from the last build's memo, not worked out again
 
 
 def select_content(verification: Verification, estimate: Path | None = None) -> Selection:
-    """What the site may show, read from the workspace in one read transaction."""
+    """What the site may show, read from the workspace in one read transaction. Incidents whose
+    inputs did not change since the last build are taken from its memo (:mod:`.memo`)."""
     chosen = Selection()
     with verification.db.read() as session:
-        rows = _published_incidents(session, verification, chosen.left_out)
-        kinds = dict(
-            session.execute(select(models.VerifySource.id, models.VerifySource.kind)).all()
-        )
-        links = _links(session, [c.id for _, claims in rows for c, _ in claims])
-        chosen.incidents = [
-            _incident(session, row, claims, kinds, links.get, chosen.left_out)
-            for row, claims in rows
-        ]
+        rows = _published_incidents(session, verification, chosen)
+        chosen.incidents = [public for _, public in rows]
         chosen.harm = {cal: _harm([r for r, _ in rows], chosen.incidents, cal) for cal in CALENDARS}
         chosen.victims = victims.published_lists(session, slug, chosen.left_out, LeftOut)
     chosen.entities = _entities(verification, chosen.incidents)
@@ -99,46 +97,214 @@ ClaimRow = Any
 _Claims = list[tuple[ClaimRow, rules.Level]]
 
 
+# What of a claim its incident's result is made from (when it was made changes nothing); of
+# assessments and reviews, what their levels are made from (gavah.verify.levels).
+_CLAIMED = tuple(
+    getattr(models.VerifyClaim, name)
+    for name in ("id", "incident_id", "kind", "statement", "log_index")
+)
+
+
+@dataclass
+class _Inputs:
+    """Every row an incident's result is made from, read at once for all incidents (plain rows,
+    not ORM objects: a site reads every incident and claim, and building tens of thousands of
+    ORM objects costs more than everything else the selection does)."""
+
+    claims: dict[str, list[ClaimRow]]  # incident id -> its claims, in the order made
+    assessments: dict[str, list[tuple[Any, ...]]]  # claim id -> its assessments
+    reviews: dict[str, list[tuple[Any, ...]]]  # assessment id -> its reviews
+    links: dict[str, list[tuple[str, str]]]  # claim id -> (kind, target), sorted
+    derivatives: dict[str, tuple[str, str]]  # evidence id -> approved (SHA-256, mime)
+    kinds: dict[str, str]  # source id -> kind
+    shared: str  # digest of what every incident's result depends on
+
+    @classmethod
+    def read(cls, session: Session) -> _Inputs:
+        claims: dict[str, list[ClaimRow]] = {}
+        for c in session.execute(select(*_CLAIMED)):
+            claims.setdefault(c.incident_id or "", []).append(c)
+        for found in claims.values():
+            found.sort(key=lambda c: c.log_index)
+        # As plain tuples in the order made (a log index is unique): digested as they are.
+        A, V = models.VerifyAssessment, models.VerifyReview
+        assessments: dict[str, list[tuple[Any, ...]]] = {}
+        made = select(*levels.ASSESSMENT_COLUMNS).order_by(A.log_index, A.id)
+        for a in session.execute(made):
+            assessments.setdefault(a.claim_id, []).append(tuple(a))
+        reviews: dict[str, list[tuple[Any, ...]]] = {}
+        reviewed = select(*levels.REVIEW_COLUMNS).order_by(V.log_index, V.assessment_id)
+        for r in session.execute(reviewed):
+            reviews.setdefault(r.assessment_id, []).append(tuple(r))
+        L = models.VerifyClaimLink
+        links: dict[str, list[tuple[str, str]]] = {}
+        for claim, kind, target in session.execute(select(L.claim_id, L.kind, L.target)):
+            links.setdefault(claim, []).append((kind, target))
+        for found_links in links.values():
+            found_links.sort()
+        S = models.VerifySource
+        sources = session.execute(select(S.id, S.kind, S.grade)).all()
+        R = models.VerifySourceRelation
+        related = sorted(session.execute(select(R.source_id, R.other_id)).all())
+        shared = memo.digest(
+            [
+                memo.code_digest([levels, rules, dates, _this_module()]),  # dates: date_hijri
+                (resources.files("gavah.verify") / "rules.toml").read_text("utf-8"),
+                sorted(tuple(s) for s in sources),
+                [tuple(r) for r in related],
+            ]
+        )
+        return cls(
+            claims,
+            assessments,
+            reviews,
+            links,
+            _derivatives(session),
+            {s.id: s.kind for s in sources},
+            shared,
+        )
+
+    def of(self, row: IncidentRow) -> str:
+        """The digest of everything one incident's result is made from."""
+        claims = self.claims.get(row.id, [])
+        body: list[Any] = [tuple(row)]
+        for c in claims:
+            made = self.assessments.get(c.id, [])
+            assessed = [[a, self.reviews.get(a[0], [])] for a in made]  # a[0]: its id
+            body.append([tuple(c), assessed, self.links.get(c.id, [])])
+        shown = sorted({t for c in claims for k, t in self.links.get(c.id, []) if k == "evidence"})
+        body.append([(e, self.derivatives.get(e)) for e in shown])
+        return memo.digest(body)
+
+
+def _this_module() -> Any:
+    import sys
+
+    return sys.modules[__name__]
+
+
 def _published_incidents(
-    session: Session, verification: Verification, left_out: list[LeftOut]
-) -> list[tuple[IncidentRow, _Claims]]:
+    session: Session, verification: Verification, selection: Selection
+) -> list[tuple[IncidentRow, dict[str, Any]]]:
+    """The incidents that go out, each with its public dict, in order of date; the others are
+    left out with the reason. Only marked incidents whose inputs changed since the last build
+    are worked out (their claims' levels computed); the rest come from the memo."""
     marked = marks(session)
-    # Plain rows, not ORM objects: a site reads every incident and claim, and building tens of
-    # thousands of ORM objects costs more than everything else the selection does.
     incidents = [
         i
         for i in session.execute(select(*_columns(models.VerifyIncident)))
         if verification.asker.sees(i.collection)  # what one may not see is not even left out
     ]
-    claims = session.execute(select(*_columns(models.VerifyClaim))).all()
-    by_incident: dict[str, list[ClaimRow]] = {}
-    for c in claims:
-        by_incident.setdefault(c.incident_id or "", []).append(c)
-    found = levels.claim_levels(session, sorted(c.id for c in claims))
-    chosen = []
-    for row in sorted(incidents, key=lambda i: (i.date is None, i.date or "", i.id)):
-        mine = sorted(by_incident.get(row.id, []), key=lambda c: c.log_index)
-        reason = _why_not(row, mine, found, marked)
-        if reason:
-            left_out.append(LeftOut("incident", row.id, reason))
+    inputs = _Inputs.read(session)
+    kept = memo.Memo(verification.vault.ws.settings.workspace / memo.MEMO, inputs.shared)
+    results: dict[str, dict[str, Any]] = {}
+    changed: list[tuple[IncidentRow, str]] = []
+    ordered = sorted(incidents, key=lambda i: (i.date is None, i.date or "", i.id))
+    for row in ordered:
+        if row.id not in marked:
+            continue  # left out below; no level is needed to say so
+        digest = inputs.of(row)
+        found = kept.get(row.id, digest)
+        if found is None:
+            changed.append((row, digest))
         else:
-            chosen.append((row, [(c, found[c.id]) for c in mine]))
+            results[row.id] = {**found, "public": _expand(found["public"])}
+    results.update(_work_out(session, inputs, changed, kept))
+    kept.save()
+    selection.reused, left_out = kept.hits, selection.left_out
+    chosen: list[tuple[IncidentRow, dict[str, Any]]] = []
+    media_left: list[LeftOut] = []
+    for row in ordered:
+        result = results.get(row.id)
+        if result is None:
+            left_out.append(LeftOut("incident", row.id, "not marked for publication by a reviewer"))
+        elif result["reason"]:
+            left_out.append(LeftOut("incident", row.id, result["reason"]))
+        else:
+            chosen.append((row, result["public"]))
+            media_left.extend(LeftOut(*x) for x in result["left"])
+    left_out.extend(media_left)
     return chosen
+
+
+def _work_out(
+    session: Session,
+    inputs: _Inputs,
+    changed: list[tuple[IncidentRow, str]],
+    kept: memo.Memo,
+) -> dict[str, dict[str, Any]]:
+    """The results of the incidents whose inputs changed: their claims' levels, then whether
+    they may go out and their public dicts."""
+    ids = sorted(c.id for row, _ in changed for c in inputs.claims.get(row.id, []))
+    found = levels.claim_levels(session, ids) if ids else {}
+    results = {}
+    for row, digest in changed:
+        mine = inputs.claims.get(row.id, [])
+        reason = _why_not(mine, found)
+        public, left = None, []
+        if reason is None:
+            left_here: list[LeftOut] = []
+            public = _incident(row, [(c, found[c.id]) for c in mine], inputs, left_here)
+            left = [(x.what, x.id, x.reason) for x in left_here]
+        kept.put(row.id, digest, reason, _compact(public), left)
+        results[row.id] = {"reason": reason, "public": public, "left": left}
+    return results
+
+
+def _compact(public: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An incident's public dict as the memo keeps it: each level by its rule's id (the rule's
+    words are the same for thousands of claims), the grade by the claim it comes from."""
+    if public is None:
+        return None
+    levels_ = [c["level"] for c in public["claims"]]
+    grade = next(
+        (
+            n
+            for n, c in enumerate(public["claims"])
+            if c["kind"] == "occurred" and c["level"] == public["grade"]
+        ),
+        None,
+    )
+    return {
+        **public,
+        "grade": grade,
+        "claims": [
+            {**c, "level": {k: lv[k] for k in ("rule", "counts", "voices")}}
+            for c, lv in zip(public["claims"], levels_, strict=True)
+        ],
+    }
+
+
+def _expand(kept: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The public dict :func:`_compact` kept, as :func:`_incident` made it."""
+    if kept is None:
+        return None
+    claims = [
+        {**c, "level": {**_grade_of(c["level"]["rule"]), **c["level"], "rule": c["level"]["rule"]}}
+        for c in kept["claims"]
+    ]
+    grade = kept["grade"]
+    return {
+        **kept,
+        "grade": dict(claims[grade]["level"]) if grade is not None else _ungraded(),
+        "claims": claims,
+    }
+
+
+def _grade_of(rule_id: str | None) -> dict[str, Any]:
+    return dict(_rule_words(rule_id))
+
+
+def _ungraded() -> dict[str, Any]:
+    return {**_grade(None), "counts": {}, "voices": []}
 
 
 def _columns(table: Any) -> list[Any]:
     return list(table.__table__.columns)
 
 
-def _why_not(
-    row: IncidentRow,
-    claims: list[ClaimRow],
-    found: Mapping[str, rules.Level],
-    marked: Mapping[str, Any],
-) -> str | None:
-    """Why an incident may not go out, or None when it may."""
-    if row.id not in marked:
-        return "not marked for publication by a reviewer"
+def _why_not(claims: list[ClaimRow], found: Mapping[str, rules.Level]) -> str | None:
+    """Why a marked incident may not go out, or None when it may."""
     if not claims:
         return "marked, but it has no claims"
     for c in claims:
@@ -156,21 +322,17 @@ def _unreviewed(why: str) -> bool:
 
 
 def _incident(
-    session: Session,
-    row: IncidentRow,
-    claims: _Claims,
-    kinds: Mapping[str, str],
-    links_of: Callable[[str], list[tuple[str, str]] | None],
-    left_out: list[LeftOut],
+    row: IncidentRow, claims: _Claims, inputs: _Inputs, left_out: list[LeftOut]
 ) -> dict[str, Any]:
-    links = {c.id: links_of(c.id) or [] for c, _ in claims}
+    links = {c.id: inputs.links.get(c.id, []) for c, _ in claims}
+    kinds = inputs.kinds
     occurred = [lv for c, lv in claims if c.kind == "occurred"]
     best = max(occurred, key=lambda lv: _rules().rank(lv.airwars), default=None)
     media: list[dict[str, Any]] = []
     for evidence in sorted(
         {t for c, _ in claims for k, t in links.get(c.id, []) if k == "evidence"}
     ):
-        media.extend(media_for(session, evidence, row.id, left_out))
+        media.extend(_media(inputs.derivatives.get(evidence), evidence, row.id, left_out))
     return {
         "slug": slug("incident", row.id),
         "title": row.title,
@@ -179,9 +341,7 @@ def _incident(
         **_date(row),
         "killed": [row.killed_min, row.killed_max],
         "injured": [row.injured_min, row.injured_max],
-        "grade": _public_level(best, kinds)
-        if best
-        else {**_grade(None), "counts": {}, "voices": []},
+        "grade": _public_level(best, kinds) if best else _ungraded(),
         "claims": [
             {
                 "slug": slug("claim", c.id),
@@ -209,11 +369,24 @@ def media_for(
     stand), under a name made of its own SHA-256, so neither the item's id nor its file name
     goes out. An item without one is left out, and said so; an original is never published.
     The site builder copies the derivative's bytes (:func:`gavah.publish.site.media_files`)."""
-    found = session.execute(
-        select(models.Derivative.sha256, models.Derivative.mime)
-        .join(models.Redaction, models.Redaction.derivative_sha256 == models.Derivative.sha256)
-        .where(models.Redaction.evidence_id == evidence_id, models.Redaction.status == "approved")
-    ).first()
+    found = _derivatives(session, evidence_id).get(evidence_id)
+    return _media(found, evidence_id, incident_id, left_out)
+
+
+def _derivatives(session: Session, evidence_id: str | None = None) -> dict[str, tuple[str, str]]:
+    """Evidence id -> (SHA-256, mime) of its approved derivative (an item has one redaction)."""
+    query = select(
+        models.Redaction.evidence_id, models.Derivative.sha256, models.Derivative.mime
+    ).join(models.Redaction, models.Redaction.derivative_sha256 == models.Derivative.sha256)
+    query = query.where(models.Redaction.status == "approved")
+    if evidence_id is not None:
+        query = query.where(models.Redaction.evidence_id == evidence_id)
+    return {e: (sha, mime) for e, sha, mime in session.execute(query)}
+
+
+def _media(
+    found: tuple[str, str] | None, evidence_id: str, incident_id: str, left_out: list[LeftOut]
+) -> list[dict[str, Any]]:
     if found is None:
         left_out.append(
             LeftOut("evidence", f"{evidence_id} (incident {incident_id})", NO_DERIVATIVE)
@@ -231,18 +404,6 @@ _EXTENSIONS = {
     "video/webm": ".webm",
     "audio/webm": ".webm",
 }
-
-
-def _links(session: Session, claim_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
-    L = models.VerifyClaimLink
-    found: dict[str, list[tuple[str, str]]] = {}
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start : start + 500]
-        for claim, kind, target in session.execute(
-            select(L.claim_id, L.kind, L.target).where(L.claim_id.in_(chunk))
-        ):
-            found.setdefault(claim, []).append((kind, target))
-    return found
 
 
 def _rules() -> rules.Rules:
@@ -365,8 +526,6 @@ def _period(date: str | None, precision: str | None, written: str | None, calend
 
 def _entities(verification: Verification, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Registry entities named by the claims of published incidents, with their allegations."""
-    from gavah.registry.store import Registry
-
     named: dict[str, list[dict[str, Any]]] = {}
     for incident in incidents:
         for entity_id in incident.pop("_entity_ids"):
@@ -382,6 +541,8 @@ def _entities(verification: Verification, incidents: list[dict[str, Any]]) -> li
             )
     if not named:
         return []
+    from gavah.registry.store import Registry  # the registry loads only when an entity is named
+
     registry = Registry(verification.vault)
     found = []
     for entity_id in sorted(named):
@@ -509,8 +670,12 @@ def unnamed(text: str, names: list[str]) -> str:
 def public_json(value: Any) -> bytes:
     """The canonical bytes of a published figure file (sorted keys, compact, UTF-8; compact
     because an indented dump runs in pure Python, several times slower on a large site)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text + "\n").encode()
+    # orjson writes what json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # writes for strings, integers, lists and dicts (tests/publish/test_incremental.py checks),
+    # several times faster: the manifest of a large site is megabytes.
+    return orjson.dumps(
+        value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+    )
 
 
 def strip_private(items: Iterable[dict[str, Any]]) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -79,7 +80,7 @@ def logged_files(session: Session) -> dict[tuple[str, str], int]:
     E = models.CustodyEvent
     found: dict[tuple[str, str], int] = {}
     for idx, entry in session.execute(select(E.idx, E.entry).where(E.kind == FILE_PUBLISHED)):
-        block = json.loads(bytes(entry))["file"]
+        block = orjson.loads(bytes(entry))["file"]  # orjson: one entry per file ever published
         found.setdefault((block["path"], block["sha256"]), idx)
     return found
 

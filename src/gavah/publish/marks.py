@@ -9,10 +9,10 @@ review it), and the marker must be allowed to review in the incident's collectio
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -87,7 +87,7 @@ def marks(session: Session) -> dict[str, Mark]:
     )
     found: dict[str, Mark] = {}
     for idx, entry in rows:
-        event = json.loads(bytes(entry))
+        event = orjson.loads(bytes(entry))  # orjson: a site may have tens of thousands
         block = event["incident"]
         if event["kind"] == MARKED:
             found[block["id"]] = Mark(block["id"], event["actor"], event["at"], idx, block["note"])

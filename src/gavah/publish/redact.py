@@ -273,6 +273,40 @@ class Redactions:
             _write_preview(self._image(sha), [_as_box(b) for b in result["boxes"]], preview)
         return result
 
+    def upright_size(self, ref: str) -> tuple[int, int]:
+        """Width and height of an image item as its boxes measure it (EXIF orientation applied)."""
+        from PIL import Image
+
+        with self.db.read() as session:
+            ev = self.vault.resolve(session, ref)
+            sha = ev.sha256
+        with self.store.open(sha) as src, Image.open(io.BytesIO(src.read())) as image:
+            width, height = image.size
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF Orientation: a quarter turn
+        return (height, width) if turned else (width, height)
+
+    def review_image(self, ref: str, longest: int = 1280) -> tuple[bytes, int, int]:
+        """The derivative as the boxes now stand, for a reviewer's eyes (the web workspace's
+        redaction page): a PNG of the upright pixels with the boxes blurred, at most ``longest``
+        on its longest side, no metadata; and the upright size the boxes are measured in. It is
+        neither stored nor logged as a derivative: the caller logs the view of the item."""
+        from PIL import Image
+
+        with self.db.read() as session:
+            row = self._row(session, ref)
+            ev = session.get(models.Evidence, row.evidence_id)
+            assert ev is not None
+            sha, mime, boxes = ev.sha256, ev.mime, [_as_box(b) for b in json.loads(row.boxes)]
+        if _kind(mime) != "image":
+            raise InputError("only images have a preview of their boxes")
+        pixels = faces.blur(self._image(sha), boxes)
+        height, width = pixels.shape[:2]
+        image = Image.frombytes("RGB", (width, height), np.ascontiguousarray(pixels).tobytes())
+        image.thumbnail((longest, longest))
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue(), width, height
+
     def _row(self, session: Session, ref: str) -> models.Redaction:
         ev = self.vault.resolve(session, ref)
         row = _redaction_of(session, ev.id)

@@ -85,12 +85,12 @@ def claim_levels(
     reviews: dict[str, list[Any]] = {}
     for start in range(0, len(claim_ids), _PAGE):
         chunk = claim_ids[start : start + _PAGE]
-        found = session.execute(select(*_ASSESSED).where(_A.claim_id.in_(chunk))).all()
+        found = session.execute(select(*ASSESSMENT_COLUMNS).where(_A.claim_id.in_(chunk))).all()
         for a in found:
             assessments[a.claim_id].append(a)
         ids = [a.id for a in found]
         for page in range(0, len(ids), _PAGE):
-            query = select(*_REVIEWED).where(_R.assessment_id.in_(ids[page : page + _PAGE]))
+            query = select(*REVIEW_COLUMNS).where(_R.assessment_id.in_(ids[page : page + _PAGE]))
             for r in session.execute(query):
                 reviews.setdefault(r.assessment_id, []).append(r)
     return {
@@ -99,7 +99,8 @@ def claim_levels(
     }
 
 
-_ASSESSED = (
+# What a level is made from (the publishing memo digests the same columns).
+ASSESSMENT_COLUMNS = (
     _A.id,
     _A.claim_id,
     _A.source_id,
@@ -109,7 +110,7 @@ _ASSESSED = (
     _A.actor,
     _A.log_index,
 )
-_REVIEWED = (_R.assessment_id, _R.actor, _R.decision, _R.note, _R.log_index)
+REVIEW_COLUMNS = (_R.assessment_id, _R.actor, _R.decision, _R.note, _R.log_index)
 
 
 def _level(

@@ -23,6 +23,7 @@ from gavah.web.pages import (
     bundles,
     home,
     items,
+    redaction,
     registry,
     sanctions,
     upload,
@@ -70,6 +71,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         app.include_router(router)
     app.include_router(verify.router)
     app.include_router(verify_forms.router)
+    app.include_router(redaction.router)
     app.include_router(home.router)
     app.include_router(victims.router)
     app.include_router(victim_import.router)

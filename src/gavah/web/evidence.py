@@ -179,6 +179,12 @@ class Evidence:
         shown = frozenset(c for c in collections if self.principal.can(Can.SEE, c))
         return ev, Scope(frozenset(collections), shown)
 
+    def require(self, ref: str, can: Can) -> str:
+        """The item's id if the person may do ``can`` with it (not found if they may not see
+        it, forbidden if they may only see it)."""
+        with self.db.read() as session:
+            return self._require(session, ref, can)[0].id
+
     def allowed(self, ref: str) -> set[Can]:
         with self.db.read() as session:
             ev = self.vault.resolve(session, ref)

@@ -88,4 +88,7 @@ NOTICES = (
     _("Your decision was recorded in the custody log."),
     _("The entity was added; the change is in the custody log."),
     _("The change was saved in the custody log."),
+    _("Faces were looked for; the boxes found are in the custody log."),
+    _("The boxes were changed and any approval withdrawn; the change is in the custody log."),
+    _("The boxes were approved and the derivative made; the approval is in the custody log."),
 )

@@ -30,6 +30,9 @@ NOTICES = {
     "added": "The entity was added; the change is in the custody log.",
     "added-namesake": "The entity was added; the change is in the custody log.",
     "edited": "The change was saved in the custody log.",
+    "proposed": "Faces were looked for; the boxes found are in the custody log.",
+    "boxes-changed": "The boxes were changed and any approval withdrawn; the change is in the custody log.",
+    "approved": "The boxes were approved and the derivative made; the approval is in the custody log.",
 }
 
 
