@@ -66,3 +66,18 @@ def test_the_stored_index_screens_the_same_pairs(tmp_path: Path) -> None:
             for m in match.screen(found, stored, threshold=0.0)
         ]
         assert [_stable(p) for p in now] == [_stable(p) for p in before] and before, name
+
+
+def test_at_the_default_threshold_the_shown_pairs_are_those_of_before() -> None:
+    """Screening words only the pairs it shows: the same pairs, scores and explanations."""
+    maker = _maker()
+    lists = maker.fixture_records()
+    before = [p for p in json.loads(BEFORE.read_text()) if p["index"] == "eu-hr"]
+    now = [
+        {"index": "eu-hr", **m.to_dict(), "exact_score": m.score}
+        for found in lists.values()
+        for m in match.screen(found, match.Index(lists["eu-hr"]))
+    ]
+    shown = [p for p in before if p["exact_score"] >= match.DEFAULT_THRESHOLD]
+    assert 0 < len(shown) < len(before)
+    assert [_stable(p) for p in now] == [_stable(p) for p in shown]

@@ -317,29 +317,53 @@ def score(
 ) -> Match:
     """Score one pair (module docstring); ``judgement`` is a standing human judgement, if any;
     ``index`` the index ``right`` was found in (it says how common the name is there)."""
+    return _assess(left, right, index).match(judgement)
+
+
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    """A pair's probability and what it rests on, before it is put into words (screening
+    words only the pairs it shows: :meth:`match`)."""
+
+    left: Record
+    right: Record
+    names: NameComparison
+    kind: Literal["person", "body"]
+    values: dict[str, float]
+    said: list[tuple[str, str]]
+    p: float
+
+    def match(self, judgement: str | None = None) -> Match:
+        names, values, p = self.names, self.values, self.p
+        model = calibration.models()[self.kind]
+        lines = [f"name {names.score:.2f}: {names.left!r} vs {names.right!r}", *names.explanation]
+        for key, line in self.said:
+            weight = model.weights.get(key, 0.0) * values[key]
+            lines.append(f"{line} ({weight:+.1f})" if weight else line)
+        corroborated = any(values.get(k, 0) for k in _CORROBORATING)
+        band = calibration.decide(self.kind, p, values)
+        decision: Literal["match", "candidate"] = "match" if band == "match" else "candidate"
+        lines.append(f"probability {p:.2f}: " + _band(p, model))
+        if band != "match" and p >= model.match:
+            lines.append("for a person, the name alone cannot make a match: nothing else agrees")
+        if decision == "candidate" and not corroborated and band != "below":
+            lines.append("nothing beyond the name corroborates it: a human must decide")
+        if judgement == clusters.SAME:
+            decision = "match"
+            lines.append("a reviewer judged them the same")
+        elif judgement == clusters.UNSURE:
+            lines.append("a reviewer was unsure")
+        return Match(self.left, self.right, p, decision, tuple(lines), corroborated)
+
+
+def _assess(left: Record, right: Record, index: Index | None) -> _Assessment:
     names = compare(left.names, right.names)
-    kind = "person" if left.kind == "person" and right.kind == "person" else "body"
-    model = calibration.models()[kind]
+    kind: Literal["person", "body"] = (
+        "person" if left.kind == "person" and right.kind == "person" else "body"
+    )
     values, said = features(left, right, names, index)
-    p = model.probability(values)
-    lines = [f"name {names.score:.2f}: {names.left!r} vs {names.right!r}", *names.explanation]
-    for key, line in said:
-        weight = model.weights.get(key, 0.0) * values[key]
-        lines.append(f"{line} ({weight:+.1f})" if weight else line)
-    corroborated = any(values.get(k, 0) for k in _CORROBORATING)
-    band = calibration.decide(kind, p, values)
-    decision: Literal["match", "candidate"] = "match" if band == "match" else "candidate"
-    lines.append(f"probability {p:.2f}: " + _band(p, model))
-    if band != "match" and p >= model.match:
-        lines.append("for a person, the name alone cannot make a match: nothing else agrees")
-    if decision == "candidate" and not corroborated and band != "below":
-        lines.append("nothing beyond the name corroborates it: a human must decide")
-    if judgement == clusters.SAME:
-        decision = "match"
-        lines.append("a reviewer judged them the same")
-    elif judgement == clusters.UNSURE:
-        lines.append("a reviewer was unsure")
-    return Match(left, right, p, decision, tuple(lines), corroborated)
+    p = calibration.models()[kind].probability(values)
+    return _Assessment(left, right, names, kind, values, said, p)
 
 
 Note = Callable[..., None]  # note(feature, line in words, value=1.0)
@@ -452,6 +476,7 @@ def kind_is_body(left: Record, right: Record) -> bool:
     return not (left.kind == "person" and right.kind == "person")
 
 
+@lru_cache(maxsize=1 << 16)
 def _script(name: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in name)
 
@@ -544,9 +569,9 @@ def screen(
             direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
             if said == clusters.DIFFERENT:
                 continue
-            m = score(query, rec, said or direct, index=index)
-            if m.score >= threshold or said == clusters.SAME:
-                found.append(m)
+            pair = _assess(query, rec, index)
+            if pair.p >= threshold or said == clusters.SAME:
+                found.append(pair.match(said or direct))
         found.sort(key=lambda m: (-m.score, m.right.ref))
         yield from found
 

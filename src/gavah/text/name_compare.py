@@ -78,7 +78,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import count, product
 from typing import Literal, NamedTuple
 
@@ -1031,14 +1031,26 @@ def _together(words: Sequence[_Word]) -> str:
     return skeleton("".join(w.folded for w in words)).translate(_SOFT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NameComparison:
-    """The best-agreeing pair of names of two entities, its score and the reasons."""
+    """The best-agreeing pair of names of two entities, its score and the reasons.
+
+    The reasons are put into words only when :attr:`explanation` is read: screening scores
+    some twenty candidates a query and shows few of them, and the words cost as much as the
+    score."""
 
     score: float  # 0..1; 1 = same name up to spelling/script/order
     left: str  # the left name that gave the best score, as written
     right: str  # the right name, as written
-    explanation: tuple[str, ...]  # plain-language lines, one per word or pair of words
+    why: tuple[_Name, _Name, _Alignment] | tuple[str, ...] = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> tuple[str, ...]:
+        """Plain-language lines, one per word or pair of words."""
+        if len(self.why) == 3 and isinstance(self.why[2], _Alignment):
+            a, b, alignment = self.why
+            return _explain(a, b, alignment)
+        return self.why
 
 
 def compare(left: NameSet, right: NameSet) -> NameComparison:
@@ -1054,8 +1066,8 @@ def compare(left: NameSet, right: NameSet) -> NameComparison:
         line = "no word of any name on one side agrees with a word of a name on the other"
         return NameComparison(0.0, left.parsed[0].source, right.parsed[0].source, (line,))
     score, reason, a, b = best
-    lines = (reason,) if isinstance(reason, str) else _explain(a, b, reason)
-    return NameComparison(round(score, 4), a.source, b.source, lines)
+    why = (reason,) if isinstance(reason, str) else (a, b, reason)
+    return NameComparison(round(score, 4), a.source, b.source, why)
 
 
 @dataclass
