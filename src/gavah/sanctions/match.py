@@ -414,7 +414,7 @@ def _name_features(
     values["name_short"] = max(0.0, 0.8 - names.score)
     values["primary_name"] = names.score
     if names.score >= 0.5 and (left.name, right.name) != (names.left, names.right):
-        values["primary_name"] = _primary_score(left.name, right.name, kind_is_body(left, right))
+        values["primary_name"] = _primary_score(left, right, kind_is_body(left, right))
     values["primary_short"] = max(0.0, 0.8 - values["primary_name"])
     if names.score >= 0.5 and min(map(bodies.distinct_word_count, (names.left, names.right))) <= 1:
         note("one_word", "one of the agreeing names is a single word")
@@ -456,9 +456,19 @@ def _person_facts(left: Record, right: Record, note: Note) -> None:
         note("position", f"position or unit shares: {', '.join(sorted(shared_units))}")
 
 
-def _primary_score(left: str, right: str, body: bool) -> float:
-    a, b = _primary_names(left, body), _primary_names(right, body)
+def _primary_score(left: Record, right: Record, body: bool) -> float:
+    a, b = _primary_of(left, body), _primary_of(right, body)
     return compare(a, b).score if a is not None and b is not None else 0.0
+
+
+def _primary_of(rec: Record, body: bool) -> NameSet | None:
+    """:func:`_primary_names` of a record's primary name, from the readings the record holds
+    when it holds them all (it does for a list entry: reading names again is the slow part)."""
+    if body:
+        found = rec.names.part([rec.name, *bodies.other_names(rec.name)], "organization")
+    else:
+        found = rec.names.part([rec.name], "person")
+    return found if found is not None else _primary_names(rec.name, body)
 
 
 @lru_cache(maxsize=1 << 16)

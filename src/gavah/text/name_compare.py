@@ -76,7 +76,7 @@ collisions and misses of the skeleton itself, listed in :mod:`gavah.text.names`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import count, product
@@ -957,6 +957,10 @@ class NameSet:
     kind: Kind = "person"
     parsed: tuple[_Name, ...] = field(default=(), repr=False, compare=False)
     keys: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # each given name's readings, as read (before readings alike were merged): :meth:`part`
+    by_source: Mapping[str, tuple[_Name, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, names: Iterable[str], *, kind: Kind = "person") -> NameSet:
@@ -968,13 +972,12 @@ class NameSet:
     @classmethod
     def _read(cls, names: Iterable[str], kind: Kind, read: _Reader, *, blocking: bool) -> NameSet:
         given = tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
-        parsed: dict[tuple[str, ...], _Name] = {}
+        by_source: dict[str, tuple[_Name, ...]] = {}
         for source in given:
             # Arabic conventions and other scripts: extra readings, gavah.text.arabic
-            for text in [*_variants(source, kind), *readings(source)]:
-                name = read(source, text, kind)
-                if name is not None:
-                    parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)
+            texts = [*_variants(source, kind), *readings(source)]
+            by_source[source] = tuple(n for t in texts if (n := read(source, t, kind)))
+        parsed = _merged(given, by_source)
         if not parsed:
             shown = ", ".join(repr(n[:40]) for n in given[:3]) or "nothing"
             raise InputError(
@@ -983,7 +986,18 @@ class NameSet:
             )
         found = tuple(parsed.values())
         keys = frozenset(k for n in found for k in _blocking_keys(n)) if blocking else frozenset()
-        return cls(given, kind, found, keys)
+        return cls(given, kind, found, keys, by_source)
+
+    def part(self, names: Sequence[str], kind: Kind) -> NameSet | None:
+        """``NameSet.of(names, kind=kind)`` for comparison (without blocking keys), made from
+        this set's readings when every one of ``names`` is among its names and read as
+        ``kind``; None otherwise, or when none is readable. Reading a name is the slow part
+        of scoring a pair, and a record's primary name has been read with the others."""
+        given = tuple(dict.fromkeys(n for n in names if n.strip()))
+        if kind != self.kind or not all(n in self.by_source for n in given):
+            return None
+        parsed = _merged(given, self.by_source)
+        return NameSet(given, kind, tuple(parsed.values())) if parsed else None
 
     @classmethod
     def keys_of(cls, names: Iterable[str], *, kind: Kind = "person") -> frozenset[str]:
@@ -997,6 +1011,17 @@ class NameSet:
         least one key; a key shared by very many entries (a common first name) is for the index to
         down-weight or skip. Keep the set small (a handful per name)."""
         return set(self.keys)
+
+
+def _merged(
+    given: Sequence[str], by_source: Mapping[str, tuple[_Name, ...]]
+) -> dict[tuple[str, ...], _Name]:
+    """The readings of ``given``, in order, one of each set of readings alike."""
+    parsed: dict[tuple[str, ...], _Name] = {}
+    for source in given:
+        for name in by_source[source]:
+            parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)
+    return parsed
 
 
 def _blocking_keys(name: _Name) -> set[str]:
