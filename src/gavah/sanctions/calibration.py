@@ -108,7 +108,8 @@ class Model:
     candidate: float  # probability from which a pair is a candidate
 
     def logit(self, values: Mapping[str, float]) -> float:
-        return self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in values.items())
+        # features of value 0 add nothing (and leaving them out changes no sum: x + 0.0 == x)
+        return self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in values.items() if v)
 
     def probability(self, values: Mapping[str, float]) -> float:
         z = self.logit(values)

@@ -61,6 +61,7 @@ KINDS: tuple[match.Kind, ...] = get_args(match.Kind)
 PARALLEL_FROM = 20_000  # fewer entries than this are read in this process (a pool costs ~1 s)
 CHUNK = 5_000
 CACHE_RECORDS = 50_000  # records kept per loaded index, most recently met first
+CACHE_COUNTS = 1_000_000  # keys' entry counts kept per loaded index
 _ARRAYS = ("key_hash", "key_start", "postings", "kind", "payload", "payload_start", "manifest")
 # The code whose change changes keys or records: a stored index made by other code is stale.
 _CODE = (
@@ -273,6 +274,7 @@ class StoredIndex(match.Index):
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
         self._cache: OrderedDict[int, match.Record] = OrderedDict()
         self._numbers: dict[str, int] = {}  # ref -> entry number, of the records in _cache
+        self._counts: dict[str, int] = {}  # key -> entries holding it (namesakes asks often)
         self._lock = threading.Lock()
 
     @classmethod
@@ -370,10 +372,19 @@ class StoredIndex(match.Index):
     def namesakes(self, query: match.Record, found: match.Record) -> int:
         """As :meth:`match.Index.namesakes`: how many entries hold the rarest key the two share."""
         shared = query.names.keys & found.names.keys
-        return min((n for k in shared if (n := self._count(key_hash(k)))), default=0)
+        return min((n for k in shared if (n := self._count(k))), default=0)
 
-    def _count(self, h: int) -> int:
-        return sum(part.count_of(h) for part in self.parts)
+    def _count(self, key: str) -> int:
+        """How many entries hold ``key``, looked up once per key (the same keys of a query are
+        asked about for each of its candidates)."""
+        found = self._counts.get(key)
+        if found is None:
+            h = key_hash(key)
+            found = sum(part.count_of(h) for part in self.parts)
+            if len(self._counts) >= CACHE_COUNTS:
+                self._counts.clear()
+            self._counts[key] = found
+        return found
 
 
 def _best(entries: IntArray, total: npt.NDArray[Any], n: int) -> list[int]:

@@ -317,29 +317,53 @@ def score(
 ) -> Match:
     """Score one pair (module docstring); ``judgement`` is a standing human judgement, if any;
     ``index`` the index ``right`` was found in (it says how common the name is there)."""
+    return _assess(left, right, index).match(judgement)
+
+
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    """A pair's probability and what it rests on, before it is put into words (screening
+    words only the pairs it shows: :meth:`match`)."""
+
+    left: Record
+    right: Record
+    names: NameComparison
+    kind: Literal["person", "body"]
+    values: dict[str, float]
+    said: list[tuple[str, str]]
+    p: float
+
+    def match(self, judgement: str | None = None) -> Match:
+        names, values, p = self.names, self.values, self.p
+        model = calibration.models()[self.kind]
+        lines = [f"name {names.score:.2f}: {names.left!r} vs {names.right!r}", *names.explanation]
+        for key, line in self.said:
+            weight = model.weights.get(key, 0.0) * values[key]
+            lines.append(f"{line} ({weight:+.1f})" if weight else line)
+        corroborated = any(values.get(k, 0) for k in _CORROBORATING)
+        band = calibration.decide(self.kind, p, values)
+        decision: Literal["match", "candidate"] = "match" if band == "match" else "candidate"
+        lines.append(f"probability {p:.2f}: " + _band(p, model))
+        if band != "match" and p >= model.match:
+            lines.append("for a person, the name alone cannot make a match: nothing else agrees")
+        if decision == "candidate" and not corroborated and band != "below":
+            lines.append("nothing beyond the name corroborates it: a human must decide")
+        if judgement == clusters.SAME:
+            decision = "match"
+            lines.append("a reviewer judged them the same")
+        elif judgement == clusters.UNSURE:
+            lines.append("a reviewer was unsure")
+        return Match(self.left, self.right, p, decision, tuple(lines), corroborated)
+
+
+def _assess(left: Record, right: Record, index: Index | None) -> _Assessment:
     names = compare(left.names, right.names)
-    kind = "person" if left.kind == "person" and right.kind == "person" else "body"
-    model = calibration.models()[kind]
+    kind: Literal["person", "body"] = (
+        "person" if left.kind == "person" and right.kind == "person" else "body"
+    )
     values, said = features(left, right, names, index)
-    p = model.probability(values)
-    lines = [f"name {names.score:.2f}: {names.left!r} vs {names.right!r}", *names.explanation]
-    for key, line in said:
-        weight = model.weights.get(key, 0.0) * values[key]
-        lines.append(f"{line} ({weight:+.1f})" if weight else line)
-    corroborated = any(values.get(k, 0) for k in _CORROBORATING)
-    band = calibration.decide(kind, p, values)
-    decision: Literal["match", "candidate"] = "match" if band == "match" else "candidate"
-    lines.append(f"probability {p:.2f}: " + _band(p, model))
-    if band != "match" and p >= model.match:
-        lines.append("for a person, the name alone cannot make a match: nothing else agrees")
-    if decision == "candidate" and not corroborated and band != "below":
-        lines.append("nothing beyond the name corroborates it: a human must decide")
-    if judgement == clusters.SAME:
-        decision = "match"
-        lines.append("a reviewer judged them the same")
-    elif judgement == clusters.UNSURE:
-        lines.append("a reviewer was unsure")
-    return Match(left, right, p, decision, tuple(lines), corroborated)
+    p = calibration.models()[kind].probability(values)
+    return _Assessment(left, right, names, kind, values, said, p)
 
 
 Note = Callable[..., None]  # note(feature, line in words, value=1.0)
@@ -390,7 +414,7 @@ def _name_features(
     values["name_short"] = max(0.0, 0.8 - names.score)
     values["primary_name"] = names.score
     if names.score >= 0.5 and (left.name, right.name) != (names.left, names.right):
-        values["primary_name"] = _primary_score(left.name, right.name, kind_is_body(left, right))
+        values["primary_name"] = _primary_score(left, right, kind_is_body(left, right))
     values["primary_short"] = max(0.0, 0.8 - values["primary_name"])
     if names.score >= 0.5 and min(map(bodies.distinct_word_count, (names.left, names.right))) <= 1:
         note("one_word", "one of the agreeing names is a single word")
@@ -432,9 +456,19 @@ def _person_facts(left: Record, right: Record, note: Note) -> None:
         note("position", f"position or unit shares: {', '.join(sorted(shared_units))}")
 
 
-def _primary_score(left: str, right: str, body: bool) -> float:
-    a, b = _primary_names(left, body), _primary_names(right, body)
+def _primary_score(left: Record, right: Record, body: bool) -> float:
+    a, b = _primary_of(left, body), _primary_of(right, body)
     return compare(a, b).score if a is not None and b is not None else 0.0
+
+
+def _primary_of(rec: Record, body: bool) -> NameSet | None:
+    """:func:`_primary_names` of a record's primary name, from the readings the record holds
+    when it holds them all (it does for a list entry: reading names again is the slow part)."""
+    if body:
+        found = rec.names.part([rec.name, *bodies.other_names(rec.name)], "organization")
+    else:
+        found = rec.names.part([rec.name], "person")
+    return found if found is not None else _primary_names(rec.name, body)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -452,6 +486,7 @@ def kind_is_body(left: Record, right: Record) -> bool:
     return not (left.kind == "person" and right.kind == "person")
 
 
+@lru_cache(maxsize=1 << 16)
 def _script(name: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in name)
 
@@ -544,9 +579,9 @@ def screen(
             direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
             if said == clusters.DIFFERENT:
                 continue
-            m = score(query, rec, said or direct, index=index)
-            if m.score >= threshold or said == clusters.SAME:
-                found.append(m)
+            pair = _assess(query, rec, index)
+            if pair.p >= threshold or said == clusters.SAME:
+                found.append(pair.match(said or direct))
         found.sort(key=lambda m: (-m.score, m.right.ref))
         yield from found
 

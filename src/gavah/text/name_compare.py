@@ -76,9 +76,9 @@ collisions and misses of the skeleton itself, listed in :mod:`gavah.text.names`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import count, product
 from typing import Literal, NamedTuple
 
@@ -957,6 +957,10 @@ class NameSet:
     kind: Kind = "person"
     parsed: tuple[_Name, ...] = field(default=(), repr=False, compare=False)
     keys: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # each given name's readings, as read (before readings alike were merged): :meth:`part`
+    by_source: Mapping[str, tuple[_Name, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, names: Iterable[str], *, kind: Kind = "person") -> NameSet:
@@ -968,13 +972,12 @@ class NameSet:
     @classmethod
     def _read(cls, names: Iterable[str], kind: Kind, read: _Reader, *, blocking: bool) -> NameSet:
         given = tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
-        parsed: dict[tuple[str, ...], _Name] = {}
+        by_source: dict[str, tuple[_Name, ...]] = {}
         for source in given:
             # Arabic conventions and other scripts: extra readings, gavah.text.arabic
-            for text in [*_variants(source, kind), *readings(source)]:
-                name = read(source, text, kind)
-                if name is not None:
-                    parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)
+            texts = [*_variants(source, kind), *readings(source)]
+            by_source[source] = tuple(n for t in texts if (n := read(source, t, kind)))
+        parsed = _merged(given, by_source)
         if not parsed:
             shown = ", ".join(repr(n[:40]) for n in given[:3]) or "nothing"
             raise InputError(
@@ -983,7 +986,18 @@ class NameSet:
             )
         found = tuple(parsed.values())
         keys = frozenset(k for n in found for k in _blocking_keys(n)) if blocking else frozenset()
-        return cls(given, kind, found, keys)
+        return cls(given, kind, found, keys, by_source)
+
+    def part(self, names: Sequence[str], kind: Kind) -> NameSet | None:
+        """``NameSet.of(names, kind=kind)`` for comparison (without blocking keys), made from
+        this set's readings when every one of ``names`` is among its names and read as
+        ``kind``; None otherwise, or when none is readable. Reading a name is the slow part
+        of scoring a pair, and a record's primary name has been read with the others."""
+        given = tuple(dict.fromkeys(n for n in names if n.strip()))
+        if kind != self.kind or not all(n in self.by_source for n in given):
+            return None
+        parsed = _merged(given, self.by_source)
+        return NameSet(given, kind, tuple(parsed.values())) if parsed else None
 
     @classmethod
     def keys_of(cls, names: Iterable[str], *, kind: Kind = "person") -> frozenset[str]:
@@ -997,6 +1011,17 @@ class NameSet:
         least one key; a key shared by very many entries (a common first name) is for the index to
         down-weight or skip. Keep the set small (a handful per name)."""
         return set(self.keys)
+
+
+def _merged(
+    given: Sequence[str], by_source: Mapping[str, tuple[_Name, ...]]
+) -> dict[tuple[str, ...], _Name]:
+    """The readings of ``given``, in order, one of each set of readings alike."""
+    parsed: dict[tuple[str, ...], _Name] = {}
+    for source in given:
+        for name in by_source[source]:
+            parsed.setdefault(tuple(w.sig + w.role for w in name.words), name)
+    return parsed
 
 
 def _blocking_keys(name: _Name) -> set[str]:
@@ -1031,14 +1056,26 @@ def _together(words: Sequence[_Word]) -> str:
     return skeleton("".join(w.folded for w in words)).translate(_SOFT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NameComparison:
-    """The best-agreeing pair of names of two entities, its score and the reasons."""
+    """The best-agreeing pair of names of two entities, its score and the reasons.
+
+    The reasons are put into words only when :attr:`explanation` is read: screening scores
+    some twenty candidates a query and shows few of them, and the words cost as much as the
+    score."""
 
     score: float  # 0..1; 1 = same name up to spelling/script/order
     left: str  # the left name that gave the best score, as written
     right: str  # the right name, as written
-    explanation: tuple[str, ...]  # plain-language lines, one per word or pair of words
+    why: tuple[_Name, _Name, _Alignment] | tuple[str, ...] = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> tuple[str, ...]:
+        """Plain-language lines, one per word or pair of words."""
+        if len(self.why) == 3 and isinstance(self.why[2], _Alignment):
+            a, b, alignment = self.why
+            return _explain(a, b, alignment)
+        return self.why
 
 
 def compare(left: NameSet, right: NameSet) -> NameComparison:
@@ -1054,8 +1091,8 @@ def compare(left: NameSet, right: NameSet) -> NameComparison:
         line = "no word of any name on one side agrees with a word of a name on the other"
         return NameComparison(0.0, left.parsed[0].source, right.parsed[0].source, (line,))
     score, reason, a, b = best
-    lines = (reason,) if isinstance(reason, str) else _explain(a, b, reason)
-    return NameComparison(round(score, 4), a.source, b.source, lines)
+    why = (reason,) if isinstance(reason, str) else (a, b, reason)
+    return NameComparison(round(score, 4), a.source, b.source, why)
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Write tests/fixtures/sanctions/screening_before.json: every pair ``match.screen`` gives when
+each of the three fixture lists (tests/fixtures/sanctions) is screened against each of them,
+with its exact score, decision and explanation; every candidate pair, at threshold 0.
+
+It was made once, on the code of main at commit b92b0b6 (before screening was made faster), by
+
+    PYTHONHASHSEED=0 PYTHONPATH=src:. python scripts/make_screening_fixture.py
+
+(with the hash seed fixed: FtM keeps an entity's names in a set, so which of two equally scored
+names an explanation shows depends on it), and tests/sanctions/test_screening_same.py checks
+that today's code gives the very same pairs: a faster screen must not change a single pair,
+decision, score or feature line. Run it again
+only when a change to the scorer is meant to change decisions (and say so in the commit).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gavah.sanctions import formats, index, match
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "sanctions"
+OUT = FIXTURES / "screening_before.json"
+LISTS = (
+    ("ofac", "us", FIXTURES / "ofac", "ofac"),
+    ("eu-hr", "eu", FIXTURES / "eu_oj_32011R0359_excerpt.csv", "eu-csv"),
+    ("un", "un", FIXTURES / "un_sc_consolidated_excerpt.xml", "un-xml"),
+)
+
+
+def fixture_payloads() -> dict[str, list[index.Payload]]:
+    """Each fixture list's entries as a workspace stores them, in source-id order."""
+    return {
+        name: [
+            index.list_payload(
+                name, jurisdiction, e.source_id, e.entity.to_dict(), e.programs, e.listed_on
+            )
+            for e in sorted(formats.read(path, fmt), key=lambda e: e.source_id)
+        ]
+        for name, jurisdiction, path, fmt in LISTS
+    }
+
+
+def fixture_records() -> dict[str, list[match.Record]]:
+    """Each fixture list's readable records (as a stored index makes them)."""
+    return {
+        name: [r for r in map(index.record_of, found) if r is not None]
+        for name, found in fixture_payloads().items()
+    }
+
+
+def screened(lists: dict[str, list[match.Record]]) -> list[dict[str, Any]]:
+    """Every list against every list's index (itself too: xref of a list with itself), every
+    candidate pair scored (threshold 0), not only those a screen would show."""
+    out = []
+    for queries in lists.values():
+        for right, entries in lists.items():
+            for m in match.screen(queries, match.Index(entries), threshold=0.0):
+                out.append({"index": right, **m.to_dict(), "exact_score": m.score})
+    return out
+
+
+if __name__ == "__main__":
+    rows = screened(fixture_records())
+    OUT.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    print(f"{len(rows)} pairs written to {OUT}")
