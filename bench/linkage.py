@@ -214,7 +214,8 @@ def linked(recs: Sequence[models.VictimRecord]) -> Linked:
     with stopwatch() as lap:
         result = linkage.link(recs, seed=1)
         scored = [(p.left, p.right, p.probability) for p in result.pairs]
-        groups = clusters.cluster([r.id for r in recs], scored, {}, THRESHOLD).groups()
+        lists = {r.id: r.list_id for r in recs}  # as People.people builds the register
+        groups = clusters.cluster([r.id for r in recs], scored, {}, THRESHOLD, lists).groups()
     spent = _processor_seconds() - before
     return Linked(list(groups.values()), lap.seconds, result, spent, os.getloadavg()[0])
 

@@ -50,7 +50,8 @@ def measure(per_list: int, workers: int) -> dict[str, Any]:
     cpu_after = _cpu()
     load_after = os.getloadavg()
     scored = [(p.left, p.right, p.probability) for p in result.pairs]
-    groups = clusters.cluster([r.id for r in records], scored, {}, target.THRESHOLD).groups()
+    lists = {r.id: r.list_id for r in records}  # as People.people builds the register
+    groups = clusters.cluster([r.id for r in records], scored, {}, target.THRESHOLD, lists).groups()
     quality = target.score(groups.values(), converted.truth)
     return {
         "records": len(records),

@@ -120,3 +120,52 @@ def test_strata_from_imprecise_dates() -> None:
     )
     assert person("January 2026").value("month") == "2026-01"
     assert person("1404").value("year") == "unknown"
+
+
+# --- records of one list the model kept apart are not joined through other lists -----------
+
+LISTS = {"a1": "A", "a2": "A", "a3": "A", "b1": "B", "b2": "B", "c1": "C"}
+
+
+def test_two_records_of_one_list_scored_apart_are_not_joined_through_another_list() -> None:
+    # a1 and a3 are namesakes on list A that the model compared and found different (0.3),
+    # each linked to b1 on list B: without the lists known they become one person through b1;
+    # with them, a3 stays apart (the weaker link loses).
+    scored = [("a1", "b1", 0.99), ("a3", "b1", 0.95), ("a1", "a3", 0.3)]
+    assert frozenset({"a1", "a3", "b1"}) in _sets(cluster(LISTS, scored, {}, 0.9))
+    found = _sets(cluster(LISTS, scored, {}, 0.9, LISTS))
+    assert frozenset({"a1", "b1"}) in found and frozenset({"a3"}) in found
+
+
+def test_a_lists_own_duplicate_joins_when_linked_directly_or_never_compared() -> None:
+    # a1-a2 linked directly; a3 never compared with a1 or a2 (no blocking rule paired them).
+    scored = [("a1", "b1", 0.99), ("a2", "b1", 0.95), ("a1", "a2", 0.97), ("a3", "c1", 0.94),
+              ("b1", "c1", 0.93)]  # fmt: skip
+    found = _sets(cluster(LISTS, scored, {}, 0.9, LISTS))
+    assert frozenset({"a1", "a2", "a3", "b1", "c1"}) in found
+
+
+def test_every_pair_of_one_lists_records_is_checked() -> None:
+    # a1=a2 directly; a3 links to b1 (with a1) and to a2, but the model kept a1 and a3 apart.
+    scored = [("a1", "a2", 0.99), ("a1", "b1", 0.98), ("a3", "b1", 0.97), ("a2", "a3", 0.96),
+              ("a1", "a3", 0.2)]  # fmt: skip
+    found = _sets(cluster(LISTS, scored, {}, 0.9, LISTS))
+    assert frozenset({"a1", "a2", "b1"}) in found and frozenset({"a3"}) in found
+
+
+def test_a_reviewers_same_decision_stands_whatever_the_model_said() -> None:
+    decisions = {("a1", "b1"): "same", ("a3", "b1"): "same"}
+    found = _sets(cluster(LISTS, [("a1", "a3", 0.1)], decisions, 0.9, LISTS))
+    assert frozenset({"a1", "a3", "b1"}) in found
+
+
+def test_the_list_rule_does_not_depend_on_input_order() -> None:
+    scored = [("a1", "b1", 0.99), ("a3", "b1", 0.95), ("a2", "b2", 0.94), ("b2", "c1", 0.92),
+              ("a1", "a2", 0.91), ("b1", "c1", 0.9), ("a1", "a3", 0.4), ("a2", "a3", 0.6)]  # fmt: skip
+    first = _sets(cluster(LISTS, scored, {}, 0.9, LISTS))
+    rng = random.Random(5)
+    for _ in range(20):
+        shuffled = scored[:]
+        rng.shuffle(shuffled)
+        ids = sorted(LISTS, key=lambda _: rng.random())
+        assert _sets(cluster(ids, shuffled, {}, 0.9, LISTS)) == first

@@ -120,17 +120,60 @@ def cluster(
     scored: Sequence[tuple[str, str, float]],
     decisions: Mapping[Pair, str],
     threshold: float,
+    lists: Mapping[str, str] | None = None,
 ) -> Groups:
-    """People at ``threshold``: decisions first, then model pairs strongest first."""
+    """People at ``threshold``: decisions first, then model pairs strongest first.
+
+    Given ``lists`` (each record's list), two records of one list that the model compared and
+    kept apart (scored below ``threshold``) are not joined through a chain of other lists'
+    records: "Mohammadreza Shahbakhsh" on list A linked to his namesake on list B, who is linked
+    to a third namesake on list A whom the model found different from the first, would otherwise
+    make the three one person, and on large registers such chains grow into people of hundreds
+    of records (270 on two synthetic lists of 100,000). A list's own duplicate that the model
+    never compared with its twin (no blocking rule brought them together) still joins through
+    the other lists, as it did: on the real 2022 lists such chains are one child listed twice."""
     groups, _ = human_groups(ids, decisions)
     above = sorted(
         ((p, a, b) for a, b, p in scored if p >= threshold), key=lambda t: (-t[0], t[1], t[2])
     )
+    direct = {pair(a, b): p for a, b, p in scored} if lists is not None else {}
+    members = groups.groups() if lists is not None else {}
     for _, a, b in above:
         if decisions.get(pair(a, b)) in (SAME, DIFFERENT):
             continue
+        if lists is not None:
+            ra, rb = groups.find(a), groups.find(b)
+            if ra == rb:
+                continue
+            left, right = members[ra], members[rb]
+            if not _may_join(left, right, lists, direct, threshold):
+                continue
+            if groups.union(a, b):
+                root = groups.find(a)
+                members[root] = left + right
+                members.pop(rb if root == ra else ra, None)
+            continue
         groups.union(a, b)
     return groups
+
+
+def _may_join(
+    left: Sequence[str],
+    right: Sequence[str],
+    lists: Mapping[str, str],
+    direct: Mapping[Pair, float],
+    threshold: float,
+) -> bool:
+    """No two records of one list become one person where the model scored them apart."""
+    by_list: dict[str, list[str]] = {}
+    for x in left:
+        by_list.setdefault(lists.get(x, x), []).append(x)
+    for y in right:
+        for x in by_list.get(lists.get(y, y), ()):
+            score = direct.get(pair(x, y))
+            if score is not None and score < threshold:
+                return False
+    return True
 
 
 def sample(
@@ -138,8 +181,9 @@ def sample(
     scored: Sequence[tuple[str, str, float]],
     decisions: Mapping[Pair, str],
     uniforms: Sequence[float],
+    lists: Mapping[str, str] | None = None,
 ) -> Groups:
     """One draw of the linkage: each model pair is accepted with its probability (``uniforms``
     holds one U(0,1) draw per pair, in ``scored`` order); decisions are kept as made."""
     accepted = [(a, b, 1.0) for (a, b, p), u in zip(scored, uniforms, strict=True) if u < p]
-    return cluster(ids, accepted, decisions, 1.0)
+    return cluster(ids, accepted, decisions, 1.0, lists)

@@ -390,7 +390,7 @@ class People:
             where = _province(rec)
             if where:
                 provinces[rec.list_id][where] += 1
-        groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold)
+        groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold, state.lists)
         apart = sum(
             1
             for a, b, p in state.scored
@@ -410,7 +410,9 @@ class People:
     ) -> tuple[list[Person], dict[str, Any]]:
         with self.db.read() as session:
             state = self._state(session, lists, run)
-            groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold)
+            groups = clusters.cluster(
+                state.ids, state.scored, state.decisions, threshold, state.lists
+            )
             return state.people(groups), {**state.about, "threshold": threshold}
 
     def _state(self, session: Session, lists: Sequence[str] | None, run: int | None) -> _State:
@@ -456,11 +458,13 @@ class People:
             rng = np.random.default_rng(seed)
             for draw in range(1, samples + 1):
                 uniforms = rng.random(len(state.scored)).tolist()
-                groups = clusters.sample(state.ids, state.scored, state.decisions, uniforms)
+                groups = clusters.sample(
+                    state.ids, state.scored, state.decisions, uniforms, state.lists
+                )
                 yield f"draw {draw}", _tables(state.people(groups), chosen, strata)
         else:
             for t in thresholds:
-                groups = clusters.cluster(state.ids, state.scored, state.decisions, t)
+                groups = clusters.cluster(state.ids, state.scored, state.decisions, t, state.lists)
                 yield f"threshold {t:g}", _tables(state.people(groups), chosen, strata)
 
 
@@ -474,6 +478,12 @@ class _State:
     @property
     def ids(self) -> list[str]:
         return list(self.by_id)
+
+    @property
+    def lists(self) -> dict[str, str]:
+        """Each record's list: two records of one list are one person only where the model
+        links them directly (gavah.casualties.clusters.cluster)."""
+        return {i: r.list_id for i, r in self.by_id.items()}
 
     def people(self, groups: Groups) -> list[Person]:
         return [
