@@ -88,7 +88,10 @@ def test_a_stored_run_is_the_same_with_one_worker_or_two(
     assert runs[shared["run"]] == runs[alone["run"]]
 
 
-# A linking process that sends its workers a long batch of names to compare, and says so.
+# A linking process that keeps its workers comparing names until it is stopped, and says when
+# it has begun: batch after batch of new pairs (levels once computed are kept, so each batch
+# is drawn afresh), so that a signal always finds it at work, however late a loaded machine
+# lets the test send it.
 _LINKING = textwrap.dedent(
     """
     import sys
@@ -97,14 +100,16 @@ _LINKING = textwrap.dedent(
     from gavah.casualties.comparisons import NameBook
 
     book = NameBook()
-    for p in synthetic.realistic_people(3_000, seed=5):
+    people = synthetic.realistic_people(8_000, seed=5)
+    for p in people:
         book.add((f"{p.given_en} {p.surname_en}", f"{p.given_fa} {p.surname_fa}"))
-    left, right = np.triu_indices(3_000, 1)
+    rng = np.random.default_rng(5)
     with name_workers.name_workers(book, 2, records=10**6):
         book.workers.levels(np.zeros(4, dtype=np.int64))  # started and ready
         print("comparing", flush=True)
-        book.levels(left, right)
-    print("done", flush=True)
+        while True:
+            left, right = rng.integers(0, len(people), (2, 400_000))
+            book.levels(left, right)
     """
 )
 
