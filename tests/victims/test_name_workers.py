@@ -152,6 +152,9 @@ def _started_linking() -> tuple[subprocess.Popen[str], set[int]]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a process group of its own, as a command run in a terminal
+        # Ctrl-C as a terminal gives it: a suite started in the background by a script (as
+        # .ci/run does) inherits SIGINT ignored, and Python then installs no handler for it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert linking.stdout is not None
     assert linking.stdout.readline().strip() == "comparing"
