@@ -2,15 +2,19 @@
 each of the three fixture lists (tests/fixtures/sanctions) is screened against each of them,
 with its exact score, decision and explanation; every candidate pair, at threshold 0.
 
-It was made once, on the code of main at commit b92b0b6 (before screening was made faster), by
+It was made on the code of main at commit b92b0b6 (before screening was made faster), by
 
-    PYTHONHASHSEED=0 PYTHONPATH=src:. python scripts/make_screening_fixture.py
+    PYTHONPATH=src:. python scripts/make_screening_fixture.py
 
-(with the hash seed fixed: FtM keeps an entity's names in a set, so which of two equally scored
-names an explanation shows depends on it), and tests/sanctions/test_screening_same.py checks
-that today's code gives the very same pairs: a faster screen must not change a single pair,
-decision, score or feature line. Run it again
-only when a change to the scorer is meant to change decisions (and say so in the commit).
+and tests/sanctions/test_screening_same.py checks that today's code gives the very same pairs:
+a faster screen must not change a single pair, decision, score or explanation line. Run it
+again only when a change to the scorer is meant to change pairs (and say so in the commit).
+It was run again:
+
+- when screening stopped depending on Python's hash seed (an entity's names are read in sorted
+  order, no longer in the order of FtM's set): the same pairs, scores and decisions; only which
+  of two equally scored names an explanation shows changed. Before, the file was made with
+  ``PYTHONHASHSEED=0`` and the test left those lines aside.
 """
 
 from __future__ import annotations
