@@ -24,6 +24,7 @@ from gavah.text.dates import (
 from gavah.text.names import (
     HONORIFICS,
     NameKey,
+    drop_possessive,
     fold_persian,
     latin_fold,
     name_key,
@@ -93,6 +94,35 @@ def test_fold_persian(raw: str, folded: str) -> None:
 )
 def test_latin_fold(raw: str, folded: str) -> None:
     assert latin_fold(raw) == folded
+
+
+# Typographic quotes, modifier letters (ʼ ʻ ʿ ʾ), backtick, acute accent, prime, full width.
+APOSTROPHES = "'\u2019\u2018\u201b\u02bc\u02bb\u02bf\u02be`\u00b4\u2032\uff07"
+
+
+@pytest.mark.parametrize("mark", APOSTROPHES)
+def test_every_apostrophe_folds_to_one(mark: str) -> None:
+    """Sanctions lists type "Sepah's" and "Sepah’s", "Ba'eri" and "Baʼeri": one name."""
+    assert fold_persian(f"Shahid Ba{mark}eri") == "Shahid Ba'eri"
+    assert latin_fold(fold_persian(f"Ba{mark}eri")) == latin_fold(f"Ba{mark}eri") == "baeri"
+    assert name_key(f"Shahid Ba{mark}eri") == name_key("Shahid Baeri")
+    assert drop_possessive(f"Sepah{mark}s") == "Sepah"
+    assert drop_possessive(f"SEPAH{mark}S") == "SEPAH"
+
+
+@pytest.mark.parametrize(
+    ("word", "kept"),
+    [
+        ("Iran\u2019s", "Iran"),
+        ("IRAN'S", "IRAN"),
+        ("People\u02bcs", "People"),
+        ("Abbas", "Abbas"),  # no apostrophe, no possessive
+        ("'s", "'s"),  # nothing before it: no word to own
+        ("Ba'eri", "Ba'eri"),
+    ],
+)
+def test_drop_possessive(word: str, kept: str) -> None:
+    assert drop_possessive(word) == kept
 
 
 def _random_text(rng: random.Random, alphabet: str, longest: int = 12) -> str:

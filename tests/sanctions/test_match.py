@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
-from gavah.sanctions import match
+from gavah.sanctions import bodies, match
 
 
 def entity(schema: str, eid: str, **props: Any) -> EntityProxy:
@@ -160,6 +161,22 @@ def test_known_bodies_table_joins_translations() -> None:
     assert match.score(a, b).explanation[0].startswith("name 1.00")
     (found,) = match.screen([a], match.Index([b, rec("Organization", "3", "x", name="Evin")]))
     assert found.right.id == "2" and found.decision == "match"
+
+
+@pytest.mark.parametrize("mark", ["\u2019", "\u2018", "\u02bc", "`"])
+def test_a_body_name_reads_every_apostrophe_as_the_ascii_one(mark: str) -> None:
+    """Issue 14: "Iran’s Morality Police" (EU) and "IRAN'S MORALITY POLICE" (OFAC) are one name;
+    the kind, the known-bodies table and the distinctive words read them alike."""
+    typed, ascii_ = f"Sepah{mark}s Intelligence Organization", "SEPAH'S INTELLIGENCE ORGANIZATION"
+    assert bodies.facts([typed]).kinds == bodies.facts([ascii_]).kinds == {"irgc"}
+    assert bodies.same_core(
+        f"Shahid Ba{mark}eri Industrial Group", "SHAHID BA'ERI INDUSTRIAL GROUP"
+    )
+    assert bodies.same_core(f"Shahid Ba{mark}eri Industrial Group", "Shahid Baeri Industrial Group")
+    assert bodies.known_names(f"Evin{mark}s Prison") == bodies.known_names("Evin Prison") != ()
+    a = rec("Organization", "1", "eu", name=typed)
+    b = rec("Organization", "2", "ofac", name=ascii_)
+    assert match.score(a, b).explanation[0].startswith("name 1.00")
 
 
 def test_the_same_name_and_the_same_human_rights_programme_is_a_match() -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from gavah.text.names import fold_persian, latin_fold
+from gavah.text.names import drop_possessive, fold_persian, latin_fold
 
 # Ordinals in English, Persian and transliteration, to their digit. Numbers in Persian digits are
 # already read as ASCII digits by fold_persian.
@@ -102,7 +102,7 @@ _COUNTRY = re.compile(
     r"|جمهوری\s+اسلامی\s+ایران|ایران",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\s,،\-\u2010-\u2015/&.;:()\[\]\"«»']+")
+_WORD = re.compile(r"[^\s,،\-\u2010-\u2015/&.;:()\[\]\"«»]+")
 
 # The kind of a body, by the words of its name (folded: lower case, Persian letters unified).
 KINDS: dict[str, tuple[str, ...]] = {
@@ -191,8 +191,16 @@ class BodyFacts:
 NO_FACTS = BodyFacts()
 
 
+def _split(text: str) -> list[str]:
+    """The words of a name as the name comparison reads a body's (:mod:`gavah.text.name_compare`):
+    an apostrophe, however typed, stays inside its word (latin_fold then removes it, so "Ba’eri",
+    "Ba'eri" and "Baeri" agree), and the possessive is no word ("Iran’s", "IRAN'S" → Iran)."""
+    words = (drop_possessive(w) for w in _WORD.findall(fold_persian(text)))
+    return [w for w in words if w.strip("'")]
+
+
 def _words(text: str) -> list[str]:
-    return [latin_fold(fold_persian(w)) or w for w in _WORD.findall(fold_persian(text).lower())]
+    return [latin_fold(w) or w.lower() for w in _split(text)]
 
 
 def _digit(word: str) -> str:
@@ -207,9 +215,9 @@ def other_names(name: str, known: bool = True) -> tuple[str, ...]:
     """Other forms of one body's name (none when the name has nothing to rewrite); with
     ``known``, also its other names in the known-bodies table."""
     out = []
-    words = [_digit(w) for w in _WORD.findall(fold_persian(name))]
+    words = [_digit(w) for w in _split(name)]
     with_digits = " ".join(words)
-    if with_digits.lower() != " ".join(_WORD.findall(fold_persian(name))).lower():
+    if with_digits.lower() != " ".join(_split(name)).lower():
         out.append(with_digits)
     bare = " ".join(_COUNTRY.sub(" ", with_digits).split())
     if bare and bare.lower() != with_digits.lower() and len(bare.split()) >= 2:

@@ -300,8 +300,9 @@ class StoredIndex(match.Index):
     ) -> list[match.Record]:
         """As :meth:`match.Index.candidates`: records of a compatible kind sharing a key with
         ``query``, those sharing the rarest keys first."""
-        found = [self._postings(key_hash(k)) for k in query.names.blocking_keys()]
-        keys = sorted(((len(p), p) for p in found if len(p)), key=lambda t: t[0])
+        # In order of size, then of key, as match.Index.candidates (not the set's hash order).
+        found = [(k, self._postings(key_hash(k))) for k in query.names.blocking_keys()]
+        keys = [(len(p), p) for _, p in sorted(found, key=lambda t: (len(t[1]), t[0])) if len(p)]
         if not keys:
             return []
         usable = [t for t in keys if t[0] <= match.MAX_POSTINGS] or keys[:1]

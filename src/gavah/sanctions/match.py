@@ -145,8 +145,14 @@ def kind_of(entity: EntityProxy) -> Kind:
 
 def _names(entity: EntityProxy, kind: Kind) -> tuple[list[str], list[str]]:
     """The names an entity is read under (its other known names added for a body), and the
-    names as given: every name-typed value, and a person's first, middle and last name joined."""
-    names = [n for n in entity.get_type_values(registry.name) if n.strip()]
+    names as given: every name-typed value, and a person's first, middle and last name joined.
+
+    The names are sorted: FtM gives an entity's name-typed values as a set, in an order that
+    changes with Python's hash seed, and the order decides which of two equally scored names an
+    explanation shows, which reading of names read alike is kept (and so, in rare pairs, the
+    score), and which name a body whose caption is not among them is looked up under in the
+    known-bodies table."""
+    names = sorted(n for n in entity.get_type_values(registry.name) if n.strip())
     if kind == "person":
         parts = [entity.first("firstName"), entity.first("middleName"), entity.first("lastName")]
         joined = " ".join(p for p in parts if p)
@@ -265,10 +271,14 @@ class Index:
     def candidates(self, query: Record, limit: int = MAX_CANDIDATES) -> list[Record]:
         """Records of a compatible kind sharing a key with ``query``: those sharing the rarest
         keys first (each shared key counts 1 / the number of records holding it)."""
-        keys = [(len(p), p) for k in query.names.blocking_keys() if (p := self.postings.get(k))]
-        if not keys:
+        # Keys in order of size, then of key: the keys are a set, and neither which key is kept
+        # when all are common nor the order the weights are summed in may follow the hash seed.
+        found = sorted(
+            (len(p), k, p) for k in query.names.blocking_keys() if (p := self.postings.get(k))
+        )
+        if not found:
             return []
-        keys.sort(key=lambda t: t[0])
+        keys = [(size, p) for size, _, p in found]
         usable = [t for t in keys if t[0] <= MAX_POSTINGS] or keys[:1]
         weight: dict[int, float] = {}
         for size, posting in usable:

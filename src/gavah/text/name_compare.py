@@ -84,7 +84,7 @@ from typing import Literal, NamedTuple
 
 from gavah.errors import InputError
 from gavah.text.arabic import readings
-from gavah.text.names import HONORIFICS, fold_persian, latin_fold, skeleton
+from gavah.text.names import HONORIFICS, drop_possessive, fold_persian, latin_fold, skeleton
 
 Kind = Literal["person", "organization"]
 Role = Literal["name", "common", "title", "stop", "generic", "number", "acronym"]
@@ -625,7 +625,7 @@ def _read_words(text: str, kind: Kind) -> tuple[Kind, tuple[_Word, ...]]:
     if kind == "person":
         raw = [w for w in _BREAKS.split(_surname_last(text)) if w][:MAX_WORDS]
     if kind == "organization":  # Iran's Morality Police: the possessive is no word of the name
-        raw = [w[:-2] if w[-2:] in ("'s", "’s") else w for w in raw]
+        raw = [drop_possessive(w) for w in raw]
     pairs = [(w, f) for w in raw if (f := _fold(w))]
     words = [_read_word(w, f, kind == "organization") for w, f in pairs]
     words = [w for w in words if w.key]

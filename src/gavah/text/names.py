@@ -112,16 +112,21 @@ _ARABIC_FORMS = {
     "ۓ": "ی",
 }
 _DIGITS = {chr(base + i): str(i) for base in (0x06F0, 0x0660) for i in range(10)}
+# Apostrophes and the marks written for one: typographic quotes (’ ‘ ‛), modifier letters (ʼ ʻ,
+# ʿ ʾ for ayn and hamza in transliterations), primes, the backtick and the acute accent, the
+# full-width apostrophe. fold_persian writes each as "'", so "Sepah’s" and "Sepah's", "Ba’eri" and
+# "Ba'eri" read alike wherever a caller splits or strips at apostrophes; latin_fold removes them.
+_APOSTROPHES = "'`\u2018\u2019\u201b\u02b9\u02bb\u02bc\u02be\u02bf\u00b4\u2032\uff07"
 _FOLD_PERSIAN = str.maketrans(
     {
         **_ARABIC_FORMS,
         **_DIGITS,
+        **dict.fromkeys(_APOSTROPHES, "'"),
         **dict.fromkeys(_BIDI_CONTROLS + _ARABIC_MARKS + _TATWEEL + _ZWJ + _SOFT_HYPHEN),
         _ZWNJ: " ",  # ZWNJ separates the parts of a name: محمد‌رضا is two tokens
     }
 )
 
-_APOSTROPHES = "'`\u2018\u2019\u02b9\u02bb\u02bc\u02be\u02bf\u00b4\u2032"
 # Latin letters whose diacritic is a distinct sound that NFKD would lose (Turkish, Azerbaijani and
 # Kurmanji spellings; Encyclopaedia Iranica's ḵ ḡ ḏ ṯ).
 _LATIN_LETTERS = {
@@ -168,16 +173,24 @@ def fold_persian(text: str) -> str:
 
     ي ى ئ → ی, ك → ک, ة ۀ → ه, أ إ ٱ آ → ا, ؤ → و; harakat, superscript alef and tatweel go;
     Persian and Arabic-Indic digits become ASCII; bidi controls, ZWJ and soft hyphens are removed
-    and a ZWNJ becomes a space (it separates name parts); NFKC; whitespace collapses. Latin text
-    passes through unchanged apart from NFKC and whitespace.
+    and a ZWNJ becomes a space (it separates name parts); every apostrophe-like mark (’ ‘ ʼ ʻ ʿ ʾ
+    ` ´ ′) becomes the ASCII apostrophe; NFKC; whitespace collapses. Latin text passes through
+    unchanged apart from apostrophes, NFKC and whitespace.
     """
     if text.isascii():
-        return " ".join(text.split())
+        return " ".join(text.replace("`", "'").split())
     text = text.translate(_FOLD_PERSIAN)
     normal = unicodedata.normalize("NFKC", text)
     if normal is not text:  # NFKC turns presentation forms into the letters folded above
         text = normal.translate(_FOLD_PERSIAN)
     return " ".join(text.split())
+
+
+def drop_possessive(word: str) -> str:
+    """``word`` without the English possessive ending, written with any apostrophe and in any
+    case: "Iran’s", "IRAN'S" → "Iran", "IRAN". Bodies' names are read without it ("Iran's
+    Morality Police" is the Morality Police of Iran); people's names keep every letter."""
+    return word[:-2] if len(word) > 2 and fold_persian(word[-2:]).lower() == "'s" else word
 
 
 def latin_fold(text: str) -> str:
