@@ -237,6 +237,9 @@ class Case:
             "lists": dict(Counter(r.list_id for r in recs)),
             "threshold": THRESHOLD,
             **self.ours.notes(),
+            # Pairs weigh a large false person heavily; the count is what a register prints.
+            "people_found": len(self.linked.groups),
+            "true_people": len(set(self.converted.truth.values())),
             "seconds": round(self.linked.seconds, 2),
             "processor_seconds": round(self.linked.processor_seconds, 2),
             "load_average": round(self.linked.load_average, 2),

@@ -60,6 +60,8 @@ def measure(per_list: int, workers: int) -> dict[str, Any]:
         "digest": digest(result.pairs),
         "precision": round(quality.precision, 4),
         "recall": round(quality.recall, 4),
+        "people_found": len(groups),
+        "true_people": len(set(converted.truth.values())),
         "wall_seconds": round(wall, 2),
         "processor_seconds": round(cpu_after[0] - cpu_before[0], 2),
         "worker_processor_seconds": round(cpu_after[1] - cpu_before[1], 2),
