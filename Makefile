@@ -70,8 +70,11 @@ messages: install
 		-i locale/messages.pot -d locale -l fa --no-fuzzy-matching
 
 ## Benchmarks: figures and ratios against baselines measured in the same run (several minutes).
+## The benchmarks, then the studies the test suite leaves out (long reproductions of published
+## figures, marked `study`).
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m pytest -q -m study
 
 bench-quick: install
 	$(BIN)/python -m bench --quick

@@ -199,6 +199,7 @@ def _median_interval(values: list[float], seed: int = 0) -> tuple[float, float]:
     return float(np.quantile(medians, 0.005)), float(np.quantile(medians, 0.995))
 
 
+@pytest.mark.study  # 60 pooled redraws: about 2 minutes; `make bench` runs it
 def test_khartoum_headline_reproduces_the_published_figure(headline: Estimate) -> None:
     """Published (1,000 redraws): 61,201.5, interval 22,286 to 209,151.5, as medians over the
     redraws. Ours, from KHARTOUM_RUNS redraws, must hold each within its Monte Carlo error."""

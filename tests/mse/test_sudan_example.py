@@ -19,6 +19,9 @@ from mse_data import mse_data
 
 from gavah_cli import gavah
 
+# The script's quick run takes about 2 minutes: `make bench` runs these (pytest -m study).
+pytestmark = pytest.mark.study
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sudan_example.py"
 DOC = ROOT / "docs" / "sudan-example.md"
