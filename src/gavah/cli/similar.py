@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from gavah.cli._common import JSON_OPTION, open_vault, print_json, say
-from gavah.similar.index import THRESHOLD
-from gavah.similar.query import Cluster, Copy, Match, clusters, similar_to
+
+# The similarity index is imported by the two commands: it brings numpy, which would add to the
+# start of every gavah command.
+if TYPE_CHECKING:
+    from gavah.similar.query import Cluster, Copy, Match
 
 COLLECTION_OPTION = typer.Option(
     None,
@@ -37,6 +40,9 @@ def similar(
 ) -> None:
     """Items that are near-duplicates of ITEM: the same picture or video re-encoded, resized or
     lightly cropped (PDQ hashes within 31 bits of 256; for videos, half the sampled frames)."""
+    from gavah.similar.index import THRESHOLD
+    from gavah.similar.query import similar_to
+
     vault = open_vault(ctx)
     with vault.db.read() as session:
         ev = vault.resolve(session, item)
@@ -71,6 +77,9 @@ def clusters_command(
 ) -> None:
     """Groups of near-duplicate items, each with its copies oldest first: the earliest known
     copy (by the time the device recorded, else the time it was ingested) is marked."""
+    from gavah.similar.index import THRESHOLD
+    from gavah.similar.query import clusters
+
     vault = open_vault(ctx)
     with vault.db.read() as session:
         found = clusters(session, _visible(collection))

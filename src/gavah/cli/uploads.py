@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from gavah.cli._common import JSON_OPTION, open_vault, print_json, say
-from gavah.intake import uploads
 
 app = typer.Typer(help="Unfinished web uploads: sweep away the abandoned.", no_args_is_help=True)
 
@@ -28,6 +27,8 @@ def sweep(
     bytes in the workspace until it resumes. One that no byte has reached for the set number of
     days is removed with its state; the custody event names each by account folder, id and
     size, never by file name. `gavah serve` sweeps at every start."""
+    from gavah.intake import uploads  # on demand: intake brings the media libraries (0.3 s)
+
     vault = open_vault(ctx)
     swept = uploads.sweep(vault, days or vault.ws.settings.upload_keep_days)
     if as_json:

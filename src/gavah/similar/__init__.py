@@ -15,23 +15,26 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from gavah.db import models
-from gavah.similar.hashing import (
-    ALGORITHM_IMAGE,
-    ALGORITHM_VIDEO,
-    FrameHash,
-    hash_image,
-    hash_video,
-)
+
+if TYPE_CHECKING:
+    from gavah.similar.hashing import FrameHash
 
 SECTION = "perceptual"
+ALGORITHM_IMAGE = "pdq"
+ALGORITHM_VIDEO = "pdq-keyframes"
 
 
 def _hashes(path: Path, mime: str) -> tuple[str, list[FrameHash]] | None:
+    # Imported here, not above: every command imports the vault, which imports this package,
+    # and most never hash a picture; PyAV, numpy, Pillow and pdqhash add about 0.15 s to the
+    # start of each.
+    from gavah.similar.hashing import hash_image, hash_video
+
     if mime.startswith("image/"):
         return ALGORITHM_IMAGE, [hash_image(path)]
     if mime.startswith("video/"):

@@ -26,9 +26,9 @@ import pdqhash
 from PIL import Image, ImageOps
 
 from gavah.media.audio_video import CONTAINER_OPTIONS
+from gavah.similar import ALGORITHM_IMAGE, ALGORITHM_VIDEO
 
-ALGORITHM_IMAGE = "pdq"
-ALGORITHM_VIDEO = "pdq-keyframes"
+__all__ = ["ALGORITHM_IMAGE", "ALGORITHM_VIDEO", "FrameHash", "hash_image", "hash_video"]
 SIDE = 512
 """Longest side an image is reduced to before hashing. PDQ itself reduces to 64x64 (Jarosz
 filters) and Meta's hasher CLI first downsamples to 512 as well; decoding a 12-megapixel JPEG at a
