@@ -44,7 +44,7 @@ from typing import Any
 from bench._timing import Result, stopwatch
 from bench.sizes import Sizes
 from gavah.casualties import clusters, comparisons, linkage, synthetic
-from gavah.casualties.people import People
+from gavah.casualties.people import People, ReviewRange, review_range
 from gavah.casualties.register import ListInfo, Register, RowError, convert_row, default_mapping
 from gavah.db import models
 from gavah.errors import InputError
@@ -200,6 +200,7 @@ class Linked:
     result: linkage.LinkageResult
     processor_seconds: float  # of this process and of the name workers it started
     load_average: float  # over the last minute, when done
+    people: clusters.Groups  # the groups above, as clustered
 
 
 def _processor_seconds() -> float:
@@ -215,9 +216,10 @@ def linked(recs: Sequence[models.VictimRecord]) -> Linked:
         result = linkage.link(recs, seed=1)
         scored = [(p.left, p.right, p.probability) for p in result.pairs]
         lists = {r.id: r.list_id for r in recs}  # as People.people builds the register
-        groups = clusters.cluster([r.id for r in recs], scored, {}, THRESHOLD, lists).groups()
+        people = clusters.cluster([r.id for r in recs], scored, {}, THRESHOLD, lists)
+        groups = people.groups()
     spent = _processor_seconds() - before
-    return Linked(list(groups.values()), lap.seconds, result, spent, os.getloadavg()[0])
+    return Linked(list(groups.values()), lap.seconds, result, spent, os.getloadavg()[0], people)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class Case:
     ours: Score
     baseline: Score
     baseline_seconds: float
+    review: ReviewRange  # pairs awaiting review, none decided
 
     def notes(self) -> dict[str, Any]:
         recs = self.converted.records
@@ -239,7 +242,9 @@ class Case:
             **self.ours.notes(),
             # Pairs weigh a large false person heavily; the count is what a register prints.
             "people_found": len(self.linked.groups),
+            "people_if_review_joins": self.review.people_if_joined,
             "true_people": len(set(self.converted.truth.values())),
+            "pairs_awaiting_review": self.review.pairs,
             "seconds": round(self.linked.seconds, 2),
             "processor_seconds": round(self.linked.processor_seconds, 2),
             "load_average": round(self.linked.load_average, 2),
@@ -259,12 +264,15 @@ def run_case(lists: Sequence[Sequence[Mapping[str, str]]], names: Sequence[str])
     with stopwatch() as base_lap:
         base = exact_groups(converted.records)
     found = linked(converted.records)
+    scored = [(p.left, p.right, p.probability) for p in found.result.pairs]
+    lists = {r.id: r.list_id for r in converted.records}
     return Case(
         converted,
         found,
         score(found.groups, converted.truth),
         score(base, converted.truth),
         base_lap.seconds,
+        review_range(scored, {}, found.people, THRESHOLD, lists),
     )
 
 
@@ -373,7 +381,7 @@ def end_to_end(tmp: Path, lists: Sequence[Sequence[Mapping[str, str]]]) -> Resul
         if not notes:
             with stopwatch() as linked_lap:
                 run = People(vault).run_linkage(None, seed=1)
-                found, _ = People(vault).people(threshold=THRESHOLD)
+                found, about = People(vault).people(threshold=THRESHOLD)
             truth = {
                 f"{synthetic.list_prefix(j)}:{number}": row["truth_id"]
                 for j, rows in enumerate(lists)
@@ -384,6 +392,10 @@ def end_to_end(tmp: Path, lists: Sequence[Sequence[Mapping[str, str]]]) -> Resul
                 "linkage_run_seconds": round(linked_lap.seconds, 2),
                 "pairs_stored": run["pairs"],
                 **score(groups, truth).notes(),
+                "people_found": about["people"],
+                "people_if_review_joins": about["people_if_review_joins"],
+                "true_people": len(set(truth.values())),
+                "pairs_awaiting_review": about["pairs_awaiting_review"],
             }
     finally:
         ws.close()

@@ -75,6 +75,15 @@ def test_import_link_review_register_and_estimate(lists: dict[str, str], tmp_pat
     assert len(rows) == registered["people"] == len(registered["register"])
     on_lists = {p["id"]: p["lists"] for p in registered["register"]}
     assert all(on_lists[r["id"]] == r["lists"].split(";") for r in rows)
+    # Beside the count, the pairs awaiting review and the people if each were one person.
+    assert registered["pairs_awaiting_review"] > 0
+    assert registered["people_if_review_joins"] < registered["people"]
+    header = gavah(env, "victims", "register").stdout.splitlines()[0]
+    assert header.startswith(f"{registered['people']:,} distinct people from ")
+    assert (
+        f"; {registered['pairs_awaiting_review']:,} pairs of records scored 0.5 to 0.9 await "
+        f"review: if each pair were one person, {registered['people_if_review_joins']:,} people"
+    ) in header
 
     page = tmp_path / "report.html"
     est = gavah(

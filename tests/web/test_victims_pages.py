@@ -18,14 +18,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import csrf_of, sign_in
+from conftest import csrf_of, session_csrf, sign_in
 from gavah.casualties import synthetic
 from gavah.casualties.people import DECIDED, People
 from gavah.casualties.register import COLLECTION, ListInfo, Register, parse_mapping
 from gavah.db import models
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
-from gavah.web.i18n import digits
+from gavah.web.i18n import digits, translations
 
 MAPPING = parse_mapping(
     [
@@ -95,6 +95,50 @@ def test_the_register_lists_filters_and_searches_in_both_scripts(
     assert record.status_code == 200 and rec.name_fa in record.text
 
 
+COUNTED = (
+    "%(people)s distinct people from %(records)s records (linkage run %(run)s, "
+    "threshold %(threshold)s)."
+)
+AWAITING = (
+    "%(pairs)s pairs of records scored %(low)s to %(threshold)s await review: if each pair were "
+    "one person, %(joined)s people."
+)
+
+
+def _said(msgid: str, about: dict[str, Any], language: str) -> str:
+    """The sentence as the register page should say it: thousands grouped, Persian digits."""
+    values = {
+        "people": about["people"],
+        "records": about["records"],
+        "run": about["run"],
+        "pairs": about["pairs_awaiting_review"],
+        "joined": about["people_if_review_joins"],
+    }
+    shown = {k: digits(f"{v:,}", language) for k, v in values.items()}
+    shown |= {"threshold": digits("0.9", language), "low": digits("0.5", language)}
+    return translations(language).gettext(msgid) % shown
+
+
+def test_the_register_says_how_many_people_and_how_far_review_could_lower_it(
+    register: Any, client_in: Any, vault: Vault
+) -> None:
+    _, about = People(vault).people()
+    assert about["pairs_awaiting_review"] > 1, "noisy synthetic lists leave pairs to review"
+    assert about["people_if_review_joins"] < about["people"]
+    viewer = client_in("viewer")
+    persian = viewer.get("/victims").text
+    for msgid in (COUNTED, AWAITING):
+        assert _said(msgid, about, "fa") != _said(msgid, about, "en")  # translated
+        assert _said(msgid, about, "fa") in persian
+    switched = viewer.post(
+        "/account/language", data={"language": "en", "csrf_token": session_csrf(viewer)}
+    )
+    assert switched.status_code == 200
+    english = viewer.get("/victims").text
+    for msgid in (COUNTED, AWAITING):
+        assert _said(msgid, about, "en") in english
+
+
 def test_search_finds_persian_names_with_a_latin_query(vault: Vault, tmp_path: Path,
                                                        client_in: Any) -> None:  # fmt: skip
     path = tmp_path / "few.csv"
@@ -108,6 +152,7 @@ def test_search_finds_persian_names_with_a_latin_query(vault: Vault, tmp_path: P
     Register(vault).import_list(path, ListInfo("FEW"))
     viewer = client_in("viewer")
     latin = viewer.get("/victims", params={"q": "Mohammad"}).text
+    assert 'class="register-count"' not in latin  # no linkage run yet: no count of people
     assert "FEW:2" in latin and "FEW:3" in latin and "FEW:4" not in latin
     persian = viewer.get("/victims", params={"q": "رضایی"}).text
     assert "FEW:2" in persian and "FEW:3" in persian and "FEW:4" not in persian

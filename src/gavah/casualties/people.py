@@ -376,10 +376,8 @@ class People:
     ) -> tuple[guards.Coverage, int]:
         """Each list's dates of death (to the day) and people per province, for
         :func:`~gavah.casualties.mse.guards.coverage`; and how many pairs of records look alike
-        (scored from :data:`~gavah.casualties.mse.guards.LOOKS_ALIKE_FROM` up to ``threshold``)
-        yet stay apart, for :func:`~gavah.casualties.mse.guards.under_linked`. A pair a
-        reviewer decided, or one the people join anyway (through other records), is not
-        counted."""
+        yet stay apart (:func:`awaiting_review`), for
+        :func:`~gavah.casualties.mse.guards.under_linked`."""
         with self.db.read() as session:
             state = self._state(session, lists, run)
         dates: dict[str, list[date]] = {name: [] for name in state.about["lists"]}
@@ -390,14 +388,8 @@ class People:
             where = _province(rec)
             if where:
                 provinces[rec.list_id][where] += 1
-        groups = clusters.cluster(state.ids, state.scored, state.decisions, threshold, state.lists)
-        apart = sum(
-            1
-            for a, b, p in state.scored
-            if guards.LOOKS_ALIKE_FROM <= p < threshold
-            and (a, b) not in state.decisions
-            and groups.find(a) != groups.find(b)
-        )
+        groups = state.cluster(threshold)
+        apart = len(awaiting_review(state.scored, state.decisions, groups, threshold))
         return guards.Coverage(dates, provinces), apart
 
     # --- people ----------------------------------------------------------------------------
@@ -408,12 +400,15 @@ class People:
         threshold: float = linkage.DEFAULT_THRESHOLD,
         run: int | None = None,
     ) -> tuple[list[Person], dict[str, Any]]:
+        """The people at ``threshold``, and what the register says of them: the run, lists and
+        records, and the range the pairs awaiting review leave open (:class:`ReviewRange`)."""
         with self.db.read() as session:
             state = self._state(session, lists, run)
-            groups = clusters.cluster(
-                state.ids, state.scored, state.decisions, threshold, state.lists
-            )
-            return state.people(groups), {**state.about, "threshold": threshold}
+            groups = state.cluster(threshold)
+            found = state.people(groups)
+        span = review_range(state.scored, state.decisions, groups, threshold, state.lists)
+        about = {**state.about, "threshold": threshold, "people": len(found), **span.fields()}
+        return found, about
 
     def _state(self, session: Session, lists: Sequence[str] | None, run: int | None) -> _State:
         chosen_lists = self._lists(session, lists)
@@ -464,7 +459,7 @@ class People:
                 yield f"draw {draw}", _tables(state.people(groups), chosen, strata)
         else:
             for t in thresholds:
-                groups = clusters.cluster(state.ids, state.scored, state.decisions, t, state.lists)
+                groups = state.cluster(t)
                 yield f"threshold {t:g}", _tables(state.people(groups), chosen, strata)
 
 
@@ -485,11 +480,70 @@ class _State:
         links them directly (gavah.casualties.clusters.cluster)."""
         return {i: r.list_id for i, r in self.by_id.items()}
 
+    def cluster(self, threshold: float) -> Groups:
+        return clusters.cluster(self.ids, self.scored, self.decisions, threshold, self.lists)
+
     def people(self, groups: Groups) -> list[Person]:
         return [
             Person(root, tuple(self.by_id[i] for i in members))
             for root, members in sorted(groups.groups().items())
         ]
+
+
+def awaiting_review(
+    scored: Iterable[tuple[str, str, float]],
+    decisions: Mapping[Pair, str],
+    groups: Groups,
+    threshold: float,
+) -> list[tuple[str, str, float]]:
+    """The pairs of records that look alike (scored from
+    :data:`~gavah.casualties.mse.guards.LOOKS_ALIKE_FROM` up to ``threshold``), that no reviewer
+    decided, and that the people at ``threshold`` (``groups``) keep apart: each may be one
+    person counted twice. A pair the people join anyway, through other records, is not one."""
+    return [
+        (a, b, p)
+        for a, b, p in scored
+        if guards.LOOKS_ALIKE_FROM <= p < threshold
+        and (a, b) not in decisions
+        and groups.find(a) != groups.find(b)
+    ]
+
+
+@dataclass(frozen=True)
+class ReviewRange:
+    """How far the count of people can move with the pairs awaiting review: ``pairs`` of them,
+    and ``people_if_joined``, the people if every one were one person."""
+
+    pairs: int
+    people_if_joined: int
+
+    def fields(self) -> dict[str, int]:
+        return {
+            "pairs_awaiting_review": self.pairs,
+            "people_if_review_joins": self.people_if_joined,
+        }
+
+
+def review_range(
+    scored: Sequence[tuple[str, str, float]],
+    decisions: Mapping[Pair, str],
+    groups: Groups,
+    threshold: float,
+    lists: Mapping[str, str],
+) -> ReviewRange:
+    """Of the records in ``lists`` (each record's list), the pairs :func:`awaiting_review` among the people at ``threshold`` (``groups``), and
+    the people if each were one person: the same clustering (decisions first, the list rule)
+    at :data:`~gavah.casualties.mse.guards.LOOKS_ALIKE_FROM`. A pair a reviewer was unsure of
+    is not awaiting review, so it is not joined there either; a reviewer's "different" still
+    keeps two groups apart, so not every pair awaiting review need join."""
+    waiting = awaiting_review(scored, decisions, groups, threshold)
+    people = len(groups.groups())
+    if not waiting:
+        return ReviewRange(0, people)
+    low = guards.LOOKS_ALIKE_FROM
+    kept = [t for t in scored if not (low <= t[2] < threshold and (t[0], t[1]) in decisions)]
+    joined = clusters.cluster(lists.keys(), kept, decisions, low, lists)
+    return ReviewRange(len(waiting), len(joined.groups()))
 
 
 def _period(rec: models.VictimRecord, field: str) -> str | None:

@@ -414,10 +414,7 @@ def register_cmd(
                 ]
             )
     else:
-        say(
-            f"{len(rows):,} distinct people from {about['records']:,} records "
-            f"(linkage run {about['run']}, threshold {threshold:g})"
-        )
+        say(_counted(about))
         table = Table("person", "lists", "name", "name_fa", "date")
         for r in rows[:200]:
             table.add_row(
@@ -429,3 +426,27 @@ def register_cmd(
         out.print(table)
         if len(rows) > 200:
             say(f"… and {len(rows) - 200:,} more (use --format csv for all)")
+
+
+def _counted(about: dict[str, Any]) -> str:
+    """The register's count, and how far the pairs awaiting review could lower it."""
+    from gavah.casualties.mse.guards import LOOKS_ALIKE_FROM
+
+    threshold = f"{about['threshold']:g}"
+    line = (
+        f"{about['people']:,} distinct people from {about['records']:,} records "
+        f"(linkage run {about['run']}, threshold {threshold})"
+    )
+    waiting = about["pairs_awaiting_review"]
+    if not waiting:
+        return line
+    scored = f"scored {LOOKS_ALIKE_FROM:g} to {threshold}"
+    pairs = (
+        f"1 pair of records {scored} awaits"
+        if waiting == 1
+        else f"{waiting:,} pairs of records {scored} await"
+    )
+    return (
+        f"{line}; {pairs} review: if each pair were one person, "
+        f"{about['people_if_review_joins']:,} people"
+    )

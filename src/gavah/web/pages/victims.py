@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, or_, select
 
 from gavah.accounts import Can, Principal
 from gavah.casualties import linkage
+from gavah.casualties.mse import guards
 from gavah.casualties.people import People
 from gavah.casualties.register import COLLECTION, Register
 from gavah.db import models
@@ -183,7 +184,19 @@ def register_page(
         filters=filters,
         lists=_list_names(vault),
         page_size=PAGE_SIZE,
+        counted=_counted(vault),
+        looks_alike_from=guards.LOOKS_ALIKE_FROM,
     )
+
+
+def _counted(vault: Vault) -> dict[str, Any] | None:
+    """The distinct people at the default threshold, as ``gavah victims register`` counts them,
+    with the pairs awaiting review; None before the latest linkage run covers every list."""
+    try:
+        _, about = People(vault).people()
+    except (InputError, NotFound):
+        return None
+    return about
 
 
 @router.get("/victims/records/{ref}", response_class=HTMLResponse)
