@@ -5,7 +5,6 @@ setting, before the file costs memory or time; and leaves nothing behind when it
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from gavah.sanctions.store import Sanctions
 from gavah.settings import Settings
 from gavah.vault import Vault
 from gavah.workspace import init_workspace
+from work_bound import bounded_work
 
 SMALL = ImportLimits(max_bytes=100_000, max_unpacked_bytes=1 << 20, max_rows=50, max_columns=20)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sanctions"
@@ -52,10 +52,9 @@ def test_a_sheet_row_numbered_past_the_limit_is_refused_at_once() -> None:
     # Two rows in the file, but the second is numbered 1,048,576: openpyxl's iter_rows yields
     # every row in between, so the old reader walked a million empty rows, then imported.
     sheet = xlsx(row(1, text_cell("A1", "name")) + row(1_048_576, text_cell("A1048576", "x")))
-    started = time.monotonic()
-    message = refused("max_rows", tables.read_table, sheet, "far.xlsx", "xlsx")
-    assert "more than 1,000,000 rows" in message
-    assert time.monotonic() - started < 2
+    with bounded_work(2):
+        message = refused("max_rows", tables.read_table, sheet, "far.xlsx", "xlsx")
+        assert "more than 1,000,000 rows" in message
 
 
 def test_rows_of_a_sheet_are_counted_as_they_stream() -> None:
@@ -181,10 +180,9 @@ def test_a_wide_eu_header_is_refused_by_the_column_limit(tmp_path: Path) -> None
     header = (FIXTURES / "eu_oj_32011R0359_excerpt.csv").read_bytes().splitlines()[0]
     wide = tmp_path / "wide.csv"
     wide.write_bytes(header + b"," + b",".join(b"x%d" % i for i in range(100_000)) + b"\r\n")
-    started = time.monotonic()
-    message = refused("max_columns", formats.read, wide, "eu-csv")
-    assert message.startswith(f"{wide}:1 has more than 1,000 columns")
-    assert time.monotonic() - started < 2
+    with bounded_work(2):
+        message = refused("max_columns", formats.read, wide, "eu-csv")
+        assert message.startswith(f"{wide}:1 has more than 1,000 columns")
 
 
 def test_the_eu_duplicate_column_check_is_linear(tmp_path: Path) -> None:
@@ -194,10 +192,8 @@ def test_the_eu_duplicate_column_check_is_linear(tmp_path: Path) -> None:
     wide = tmp_path / "wide.csv"
     extra = b",".join(b"x%d" % i for i in range(100_000))
     wide.write_bytes(header + b"," + extra + b",x7\r\n" + b"1,2,3\r\n")
-    started = time.monotonic()
-    with pytest.raises(InputError, match=r"the column\(s\) x7 appear twice"):
+    with bounded_work(5), pytest.raises(InputError, match=r"the column\(s\) x7 appear twice"):
         formats.read(wide, "eu-csv", ImportLimits(1 << 29, 1 << 28, 1000, 200_000))
-    assert time.monotonic() - started < 5
 
 
 def test_the_un_reader_numbers_repeated_fields_in_linear_time(tmp_path: Path) -> None:
@@ -213,10 +209,9 @@ def test_the_un_reader_numbers_repeated_fields_in_linear_time(tmp_path: Path) ->
         "</CONSOLIDATED_LIST>",
         encoding="utf-8",
     )
-    started = time.monotonic()
-    (entry,) = formats.read(un, "un-xml")
-    assert entry.raw["LAST_DAY_UPDATED/VALUE#30000"] == "2016-10-12"
-    assert time.monotonic() - started < 5
+    with bounded_work(5):
+        (entry,) = formats.read(un, "un-xml")
+        assert entry.raw["LAST_DAY_UPDATED/VALUE#30000"] == "2016-10-12"
 
 
 def test_one_entry_with_tens_of_thousands_of_values_is_refused_at_once(tmp_path: Path) -> None:
@@ -236,14 +231,13 @@ def test_one_entry_with_tens_of_thousands_of_values_is_refused_at_once(tmp_path:
         json.dumps({"id": "p1", "schema": "Person", "properties": {"name": many}}) + "\n",
         encoding="utf-8",
     )
-    started = time.monotonic()
-    with pytest.raises(InputError, match="more than 1,000 values of alias in one entry"):
-        formats.read(folder, "ofac")
-    with pytest.raises(InputError, match="more than 1,000 values of name in one entity"):
-        formats.read(names, "ftm")
-    with pytest.raises(InputError, match="property 'name': more than 1,000 values"):
-        ftm.read_lines(names.read_bytes(), "names.jsonl")
-    assert time.monotonic() - started < 5
+    with bounded_work(5):
+        with pytest.raises(InputError, match="more than 1,000 values of alias in one entry"):
+            formats.read(folder, "ofac")
+        with pytest.raises(InputError, match="more than 1,000 values of name in one entity"):
+            formats.read(names, "ftm")
+        with pytest.raises(InputError, match="property 'name': more than 1,000 values"):
+            ftm.read_lines(names.read_bytes(), "names.jsonl")
 
 
 def test_the_un_reader_refuses_elements_nested_past_any_list(tmp_path: Path) -> None:
