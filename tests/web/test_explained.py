@@ -27,7 +27,7 @@ def test_a_level_with_its_weight_in_persian() -> None:
 def test_the_common_name_note_in_persian() -> None:
     note = "a common name: 1 in 1,234 records of its list (-2.5)"
     said = str(explained.level(note, "fa"))
-    assert "نامی رایج" in said and "۱,۲۳۴" in said and "-۲٫۵" in said
+    assert "نامی رایج" in said and "۱٬۲۳۴" in said and "-۲٫۵" in said
 
 
 def test_what_the_table_does_not_know_is_shown_as_stored() -> None:

@@ -466,6 +466,15 @@ def _one_incident(vault: Vault, evidence: str) -> None:
     made.assess("i18n-claim", "i18n-source", stance="supports", credibility=2, evidence=evidence)
 
 
+def test_numbers_take_persian_separators_between_persian_digits() -> None:
+    """A threshold read "۰.۹" and a count "۱,۲۳۴": a Latin point or comma between Persian digits."""
+    assert i18n.digits("0.9", "fa") == "۰٫۹"
+    assert i18n.digits("12,345,678 records", "fa") == "۱۲٬۳۴۵٬۶۷۸ records"
+    assert i18n.digits("2026-01-17 12:30", "fa") == "۲۰۲۶-۰۱-۱۷ ۱۲:۳۰"
+    assert i18n.digits("Karaj, Alborz. 3.", "fa") == "Karaj, Alborz. ۳."  # no digit on both sides
+    assert i18n.digits("0.9, 1,234", "en") == "0.9, 1,234"
+
+
 def test_sizes_read_as_persian_in_persian() -> None:
     """Persian digits took a Latin point and an English unit ("۳.۵ KiB")."""
     assert i18n.filesize(3603, "fa") == "۳٫۵ کیلوبایت"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
@@ -46,9 +47,18 @@ def translations(language: str) -> gettext.NullTranslations:
     return Translations(compiled)
 
 
+# A point or comma between two digits, once they are Persian: Persian writes its own decimal
+# separator (٫) and thousands separator (٬), never a Latin point or comma between its digits.
+_BETWEEN_DIGITS = re.compile(r"(?<=[۰-۹])([.,])(?=[۰-۹])")
+_SEPARATORS = {".": "\u066b", ",": "\u066c"}
+
+
 def digits(value: object, language: str) -> str:
+    """The text with Persian digits on Persian pages (``0.9`` / ``۰٫۹``, ``1,234`` / ``۱٬۲۳۴``)."""
     text = str(value)
-    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+    if language != "fa":
+        return text
+    return _BETWEEN_DIGITS.sub(lambda m: _SEPARATORS[m[1]], text.translate(_PERSIAN_DIGITS))
 
 
 def _utc(value: datetime | str) -> datetime:
