@@ -38,3 +38,20 @@ def test_radius_probes_are_enough_for_other_thresholds() -> None:
     for threshold in (10, 16, 21):
         found = HashIndex(words, threshold=threshold).search(queries)
         assert found == sorted(brute_force(words, queries, threshold))
+
+
+def test_batches_and_threads_give_the_answers_of_single_lookups() -> None:
+    rng = np.random.default_rng(19)
+    words = rng.integers(0, 2**64, size=(3_000, 4), dtype=np.uint64)
+    flipped = rng.integers(0, 40, 150)
+    near = [_flip(words[i], int(bits), rng) for i, bits in enumerate(flipped)]
+    queries = np.vstack([np.stack(near), words[:50], rng.integers(0, 2**64, (50, 4), np.uint64)])
+    index = HashIndex(words)
+    one_by_one = [
+        (q, row, gap) for q in range(len(queries)) for _, row, gap in index.search(queries[q])
+    ]
+    batched = index.search(queries, batch=17, workers=3)
+    assert batched == one_by_one == sorted(brute_force(words, queries))
+    assert index.search(queries, workers=1) == batched  # one batch, no thread
+    planted = {q for q, bits in enumerate(flipped) if bits <= 31} | set(range(150, 200))
+    assert planted <= {q for q, _, _ in batched}
