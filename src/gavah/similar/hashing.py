@@ -49,7 +49,8 @@ class FrameHash:
 
 
 def hash_array(rgb: np.ndarray[Any, Any]) -> FrameHash:
-    """PDQ of an RGB image (height x width x 3, uint8), exactly as the reference computes it."""
+    """PDQ of an RGB image (height x width x 3, uint8), by the reference's code. pdqhash computes
+    luma in float64, the reference in float32: a few bits may differ (docs/similar.md)."""
     bits, quality = pdqhash.compute(np.ascontiguousarray(rgb, dtype=np.uint8))
     return FrameHash(_hex(bits), int(quality))
 
