@@ -415,8 +415,10 @@ def _fitting(kind: match.Kind) -> frozenset[int]:
 def _best(entries: IntArray, total: npt.NDArray[Any], n: int) -> list[int]:
     """The ``n`` entries of highest weight, ties to the lower number (as match.Index's
     ``heapq.nlargest`` with the key (weight, -number))."""
-    order = np.lexsort((entries, -total))[:n]
-    return [int(e) for e in entries[order]]
+    # ``entries`` ascend (np.unique), so a stable sort by weight alone breaks ties by number
+    order = np.argsort(-total, kind="stable")[:n]
+    best: list[int] = entries[order].tolist()
+    return best
 
 
 @dataclass(frozen=True)

@@ -412,12 +412,15 @@ def _band(p: float, model: calibration.Model) -> str:
     return f"below the candidate band (from {model.candidate:.2f})"
 
 
+_NO_VALUES = dict.fromkeys(calibration.NAMES, 0.0)  # copied for each pair: quicker than made
+
+
 def features(
     left: Record, right: Record, names: NameComparison, index: Index | None = None
 ) -> tuple[dict[str, float], list[tuple[str, str]]]:
     """The values of :data:`gavah.sanctions.calibration.FEATURES` for one pair, and a line in
     words for each fact found."""
-    values = dict.fromkeys(calibration.NAMES, 0.0)
+    values = _NO_VALUES.copy()
     said: list[tuple[str, str]] = []
 
     def note(key: str, line: str, value: float = 1.0) -> None:
@@ -609,8 +612,10 @@ def screen(
     for query in queries:
         found = []
         for rec in index.candidates(query):
-            said = clusters.implied(groups, query.ref, rec.ref) if groups else None
-            direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
+            said = direct = None
+            if groups:  # there are judgements
+                said = clusters.implied(groups, query.ref, rec.ref)
+                direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
             if said == clusters.DIFFERENT:
                 continue
             pair = _assess(query, rec, index)

@@ -1082,6 +1082,8 @@ def compare(left: NameSet, right: NameSet) -> NameComparison:
     """Compare every name of ``left`` with every name of ``right``; the best pair wins."""
     best: tuple[float, _Alignment | str, _Name, _Name] | None = None
     for a, b in product(left.parsed, right.parsed):
+        if a.keyset.isdisjoint(b.keyset) and not (a.acronym or a.body or b.acronym or b.body):
+            continue  # None from _pair, told without the call (many pairs of names)
         found = _pair(a, b)
         if found is not None and (best is None or found[0] > best[0]):
             best = (*found, a, b)
