@@ -112,7 +112,8 @@ class Model:
     def logit(self, values: Mapping[str, float]) -> float:
         # features of value 0 add nothing (and leaving them out changes no sum: x + 0.0 == x)
         if tuple(values) == NAMES:  # every feature, in order (match.features): one product each
-            return self.intercept + sum(map(operator.mul, self._in_order, values.values()))
+            total: float = sum(map(operator.mul, self._in_order, values.values()))
+            return self.intercept + total
         return self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in values.items() if v)
 
     def __post_init__(self) -> None:

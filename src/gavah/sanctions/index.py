@@ -73,6 +73,7 @@ _CODE = (
 )
 
 IntArray = npt.NDArray[np.int64]
+_Found = tuple[int, str, npt.NDArray[np.integer[Any]]]  # entries holding a key, the key, them
 
 
 @lru_cache(maxsize=1)
@@ -325,12 +326,12 @@ class StoredIndex(match.Index):
                     break
         return out
 
-    def _lookup(self, keys: Sequence[str]) -> list[tuple[int, str, IntArray]]:
+    def _lookup(self, keys: Sequence[str]) -> list[_Found]:
         """Each of ``keys`` held by some entry: how many hold it, the key, and their numbers
         (every part's, numbered as one index); one search of each part for all the keys."""
         hashes = np.fromiter(map(key_hash, keys), dtype=np.uint64, count=len(keys))
         spans = [part.spans_of(hashes) for part in self.parts]
-        out = []
+        out: list[_Found] = []
         for n, key in enumerate(keys):
             found = [
                 part.postings[starts[n] : ends[n]]
@@ -340,7 +341,10 @@ class StoredIndex(match.Index):
                 numbers = found[0]
             else:
                 numbers = np.concatenate(
-                    [p.astype(np.int64) + int(at) for p, at in zip(found, self.offsets, strict=False)]
+                    [
+                        p.astype(np.int64) + int(at)
+                        for p, at in zip(found, self.offsets, strict=False)
+                    ]
                 )
             if len(numbers):
                 out.append((len(numbers), key, numbers))
