@@ -354,7 +354,7 @@ def score(
     return _assess(left, right, index).match(judgement)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made for every candidate pair, and never changed
 class _Assessment:
     """A pair's probability and what it rests on, before it is put into words (screening
     words only the pairs it shows: :meth:`match`)."""
