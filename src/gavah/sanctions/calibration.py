@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -106,10 +107,20 @@ class Model:
     weights: Mapping[str, float]
     match: float  # probability from which a pair is a match
     candidate: float  # probability from which a pair is a candidate
+    _in_order: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def logit(self, values: Mapping[str, float]) -> float:
         # features of value 0 add nothing (and leaving them out changes no sum: x + 0.0 == x)
+        if tuple(values) == NAMES:  # every feature, in order (match.features): one product each
+            total: float = sum(map(operator.mul, self._in_order, values.values()))
+            return self.intercept + total
         return self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in values.items() if v)
+
+    def __post_init__(self) -> None:
+        # The weights in the order of NAMES (0 for a feature without one). A product with a
+        # value of 0 is 0.0 or -0.0, and adding either to the running sum, which starts at 0
+        # and is never -0.0, leaves it as it was: the same sum as leaving them out.
+        object.__setattr__(self, "_in_order", tuple(self.weights.get(k, 0.0) for k in NAMES))
 
     def probability(self, values: Mapping[str, float]) -> float:
         z = self.logit(values)

@@ -73,6 +73,7 @@ _CODE = (
 )
 
 IntArray = npt.NDArray[np.int64]
+_Found = tuple[int, str, npt.NDArray[np.integer[Any]]]  # entries holding a key, the key, them
 
 
 @lru_cache(maxsize=1)
@@ -272,6 +273,8 @@ class StoredIndex(match.Index):
     def __init__(self, parts: Sequence[_Part]) -> None:  # no super(): nothing in memory
         self.parts = list(parts)
         self.offsets = np.cumsum([0, *(len(p) for p in self.parts)])
+        self._kinds = b"".join(p.kind.tobytes() for p in self.parts)  # by entry number
+        self._rarest: match.RarestKeys = (None, ())  # the last query's keys (namesakes)
         self._cache: OrderedDict[int, match.Record] = OrderedDict()
         self._numbers: dict[str, int] = {}  # ref -> entry number, of the records in _cache
         self._counts: dict[str, int] = {}  # key -> entries holding it (namesakes asks often)
@@ -301,19 +304,20 @@ class StoredIndex(match.Index):
         """As :meth:`match.Index.candidates`: records of a compatible kind sharing a key with
         ``query``, those sharing the rarest keys first."""
         # In order of size, then of key, as match.Index.candidates (not the set's hash order).
-        found = [(k, self._postings(key_hash(k))) for k in query.names.blocking_keys()]
-        keys = [(len(p), p) for _, p in sorted(found, key=lambda t: (len(t[1]), t[0])) if len(p)]
-        if not keys:
+        found = sorted(self._lookup(sorted(query.names.keys)), key=lambda t: t[:2])
+        self._rarest = (query, tuple((size, key) for size, key, _ in found))
+        if not found:
             return []
-        usable = [t for t in keys if t[0] <= match.MAX_POSTINGS] or keys[:1]
-        numbers = np.concatenate([p for _, p in usable])
-        weights = np.concatenate([np.full(size, 1.0 / size) for size, _ in usable])
+        usable = [t for t in found if t[0] <= match.MAX_POSTINGS] or found[:1]
+        numbers = np.concatenate([p for _, _, p in usable])
+        weights = np.repeat([1.0 / size for size, _, _ in usable], [size for size, _, _ in usable])
         entries, at = np.unique(numbers, return_inverse=True)
         total = np.bincount(at, weights=weights)  # summed in key order, as match.Index does
         best = _best(entries, total, limit * 2)
+        kinds, fits = self._kinds, _fitting(query.kind)
         out = []
         for i in best:
-            if not match.compatible(query.kind, self._kind(i)):
+            if kinds[i] not in fits:
                 continue
             rec = self.record(i)
             if rec.ref != query.ref:
@@ -322,19 +326,35 @@ class StoredIndex(match.Index):
                     break
         return out
 
-    def _postings(self, h: int) -> IntArray:
-        found = [part.postings_of(h) + int(self.offsets[n]) for n, part in enumerate(self.parts)]
-        if len(found) == 1:
-            return found[0]
-        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    def _lookup(self, keys: Sequence[str]) -> list[_Found]:
+        """Each of ``keys`` held by some entry: how many hold it, the key, and their numbers
+        (every part's, numbered as one index); one search of each part for all the keys."""
+        hashes = np.fromiter(map(key_hash, keys), dtype=np.uint64, count=len(keys))
+        spans = [part.spans_of(hashes) for part in self.parts]
+        out: list[_Found] = []
+        for n, key in enumerate(keys):
+            found = [
+                part.postings[starts[n] : ends[n]]
+                for part, (starts, ends) in zip(self.parts, spans, strict=True)
+            ]
+            if len(found) == 1:
+                numbers = found[0]
+            else:
+                numbers = np.concatenate(
+                    [
+                        p.astype(np.int64) + int(at)
+                        for p, at in zip(found, self.offsets, strict=False)
+                    ]
+                )
+            if len(numbers):
+                out.append((len(numbers), key, numbers))
+        return out
 
     def _locate(self, i: int) -> tuple[_Part, int]:
+        if len(self.parts) == 1:
+            return self.parts[0], i
         n = int(np.searchsorted(self.offsets, i, side="right")) - 1
         return self.parts[n], i - int(self.offsets[n])
-
-    def _kind(self, i: int) -> match.Kind:
-        part, j = self._locate(i)
-        return KINDS[int(part.kind[j])]
 
     def record(self, i: int) -> match.Record:
         """Entry ``i``'s record, built once and kept while it is among the recently met."""
@@ -372,6 +392,8 @@ class StoredIndex(match.Index):
 
     def namesakes(self, query: match.Record, found: match.Record) -> int:
         """As :meth:`match.Index.namesakes`: how many entries hold the rarest key the two share."""
+        if (rarest := match.rarest_shared(self._rarest, query, found)) is not None:
+            return rarest
         shared = query.names.keys & found.names.keys
         return min((n for k in shared if (n := self._count(k))), default=0)
 
@@ -388,11 +410,19 @@ class StoredIndex(match.Index):
         return found
 
 
+@lru_cache(maxsize=len(KINDS))
+def _fitting(kind: match.Kind) -> frozenset[int]:
+    """The kinds (positions in :data:`KINDS`) of entries that a query of ``kind`` may meet."""
+    return frozenset(n for n, other in enumerate(KINDS) if match.compatible(kind, other))
+
+
 def _best(entries: IntArray, total: npt.NDArray[Any], n: int) -> list[int]:
     """The ``n`` entries of highest weight, ties to the lower number (as match.Index's
     ``heapq.nlargest`` with the key (weight, -number))."""
-    order = np.lexsort((entries, -total))[:n]
-    return [int(e) for e in entries[order]]
+    # ``entries`` ascend (np.unique), so a stable sort by weight alone breaks ties by number
+    order = np.argsort(-total, kind="stable")[:n]
+    best: list[int] = entries[order].tolist()
+    return best
 
 
 @dataclass(frozen=True)
@@ -429,9 +459,17 @@ class _Part:
             return 0, 0
         return int(self.key_start[at]), int(self.key_start[at + 1])
 
-    def postings_of(self, h: int) -> IntArray:
-        start, end = self._span(h)
-        return self.postings[start:end].astype(np.int64)
+    def spans_of(self, hashes: npt.NDArray[np.uint64]) -> tuple[list[int], list[int]]:
+        """Where the entries of each of ``hashes`` start and end in ``postings`` (0, 0 for a
+        hash no key has)."""
+        if not len(self.key_hash):
+            return [0] * len(hashes), [0] * len(hashes)
+        at = self.key_hash.searchsorted(hashes)
+        inside = np.minimum(at, len(self.key_hash) - 1)
+        held = (at < len(self.key_hash)) & (self.key_hash[inside] == hashes)
+        starts = np.where(held, self.key_start[inside], 0)
+        ends = np.where(held, self.key_start[inside + 1], 0)
+        return starts.tolist(), ends.tolist()
 
     def count_of(self, h: int) -> int:
         start, end = self._span(h)

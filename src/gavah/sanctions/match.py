@@ -250,10 +250,12 @@ class Index:
     def __init__(self, records: Iterable[Record]) -> None:
         self.records: list[Record] = []
         self.postings: dict[str, list[int]] = {}
+        self._rarest: RarestKeys = (None, ())  # the last query's keys (namesakes)
         for rec in records:
             self.add(rec)
 
     def add(self, rec: Record) -> None:
+        self._rarest = (None, ())
         i = len(self.records)
         self.records.append(rec)
         for key in rec.names.blocking_keys():
@@ -265,6 +267,8 @@ class Index:
     def namesakes(self, query: Record, found: Record) -> int:
         """How many indexed records hold the rarest key ``query`` and ``found`` share: 1 for a
         name no one else has, hundreds for "Mohammad Hosseini"."""
+        if (rarest := rarest_shared(self._rarest, query, found)) is not None:
+            return rarest
         sizes = [len(p) for k in query.names.keys & found.names.keys if (p := self.postings.get(k))]
         return min(sizes, default=0)
 
@@ -276,6 +280,7 @@ class Index:
         found = sorted(
             (len(p), k, p) for k in query.names.blocking_keys() if (p := self.postings.get(k))
         )
+        self._rarest = (query, tuple((size, k) for size, k, _ in found))
         if not found:
             return []
         keys = [(size, p) for size, _, p in found]
@@ -294,6 +299,25 @@ class Index:
                 if len(out) >= limit:
                     break
         return out
+
+
+RarestKeys = tuple[Record | None, tuple[tuple[int, str], ...]]
+"""The query an index last gathered candidates for, and its keys that entries hold: how many
+hold each, fewest first, then by key. Scoring asks how common each candidate's name is
+(``namesakes``), and the answer is in these, with no set made or key looked up again."""
+
+
+def rarest_shared(rarest: RarestKeys, query: Record, found: Record) -> int | None:
+    """How many entries hold the rarest key ``query`` and ``found`` share (0 if none), from
+    the keys the index last gathered candidates for; None if those were another query's."""
+    asked, keys = rarest
+    if asked is not query:
+        return None
+    theirs = found.names.keys
+    for size, key in keys:
+        if key in theirs:
+            return size
+    return 0
 
 
 def compatible(a: Kind, b: Kind) -> bool:
@@ -330,7 +354,7 @@ def score(
     return _assess(left, right, index).match(judgement)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made for every candidate pair, and never changed
 class _Assessment:
     """A pair's probability and what it rests on, before it is put into words (screening
     words only the pairs it shows: :meth:`match`)."""
@@ -388,12 +412,15 @@ def _band(p: float, model: calibration.Model) -> str:
     return f"below the candidate band (from {model.candidate:.2f})"
 
 
+_NO_VALUES = dict.fromkeys(calibration.NAMES, 0.0)  # copied for each pair: quicker than made
+
+
 def features(
     left: Record, right: Record, names: NameComparison, index: Index | None = None
 ) -> tuple[dict[str, float], list[tuple[str, str]]]:
     """The values of :data:`gavah.sanctions.calibration.FEATURES` for one pair, and a line in
     words for each fact found."""
-    values = dict.fromkeys(calibration.NAMES, 0.0)
+    values = _NO_VALUES.copy()
     said: list[tuple[str, str]] = []
 
     def note(key: str, line: str, value: float = 1.0) -> None:
@@ -585,8 +612,10 @@ def screen(
     for query in queries:
         found = []
         for rec in index.candidates(query):
-            said = clusters.implied(groups, query.ref, rec.ref) if groups else None
-            direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
+            said = direct = None
+            if groups:  # there are judgements
+                said = clusters.implied(groups, query.ref, rec.ref)
+                direct = (judgements or {}).get(clusters.pair(query.ref, rec.ref))
             if said == clusters.DIFFERENT:
                 continue
             pair = _assess(query, rec, index)

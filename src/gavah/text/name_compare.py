@@ -798,11 +798,12 @@ def _align(a: _Name, b: _Name) -> _Alignment:
     a_keys, b_keys = a.keyset, b.keyset
     singles: list[_Agreement] = []
     least, cache = RULES.least, _CACHE
+    b_weighted = b.weighted
     for bit_a, wa in a.weighted:
         keys = wa.keys
         if b_keys.isdisjoint(keys):
             continue
-        for bit_b, wb in b.weighted:
+        for bit_b, wb in b_weighted:
             if keys.isdisjoint(wb.keys):
                 continue
             sim, how = cache.get((wa.sig, wb.sig)) or _cached_similarity(wa, wb)
@@ -837,9 +838,12 @@ def _choose(a: _Name, b: _Name, found: list[_Agreement]) -> _Alignment:
 
 def _add_joined(found: list[_Agreement], a: _Name, b: _Name, *, flip: bool) -> None:
     """Neighbouring words of ``a`` read as one against single words of ``b``."""
+    by_soft, words = b.by_soft, b.words
     for bits, soft, key, weight, differ in a.spans:
-        for bit_b in b.by_soft.get(soft, ()):
-            word = b.words[bit_b.bit_length() - 1]
+        if soft not in by_soft:
+            continue
+        for bit_b in by_soft[soft]:
+            word = words[bit_b.bit_length() - 1]
             sim = 1.0 if key == word.key else RULES.variant
             w = (weight + word.weight) / 2
             size = -1 - bits.bit_count()
@@ -1082,6 +1086,8 @@ def compare(left: NameSet, right: NameSet) -> NameComparison:
     """Compare every name of ``left`` with every name of ``right``; the best pair wins."""
     best: tuple[float, _Alignment | str, _Name, _Name] | None = None
     for a, b in product(left.parsed, right.parsed):
+        if a.keyset.isdisjoint(b.keyset) and not (a.acronym or a.body or b.acronym or b.body):
+            continue  # None from _pair, told without the call (many pairs of names)
         found = _pair(a, b)
         if found is not None and (best is None or found[0] > best[0]):
             best = (*found, a, b)
