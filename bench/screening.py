@@ -161,12 +161,15 @@ def _entity(r: match.Record) -> Any:
 
 
 def quality(folder: Path, logic: Any | None) -> dict[str, Any]:
-    tests = Path(__file__).resolve().parents[1] / "tests" / "sanctions"
-    sys.path.insert(0, str(tests))
+    # The labelled pairs are read by the test module, which imports helpers from tests/ too.
+    tests = Path(__file__).resolve().parents[1] / "tests"
+    added = [str(tests / "sanctions"), str(tests)]
+    sys.path[:0] = added
     try:
         from test_names import labelled_pairs  # type: ignore[import-not-found]
     finally:
-        sys.path.remove(str(tests))
+        for entry in added:
+            sys.path.remove(entry)
     pairs = labelled_pairs(folder)
     ours: dict[str, list[tuple[bool, bool]]] = {}
     theirs: dict[str, list[tuple[bool, bool]]] = {}
