@@ -329,6 +329,8 @@ class StoredIndex(match.Index):
     def _lookup(self, keys: Sequence[str]) -> list[_Found]:
         """Each of ``keys`` held by some entry: how many hold it, the key, and their numbers
         (every part's, numbered as one index); one search of each part for all the keys."""
+        if not self.parts:  # no list imported: nothing holds any key
+            return []
         hashes = np.fromiter(map(key_hash, keys), dtype=np.uint64, count=len(keys))
         spans = [part.spans_of(hashes) for part in self.parts]
         out: list[_Found] = []
