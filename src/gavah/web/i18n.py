@@ -89,7 +89,6 @@ _UNITS = {
     "en": ("B", "KiB", "MiB", "GiB"),
     "fa": ("بایت", "کیلوبایت", "مگابایت", "گیگابایت"),  # binary multiples, as in English
 }
-_DECIMAL = {"en": ".", "fa": "\u066b"}  # Persian's decimal separator, ٫
 
 
 def filesize(size: int, language: str) -> str:
@@ -100,7 +99,6 @@ def filesize(size: int, language: str) -> str:
     for i, unit in enumerate(units):
         if value < 1024 or i == len(units) - 1:
             number = f"{value:.0f}" if i == 0 else f"{value:.1f}"
-            number = number.replace(".", _DECIMAL.get(language, "."))
             return digits(f"{number} {unit}", language)
         value /= 1024
     return digits(str(size), language)  # not reached: the last unit takes any size

@@ -108,14 +108,11 @@ WHERE = {  # the fixed names of the estimate a fit rail is said of (else a strat
     "the estimate": _("the estimate"),
     "log-linear side by side": _("log-linear, side by side"),
 }
-_DECIMAL = {"en": ".", "fa": "\u066b"}  # ٫, as gavah.web.i18n.filesize
 _PERCENT = {"en": "%", "fa": "\u066a"}  # ٪
 
 
 def _count(value: Any, language: str) -> str:
-    return digits(f"{round(float(value)):,}", language).replace(
-        ",", "\u066c" if language == "fa" else ","
-    )
+    return digits(f"{round(float(value)):,}", language)  # ٬ and ٫ in Persian: see digits
 
 
 def _share(value: Any, language: str) -> str:
@@ -123,7 +120,7 @@ def _share(value: Any, language: str) -> str:
 
 
 def _decimal(value: Any, language: str, spec: str) -> str:
-    return digits(format(float(value), spec).replace(".", _DECIMAL[language]), language)
+    return digits(format(float(value), spec), language)
 
 
 def _day(value: Any, language: str) -> str:
