@@ -303,11 +303,41 @@ def test_many_penalties_at_once_are_penalty(records: list[models.VictimRecord]) 
     assert (bits > 0).sum() > 100  # common names are reached
 
 
+def test_frequencies_read_from_the_features_are_the_plain_ones(
+    records: list[models.VictimRecord],
+) -> None:
+    """link() counts names in numpy from the columns it read; the penalties are, to the last
+    bit, those of NameFrequency, which reads each record again."""
+    plain = linkage.NameFrequency.of(records)
+    ids = sorted(r.id for r in records)
+    fast = linkage._FrequencyColumns.of_features(linkage.features(records, NameBook()))
+    expected = plain.columns(ids)
+    assert fast.share.tolist() == expected.share.tolist()
+    assert fast.within.tolist() == expected.within.tolist()
+    rng = random.Random(5)
+    left = np.array([rng.randrange(len(ids)) for _ in range(5_000)])
+    right = np.array([rng.randrange(len(ids)) for _ in range(5_000)])
+    for u in (1e-4, 4e-4):
+        many = np.full(len(left), u)
+        bits, found = fast.penalties(left, right, many)
+        assert (bits.tolist(), found.tolist()) == tuple(
+            x.tolist() for x in expected.penalties(left, right, many)
+        )
+        same = (fast.key[left] == fast.key[right]) & (fast.list[left] == fast.list[right])
+        plain_same = [
+            plain.key[ids[a]] == plain.key[ids[b]]
+            and ids[a].split(":", 1)[0] == ids[b].split(":", 1)[0]
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        ]
+        assert same.tolist() == plain_same
+        assert (bits > 0).any()
+
+
 def test_scores_are_those_of_splinks_own_prediction(records: list[models.VictimRecord]) -> None:
     """linkage scores pairs itself, with each pair's name level computed once; the pairs and
     each one's weights are, to the last bit, those Splink's prediction gives."""
     book = NameBook()
-    connection, table = linkage._registered(records, book)
+    connection, table, _ = linkage._registered(records, book)
     linker = Linker(table, linkage.settings(), log_level=logging.ERROR)
     scale = linkage._Scale.of(linker, connection)
     ours = linkage._score(connection, table.physical_name, book, scale, linkage.STORE_FROM)
