@@ -10,6 +10,7 @@ whose luma is made in float64: they pin that gavah now computes luma as the refe
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,12 @@ def test_without_the_reference_s_symbols_pdqhash_compute_still_hashes(
     monkeypatch.setattr(hashing, "REFERENCE", None)
     found = hash_image(FIXTURES / name)
     assert (found.hash, found.quality) == (REFERENCE[name]["hash"], REFERENCE[name]["quality"])
+
+
+def test_hashing_in_threads_gives_the_reference_s_hashes() -> None:
+    # Intake hashes in its acquire threads, and ctypes lets go of the GIL during each call: the
+    # reference's functions keep their state in the buffers each call is given.
+    names = sorted(REFERENCE) * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda name: hash_image(FIXTURES / name), names))
+    assert [f.hash for f in found] == [REFERENCE[name]["hash"] for name in names]
