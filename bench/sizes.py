@@ -19,6 +19,8 @@ class Sizes:
     small_max: int
     images: int  # real JPEG/PNG made with Pillow
     texts: int
+    videos: int  # real H.264 MP4s made with PyAV, 1280x720, a key frame a second
+    video_seconds: int  # long each
     ingest_runs: int  # each into a fresh workspace; the median is reported
     # 2.-5. the custody log
     log_appends: int
@@ -62,6 +64,8 @@ FULL = Sizes(
     small_max=2 * MiB,
     images=12,
     texts=60,
+    videos=3,
+    video_seconds=20,
     ingest_runs=3,
     log_appends=1_000_000,
     transaction=100_000,
@@ -80,6 +84,8 @@ QUICK = Sizes(
     small_max=1 * MiB,
     images=4,
     texts=10,
+    videos=1,
+    video_seconds=5,
     ingest_runs=1,
     log_appends=100_000,
     transaction=20_000,

@@ -16,10 +16,11 @@ comment for why) and runs it on each picture, as displayed:
 
 It writes each picture as a PNG, ``reference.json`` ({file: {hash, quality}}) and README.md.
 The pictures are crops of scikit-image's bundled sample photographs (CC0 or public domain, see
-:data:`PHOTOS`) and numpy-drawn ones, made the same way each time; all are at most 512 pixels a
-side, so gavah hashes them without reducing them first. The reference hashes the pixels this
-script holds (a grey one as grey, as the reference CLI loads a grey PNG), not the PNG it reads
-back, so the one marked with an EXIF orientation is hashed by the reference upright.
+:data:`PHOTOS`) and numpy-drawn ones, made the same way each time; all but four are at most 512
+pixels a side, and those four the reference (and gavah) squeeze to 512x512 by nearest neighbour.
+The reference hashes the pixels this script holds (a grey one as grey, as the reference CLI
+loads a grey PNG), not the PNG it reads back, so the ones marked with an EXIF orientation are
+hashed by the reference upright.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ SOURCES = (
     "pdq/cpp/downscaling/downscaling.cpp",
     "pdq/cpp/hashing/pdqhashing.cpp",
     "pdq/cpp/hashing/torben.cpp",
+    "pdq/cpp/io/pdqio.cpp",
 )
 PHOTOS = {
     "chelsea": "Chelsea the cat, CC0 by the photographer (Stefan van der Walt)",
@@ -52,6 +54,7 @@ PHOTOS = {
     "rocket": "Launch of DSCOVR on Falcon 9, SpaceX, released into the public domain",
     "coins": "Greek coins from Pompeii, Brooklyn Museum, no known copyright restrictions",
     "grass": "Grass, CC0 (DeviantArt, linolafett), scikit-image's greyscale crop",
+    "camera": "Man with a camera, CC0 by the photographer (Lav Varshney)",
 }
 ORIENTATION = 0x0112
 Pixels = np.ndarray[Any, Any]
@@ -59,6 +62,10 @@ Pixels = np.ndarray[Any, Any]
 
 def _photo(name: str) -> Pixels:
     return np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
+
+
+def _coffee() -> Pixels:
+    return _photo("coffee")
 
 
 def _softened_cat() -> Pixels:
@@ -83,6 +90,11 @@ def _channels() -> Pixels:
     # Red rises left to right and blue top to bottom: a swap of R and B turns the picture.
     rows, cols = np.mgrid[0:64, 0:64]
     return np.stack([cols * 4, np.full_like(rows, 60), rows * 4], axis=-1).astype(np.uint8)
+
+
+def _camera_and_grass() -> Pixels:
+    # Grey and wider than 512: the reference squeezes it to 512x512 before hashing.
+    return np.concatenate([_photo("camera"), _photo("grass")[:, :200]], axis=1)
 
 
 def _flat() -> Pixels:
@@ -116,24 +128,40 @@ PICTURES: dict[str, tuple[str, Callable[[], Pixels]]] = {
         "coffee as above, stored turned a quarter left with EXIF orientation 6 (turn right)",
         lambda: _photo("coffee")[::4, ::4],
     ),
+    "coffee-600x400-large.png": ("coffee, whole (squeezed to 512x512 to hash)", _coffee),
+    "rocket-427x640-tall.png": (
+        "rocket, whole, turned a quarter left (squeezed to 512x512 to hash)",
+        lambda: np.rot90(_photo("rocket")),
+    ),
+    "camera-712x512-grey.png": (
+        "camera (grey) with 200 columns of grass beside it (squeezed to 512x512 to hash)",
+        _camera_and_grass,
+    ),
+    "coffee-400x600-exif6-large.png": (
+        "coffee, whole, stored turned with EXIF orientation 6 (turned upright, then squeezed)",
+        _coffee,
+    ),
 }
-EXIF_TURNED = {"coffee-100x150-exif6.png": 6}
+EXIF_TURNED = {"coffee-100x150-exif6.png": 6, "coffee-400x600-exif6-large.png": 6}
 
 
 def build(threatexchange: Path, into: Path) -> Path:
     """The driver, compiled against the reference sources under ``threatexchange``."""
     binary = into / "pdq_ppm_hasher"
     sources = [str(threatexchange / s) for s in SOURCES]
-    command = ["g++", "-O2", "-std=c++11", "-I", str(threatexchange), "-o", str(binary)]
-    subprocess.run([*command, str(DRIVER), *sources], check=True)
+    # pdqio.cpp includes "CImg.h" from pdq/cpp; no display, and CImg reads Netpbm by itself.
+    includes = ["-I", str(threatexchange), "-I", str(threatexchange / "pdq" / "cpp")]
+    command = ["g++", "-O2", "-std=c++11", "-Dcimg_display=0", *includes, "-o", str(binary)]
+    subprocess.run([*command, str(DRIVER), *sources, "-lpthread"], check=True)
     return binary
 
 
 def reference(binary: Path, pixels: Pixels, scratch: Path) -> dict[str, Any]:
     """The reference's hash and quality of these pixels (grey as P5, RGB as P6)."""
-    magic = "P5" if pixels.ndim == 2 else "P6"
+    pixels = np.ascontiguousarray(pixels)
+    magic, suffix = ("P5", "pgm") if pixels.ndim == 2 else ("P6", "ppm")
     rows, cols = pixels.shape[:2]
-    netpbm = scratch / "picture.pnm"
+    netpbm = scratch / f"picture.{suffix}"  # CImg picks its reader by the file's suffix
     netpbm.write_bytes(f"{magic}\n{cols} {rows}\n255\n".encode() + pixels.tobytes())
     out = subprocess.run([binary, netpbm], check=True, capture_output=True, text=True).stdout
     hash_hex, quality = out.strip().split(",")
