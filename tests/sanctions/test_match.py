@@ -11,6 +11,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from gavah.sanctions import bodies, match
+from gavah.text.name_compare import compare
 
 
 def entity(schema: str, eid: str, **props: Any) -> EntityProxy:
@@ -200,3 +201,74 @@ def test_the_same_name_and_the_same_human_rights_programme_is_a_match() -> None:
     m = match.score(eu, us)
     assert m.decision == "match"
     assert any("both designated under human-rights regimes" in x for x in m.explanation)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("EDBI Stock Brokerage Company", "EDBI STOCK BROKERAGE"),  # a company word on one side
+        ("MACPAR Makina San Ve Tic", "MACPAR MAKINA SAN VE TIC A.S."),  # Turkish legal form
+        ("Paya Parto", "PAYA PARTOV CO."),  # a transliteration's ending
+        ("Kala-Electric", "KALAYE ELECTRIC COMPANY"),  # the ezafe
+        ("Power Plants’ Equipment Manufacturing Company", "POWER PLANT EQUIPMENT MANUFACTURING"),
+        ("Atomic Energy Organisation of Iran (AEOI)", "ATOMIC ENERGY ORGANIZATION OF IRAN"),
+        (
+            "Organisation of Defensive Innovation and Research (SPND)",
+            "DEFENSIVE INNOVATION AND RESEARCH ORGANIZATION",
+        ),
+        ("Hanseatic Trade Trust & Shipping (HTTS) GmbH", "HTTS HANSEATIC TRADE TRUST & SHIPPING"),
+        ("Fajr Industrial Group", "FAJR INDUSTRIES GROUP"),
+        ("Shahid Satarri Industries", "SHAHID SATTARI INDUSTRIES"),  # one consonant skeleton
+    ],
+)
+def test_bodies_names_agree_without_legal_forms_and_company_words(a: str, b: str) -> None:
+    """Issue 14 (bodies' recall): legal forms, company words and acronyms set aside, the
+    distinctive words agree up to a short ending, a letter or their consonant skeleton."""
+    assert bodies.same_core(a, b) and bodies.same_core(b, a)
+    assert not bodies.unit_of(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Bank Saderat", "Bank Sepah"),
+        ("Paya Parto", "Paya Pars"),
+        ("Kala Naft", "Kala Electric"),
+        ("AL-HARAMAIN : KENYA BRANCH", "AL-HARAMAIN"),
+        ("AL-HARAMAYN FOUNDATION (KENYA)", "AL-HARAMAYN FOUNDATION (TANZANIA)"),
+        ("Shahid Bakeri Industrial Group", "Shahid Hemmat Industrial Group"),
+    ],
+)
+def test_bodies_with_other_distinctive_words_keep_apart(a: str, b: str) -> None:
+    assert not bodies.same_core(a, b)
+
+
+def test_a_unit_named_after_its_parent_is_still_a_unit() -> None:
+    assert bodies.unit_of("AL-HARAMAIN : KENYA BRANCH", "AL-HARAMAIN")
+    assert bodies.unit_of("STEP Standart Teknik Parca San ve TIC A.S.", "STEP A.S.")
+
+
+def test_a_legal_form_on_one_side_only_is_a_feature() -> None:
+    assert bodies.has_legal_form("BANK SADERAT PLC") and not bodies.has_legal_form("Bank Saderat")
+    assert bodies.has_legal_form("STEP A.S.") and bodies.has_legal_form("Bank Melli Iran ZAO")
+    assert not bodies.has_legal_form("EDBI Stock Brokerage")  # "stock" alone is a word
+    a = rec("Organization", "1", "eu", name="Bank Saderat")
+    b = rec("Organization", "2", "ofac", name="BANK SADERAT PLC")
+    values, _ = match.features(a, b, compare(a.names, b.names))
+    assert values["legal_form_one_side"] == 1.0 and values["core_same"] == 1.0
+
+
+def test_a_primary_name_given_as_the_other_entrys_alias_is_a_feature() -> None:
+    a = rec("Organization", "1", "eu", name="Shiraz Central Prison")
+    b = rec("Organization", "2", "ofac", name="ADEL ABAD PRISON", alias="SHIRAZ CENTRAL PRISON")
+    c = rec("Organization", "3", "ofac", name="EVIN PRISON", alias="TEHRAN PRISON")
+    values, _ = match.features(a, b, compare(a.names, b.names))
+    assert values["primary_alias"] == 1.0 and values["primary_exact"] == 0.0
+    values, _ = match.features(a, c, compare(a.names, c.names))
+    assert values["primary_alias"] == 0.0
+
+
+def test_a_persons_name_keeps_words_a_company_name_would_drop() -> None:
+    """PAO and SAN are legal forms or company words in a body's name, names in a person's."""
+    assert bodies.distinct_word_count("PAO, Yu Yi", body=False) == 3
+    assert bodies.distinct_word_count("SON, Mun San", body=False) == 3

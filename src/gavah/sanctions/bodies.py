@@ -21,13 +21,15 @@ words meet:
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from gavah.text.names import drop_possessive, fold_persian, latin_fold
+from gavah.text.name_compare import ORG_WORDS
+from gavah.text.names import drop_possessive, fold_persian, latin_fold, skeleton
 
 # Ordinals in English, Persian and transliteration, to their digit. Numbers in Persian digits are
 # already read as ASCII digits by fold_persian.
@@ -350,40 +352,158 @@ def unit_of(a: str, b: str) -> bool:
     Corps Karbala in Mazandaran" against "Islamic Revolutionary Guard Corps", "AL-HARAMAIN :
     KENYA BRANCH" against "AL-HARAMAIN". A unit, branch or subsidiary named after its parent is
     not the parent. Legal forms, single letters, articles, the country, generic words (Company,
-    Institute, Group) and an acronym in parentheses ("DOOSTAN INTERNATIONAL COMPANY (DICO)")
-    do not distinguish."""
+    Institute, Group) and an acronym of the name ("DOOSTAN INTERNATIONAL COMPANY (DICO)",
+    "HTTS HANSEATIC TRADE TRUST & SHIPPING GMBH") do not distinguish."""
     wa, wb = _distinct_words(a), _distinct_words(b)
-    if not wa or not wb or wa == wb:
+    if not wa or not wb or wa == wb or same_core(a, b):
         return False
     return wa < wb or wb < wa
 
 
+# Words that say what sort of company a name is, not which one: legal forms and the company
+# words of the name comparison's vocabulary (English, Persian, transliterated, European forms),
+# with the forms a Turkish and a Russian name spell out ("Makina San ve Tic A.S.": sanayi ve
+# ticaret anonim sirketi; "obshchestvo s ogranichennoi otvetstvennostiu": a limited company).
+_GENERIC_CONCEPTS = ("limited", "company", "group", "institute", "holding")
+_GENERIC_EXTRA = frozenset(
+    [
+        "san",
+        "sanayi",
+        "sanayii",
+        "ve",
+        "tic",
+        "ticaret",
+        "sirketi",
+        "anonim",
+        "sti",
+        "as",
+        "obshchestvo",
+        "ogranichennoi",
+        "otvetstvennostiu",
+        "otvetstvennostyu",
+    ]
+)
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    found = {w for w, (concept, _) in ORG_WORDS.items() if concept in _GENERIC_CONCEPTS}
+    return frozenset(found | _GENERIC_EXTRA | set(LEGAL_FORMS))
+
+
+# Words of the name comparison's legal forms that are also ordinary words of a name
+# ("EDBI Stock Brokerage"); they say a legal form only with the others ("joint stock company").
+_NOT_ALONE_A_FORM = frozenset({"stock", "joint", "public", "private", "proprietary", "general"})
+
+
+@cache
+def _legal_form_words() -> frozenset[str]:
+    forms = {w for w, (concept, _) in ORG_WORDS.items() if concept == "limited"}
+    return frozenset((forms | set(LEGAL_FORMS) | {"sirketi", "sti"}) - _NOT_ALONE_A_FORM)
+
+
 @lru_cache(maxsize=1 << 16)
-def _distinct_words(name: str) -> frozenset[str]:
+def has_legal_form(name: str) -> bool:
+    """Whether a body's name states a legal form (Ltd, PLC, ZAO, GmbH, Turkish A.S. or Sti.):
+    a company incorporated somewhere, where the other list may name its parent."""
+    words = _words(name)
+    return bool(set(words) & _legal_form_words()) or words[-2:] == ["a", "s"]
+
+
+@lru_cache(maxsize=1 << 16)
+def _distinct_words(name: str, body: bool = True) -> frozenset[str]:
+    """The distinguishing words of a name; of a person's name (``body`` false) only legal forms,
+    articles, the country and single letters are set aside: PAO and SAN are names there."""
     first = _words(name)[:1]
+    # a name in mixed case writes an acronym in capitals: "(SPND)" beside the English name of
+    # Sazman-e Pazhuhesh-ha-ye Novin-e Defa'i is its Persian acronym, not a distinguishing word
+    mixed = not _PARENS.sub(" ", name).isupper()
 
     def keep(m: re.Match[str]) -> str:
         inner = m.group(1).strip()
         acronym = (
-            " " not in inner and len(inner) <= 6 and first and inner[:1].lower() == first[0][:1]
+            " " not in inner
+            and len(inner) <= 6
+            and bool(first)
+            and (inner[:1].lower() == first[0][:1] or (mixed and inner.isupper()))
         )
         return " " if acronym else f" {inner} "
 
     words = [_digit(w) for w in _words(_PARENS.sub(keep, name))]
-    return frozenset(
-        w for w in words if len(w) > 1 and w not in _PLAIN_WORDS and w not in LEGAL_FORMS
+    if not body:
+        return frozenset(
+            w for w in words if len(w) > 1 and w not in _PLAIN_WORDS and w not in LEGAL_FORMS
+        )
+    generic = _generic_words()
+    kept = [w for w in words if len(w) > 1 and w not in _PLAIN_WORDS and w not in generic]
+    return frozenset(w for w in kept if not _initials_of_rest(w, kept))
+
+
+def _initials_of_rest(word: str, words: list[str]) -> bool:
+    """Whether ``word`` is the initials of the name's other words, in order (HTTS of Hanseatic
+    Trade Trust Shipping): an acronym written beside the name it stands for."""
+    rest = [w for w in words if w != word]
+    return 2 <= len(word) <= 8 and len(rest) == len(word) and "".join(w[0] for w in rest) == word
+
+
+def distinct_word_count(name: str, body: bool = True) -> int:
+    """Words of a name that distinguish it: not legal forms, articles, the country, generic
+    words or single letters (:func:`unit_of`); of a person's name, :func:`_distinct_words`."""
+    return len(_distinct_words(name, body))
+
+
+@lru_cache(maxsize=1 << 16)
+def same_core(a: str, b: str) -> bool:
+    """Whether two primary names have the same distinctive words (:func:`unit_of`), each word
+    of one agreeing with a word of the other up to a short ending or one letter
+    (:func:`words_agree`): "TECHNOLOGY AND DEVELOPMENT GROUP LTD" and "... LIMITED",
+    "DOOSTAN INTERNATIONAL COMPANY (DICO)" and "Doostan International Company", "Paya Parto"
+    and "PAYA PARTOV CO.", "Kala-Electric" and "KALAYE ELECTRIC COMPANY"."""
+    wa, wb = _distinct_words(a), _distinct_words(b)
+    if not wa or not wb:
+        return False
+    if wa == wb:
+        return True
+    return all(any(words_agree(x, y) for y in wb) for x in wa) and all(
+        any(words_agree(y, x) for x in wa) for y in wb
     )
 
 
-def distinct_word_count(name: str) -> int:
-    """Words of a name that distinguish it: not legal forms, articles, the country, generic
-    words or single letters (:func:`unit_of`)."""
-    return len(_distinct_words(name))
+def words_agree(a: str, b: str) -> bool:
+    """Two folded words of bodies' names read as one: the same; one the other with an ending of
+    one or two letters, which transliterations of Persian add or drop (the ezafe: Kala,
+    Kalaye; Parto, Partov) and English adds (Plant, Plants; Machine, Machinery), the shorter
+    having four letters or more; from five letters, one letter changed, added or dropped
+    (Organisation, Organization); one stem of six letters or more with endings of up to three
+    (Industrial, Industries); or, from five letters, the same consonant skeleton of three
+    letters or more, as transliterations of one Persian or Arabic word have (Satarri, Sattari;
+    Haramain, Haramayn; :func:`gavah.text.names.skeleton`)."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 2:
+        return True
+    if len(short) >= 5 and _one_edit(short, long_):
+        return True
+    stem = len(os.path.commonprefix([a, b]))
+    if stem >= 6 and len(long_) - stem <= 3:
+        return True
+    return len(short) >= 5 and len(consonants := _skeleton(a)) >= 3 and consonants == _skeleton(b)
 
 
-def same_core(a: str, b: str) -> bool:
-    """Whether two primary names have the same distinctive words (:func:`unit_of`): "TECHNOLOGY
-    AND DEVELOPMENT GROUP LTD" and "... LIMITED", "DOOSTAN INTERNATIONAL COMPANY (DICO)" and
-    "Doostan International Company"."""
-    wa = _distinct_words(a)
-    return bool(wa) and wa == _distinct_words(b)
+@lru_cache(maxsize=1 << 16)
+def _skeleton(word: str) -> str:
+    return skeleton(word)
+
+
+def _one_edit(short: str, long_: str) -> bool:
+    """Whether one substitution, insertion or deletion turns ``short`` into ``long_`` (by hand:
+    the dependencies hold no string-distance library, and this needs no more than a scan)."""
+    if len(long_) - len(short) > 1:
+        return False
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    if len(short) == len(long_):
+        return short[i + 1 :] == long_[i + 1 :]
+    return short[i:] == long_[i + 1 :]

@@ -45,6 +45,11 @@ FEATURES: tuple[Feature, ...] = (
         "the score of the two primary names alone (an alias of a parent body "
         "on a unit's entry makes the best name agree, not the primary ones)",
     ),
+    Feature(
+        "primary_exact",
+        "1 when the primary names' score is 1: each list's own name for it agrees in full",
+        ("body",),
+    ),
     Feature("primary_short", "how far the primary names' score is below 0.8 (0 from 0.8 up)"),
     Feature(
         "one_word",
@@ -82,7 +87,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "core_same",
         "the primary names have the same distinctive words once legal forms, generic words and "
-        "acronyms in parentheses are set aside (Ltd, Limited)",
+        "acronyms are set aside (Ltd, Limited, Co., San ve Tic A.S.), words agreeing up to a "
+        "short ending, one letter or their consonant skeleton (Parto, Partov; Kala, Kalaye)",
         ("body",),
     ),
     Feature(
@@ -92,6 +98,18 @@ FEATURES: tuple[Feature, ...] = (
         ("body",),
     ),
     Feature("legal_form_clash", "legal forms on both (Ltd, PLC, ...), and none agrees", ("body",)),
+    Feature(
+        "legal_form_one_side",
+        "a legal form (Ltd, PLC, ZAO, GmbH, ...) in one primary name and none in the other: "
+        "often a company registered abroad under its parent's name (Bank Saderat PLC)",
+        ("body",),
+    ),
+    Feature(
+        "primary_alias",
+        "one entry's primary name is written the same among the other's names (case, accents "
+        "aside): the other list gives it as an alias",
+        ("body",),
+    ),
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 # "common_name" when no index says how common the name is (a pair scored on its own): taken as

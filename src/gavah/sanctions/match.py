@@ -214,6 +214,12 @@ def _exact(name: str) -> str:
     return " ".join(latin_fold(fold_persian(name)).split())
 
 
+@lru_cache(maxsize=1 << 16)
+def _exact_of(name: str) -> str:
+    """:func:`_exact` of a primary name, once per name (it is met in many pairs)."""
+    return _exact(name)
+
+
 def readable(
     entity: EntityProxy, ref: str, source: str, source_id: str, **extra: Any
 ) -> Record | None:
@@ -440,6 +446,10 @@ def features(
             )
         if bodies.unit_of(left.name, right.name):
             note("unit_of", "one is the other's name with more words: a unit or branch of it?")
+        if bodies.has_legal_form(left.name) != bodies.has_legal_form(right.name):
+            note("legal_form_one_side", "a legal form in one primary name only")
+        if _exact_of(left.name) in right.exact or _exact_of(right.name) in left.exact:
+            note("primary_alias", "one entry's primary name is among the other's names")
     return values, said
 
 
@@ -450,10 +460,14 @@ def _name_features(
     values["name_exact"] = 1.0 if names.score >= 0.999 else 0.0
     values["name_short"] = max(0.0, 0.8 - names.score)
     values["primary_name"] = names.score
+    body = kind_is_body(left, right)
     if names.score >= 0.5 and (left.name, right.name) != (names.left, names.right):
-        values["primary_name"] = _primary_score(left, right, kind_is_body(left, right))
+        values["primary_name"] = _primary_score(left, right, body)
     values["primary_short"] = max(0.0, 0.8 - values["primary_name"])
-    if names.score >= 0.5 and min(map(bodies.distinct_word_count, (names.left, names.right))) <= 1:
+    if body and values["primary_name"] >= 0.999:
+        values["primary_exact"] = 1.0
+    words = (bodies.distinct_word_count(n, body) for n in (names.left, names.right))
+    if names.score >= 0.5 and min(words) <= 1:
         note("one_word", "one of the agreeing names is a single word")
     if _script(names.left) and _script(names.right) and names.score >= 0.8:
         note("original_script", "the names agree in the original (Arabic or Persian) script")
