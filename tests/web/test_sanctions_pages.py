@@ -139,3 +139,29 @@ def test_allegations_and_their_grade_filter_by_what_one_sees(
     page = registry_only.get("/sanctions").text
     assert SECRET in page and "ALPHA-CLAIM" not in page and "/claims/alleged" not in page
     assert SECRET not in registry_only.get("/sanctions", params={"grade": "weak"}).text
+
+
+def _explanation(html: str) -> str:
+    found = re.search(r'<ul class="explanation"[^>]*>.*?</ul>', html, re.DOTALL)
+    assert found, "no explanation on the page"
+    return found.group(0)
+
+
+def test_the_reasons_in_persian_right_to_left_and_in_english_as_written(
+    world: None, client_in: Any
+) -> None:
+    viewer = client_in("viewer")  # pages are Persian until the account chooses English
+    asked = {"name": "Ahmadi-Moghaddam, Esmail"}
+    persian = _explanation(viewer.get("/sanctions/screen", params=asked).text)
+    assert persian.startswith('<ul class="explanation">') and "امتیاز نام" in persian
+    assert "احتمال" in persian and "probability" not in persian
+    assert '<bdi dir="auto">Ahmadi-Moghaddam, Esmail</bdi>' in persian
+    switched = viewer.post(
+        "/account/language",
+        data={"language": "en", "csrf_token": csrf_of(viewer.get("/account").text)},
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303
+    english = _explanation(viewer.get("/sanctions/screen", params=asked).text)
+    assert english.startswith('<ul class="explanation" lang="en" dir="ltr">')
+    assert '<li><bdi dir="auto">name 1.00: ' in english and "امتیاز" not in english

@@ -73,12 +73,24 @@ def comparison(name: str, language: str) -> Markup:
     return escape(translations(language).gettext(known))
 
 
+def weighed(text: str) -> tuple[str, str] | None:
+    """``same date (+3.3)`` cut into its label and its weight; None for a line with no weight."""
+    found = _WEIGHED.match(text)
+    return None if found is None else (found["label"], found["weight"])
+
+
+def weight(number: str, language: str) -> Markup:
+    """A weight after its label: `` (+3.3)``, isolated left to right (the sign stays before the
+    digits on a right-to-left page), with Persian digits on Persian pages."""
+    return Markup(' (<bdi dir="ltr">%s</bdi>)') % digits(number, language)
+
+
 def level(text: str, language: str) -> Markup:
     """``same date (+3.3)`` as the page's language says it, the weight isolated left to right."""
-    found = _WEIGHED.match(text)
+    found = weighed(text)
     if found is None:
         return shown(text)
-    label, weight = found["label"], found["weight"]
+    label, number = found
     gettext = translations(language).gettext
     common = _COMMON.match(label)
     if common is not None:
@@ -87,5 +99,4 @@ def level(text: str, language: str) -> Markup:
         said = escape(gettext(LEVELS[label]))
     else:
         return shown(text)
-    number = weight.replace(".", "\u066b") if language == "fa" else weight
-    return said + Markup(' (<bdi dir="ltr">%s</bdi>)') % digits(number, language)
+    return said + weight(number, language)

@@ -26,6 +26,7 @@ from gavah.sanctions.store import Judgements, Sanctions
 from gavah.vault import Vault
 from gavah.verify.access import Asker
 from gavah.verify.store import Verification
+from gavah.web import screened
 from gavah.web.api.match import _audit, _indexes  # the match API's stored indexes and audit
 from gavah.web.context import signed_in, state
 from gavah.web.pages.render import render
@@ -194,6 +195,7 @@ def screen_page(
         total=total,
         asked=request.query_params,
         schemata=SCHEMATA,
+        screened=screened,
     )
 
 
@@ -207,7 +209,14 @@ def review_page(request: Request, me: Principal = Depends(registry_reviewer)) ->
     judged = set(Judgements(_vault(request, me)).standing())
     pending = [c for c in candidates(report) if clusters.pair(c["left"], c["right"]) not in judged]
     pair = pending[0] if pending else None
-    return render(request, "sanctions_review.html", pair=pair, waiting=len(pending), why=None)
+    return render(
+        request,
+        "sanctions_review.html",
+        pair=pair,
+        waiting=len(pending),
+        why=None,
+        screened=screened,
+    )
 
 
 def candidates(report: gaps.Report) -> list[dict[str, Any]]:
