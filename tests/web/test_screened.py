@@ -63,6 +63,7 @@ PAIRS = [  # synthetic entries, together making screening note every fact it kno
     (rec(BODY, "23", name="Tehran Prison"), rec(BODY, "24", name="Tehran Court")),
     (rec("Company", "25", name="Sepehr Energy Jahan Nama Pars"), rec("Company", "26", name="Sepehr Energy Jahan Nama Pars PJSC")),
     (rec(BODY, "27", name="NAZ"), rec(BODY, "28", name="Nasr Azad Zamin")),
+    (rec(BODY, "31", name=["Adel Abad Prison", "Shiraz Central Prison"]), rec(BODY, "32", name="Shiraz Central Prison")),
 ]  # fmt: skip
 
 

@@ -72,6 +72,8 @@ LINES = (  # every line gavah.sanctions.match and gavah.text.name_compare write 
     _("place disagrees: %(values)s vs %(other_values)s"),
     _("legal forms disagree"),
     _("the primary names agree once legal forms and generic words are aside"),
+    _("a legal form in one primary name only"),
+    _("one entry's primary name is among the other's names"),
     _("one is the other's name with more words: a unit or branch of it?"),
     _("probability %(p)s: a match (from %(lower)s)"),
     _("probability %(p)s: a candidate for review (%(lower)s to %(upper)s)"),
