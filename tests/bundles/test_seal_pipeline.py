@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import random
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from gavah.bundles import seal as fmt
 from gavah.bundles.open import Damaged, Key, check_piece, choose, gather, open_to_folder
+from gavah.errors import IntegrityError
 
 PIECE = fmt.MIN_PIECE
 
@@ -92,3 +94,36 @@ def test_body_hashes_are_those_of_the_padded_bodies() -> None:
             hashlib.sha256(padded[i * body : (i + 1) * body]).digest() for i in range(count)
         ]
         assert hashes.finish() == expected, length
+
+
+@pytest.mark.parametrize("kernel_moves", [True, False], ids=["splice", "read-and-write"])
+@pytest.mark.usefixtures("apart")
+def test_a_large_bundle_opens_with_its_pieces_moved_into_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_moves: bool
+) -> None:
+    """Opening gives age the pieces' bodies by os.splice where there is one (Linux), by
+    reading and writing elsewhere: the same archive comes out either way."""
+    if not kernel_moves:
+        monkeypatch.delattr(os, "splice", raising=False)
+    files = _files(tmp_path / "f", [300_000, 70_000])
+    identity = pyrage.x25519.Identity.generate()
+    recipient = fmt.Recipient(public_key=str(identity.to_public()))
+    sealed = fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
+    bundle = choose(gather(sealed.pieces), None)
+    opened = open_to_folder(bundle, Key(identity=str(identity)), tmp_path / "opened")
+    assert [staged.read_bytes() for _, staged in opened.files] == [f.read_bytes() for f in files]
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_piece_cut_short_after_its_check_is_refused_when_opened(tmp_path: Path) -> None:
+    """A piece that loses bytes between its check and the decryption: said plainly (the
+    caller removes the work folder, as for any refusal)."""
+    files = _files(tmp_path / "f", [300_000])
+    identity = pyrage.x25519.Identity.generate()
+    recipient = fmt.Recipient(public_key=str(identity.to_public()))
+    sealed = fmt.seal(files, recipient, tmp_path / "out", piece_size=PIECE)
+    bundle = choose(gather(sealed.pieces), None)
+    second = sealed.pieces[1]
+    second.write_bytes(second.read_bytes()[: fmt.HEADER + 100])
+    with pytest.raises(IntegrityError, match="changed while it was read"):
+        open_to_folder(bundle, Key(identity=str(identity)), tmp_path / "opened")

@@ -178,8 +178,13 @@ def pump(child: subprocess.Popen[bytes], chunks: Iterator[Any], sink: Any) -> st
 
     def feed() -> None:
         try:
+            pipe = child.stdin.fileno()  # type: ignore[union-attr]
             for chunk in chunks:
-                write_all(child.stdin.fileno(), chunk)  # type: ignore[union-attr]
+                send = getattr(chunk, "send_to", None)  # a chunk that moves itself (open.py)
+                if send is not None:
+                    send(pipe)
+                else:
+                    write_all(pipe, chunk)
         except BaseException as exc:  # raised below, in the caller's thread
             failed.append(exc)
             child.kill()
