@@ -178,8 +178,13 @@ def pump(child: subprocess.Popen[bytes], chunks: Iterator[Any], sink: Any) -> st
 
     def feed() -> None:
         try:
+            pipe = child.stdin.fileno()  # type: ignore[union-attr]
             for chunk in chunks:
-                write_all(child.stdin.fileno(), chunk)  # type: ignore[union-attr]
+                send = getattr(chunk, "send_to", None)  # a chunk that moves itself (open.py)
+                if send is not None:
+                    send(pipe)
+                else:
+                    write_all(pipe, chunk)
         except BaseException as exc:  # raised below, in the caller's thread
             failed.append(exc)
             child.kill()
@@ -190,10 +195,14 @@ def pump(child: subprocess.Popen[bytes], chunks: Iterator[Any], sink: Any) -> st
     feeder = threading.Thread(target=feed, name="bundle-feed", daemon=True)
     feeder.start()
     try:
-        buffer = bytearray(BLOCK)
-        view = memoryview(buffer)
-        while n := child.stdout.readinto(buffer):  # type: ignore[attr-defined]
-            sink.write(view[:n])
+        drain = getattr(sink, "drain", None)  # a sink that reads the child's output itself
+        if drain is not None:
+            drain(child.stdout)
+        else:
+            buffer = bytearray(BLOCK)
+            view = memoryview(buffer)
+            while n := child.stdout.readinto(buffer):  # type: ignore[attr-defined]
+                sink.write(view[:n])
     except BaseException:
         child.kill()
         raise
@@ -429,15 +438,50 @@ def piece_name(bundle_id: bytes, index: int, count: int) -> str:
     return f"gavah-{bundle_id.hex()[:16]}-{index + 1:0{width}d}-of-{count}.piece"
 
 
+class _BodyHashes:
+    """§4.2: the SHA-256 of each piece's body, from the age ciphertext given in order; the
+    last bodies' padding zeros are hashed by :meth:`finish`."""
+
+    def __init__(self, count: int, body_size: int) -> None:
+        self.count, self.body_size = count, body_size
+        self.digests: list[bytes] = []
+        self.digest = hashlib.sha256()
+        self.filled = 0
+
+    def update(self, data: Any) -> None:
+        view = memoryview(data)
+        while view:
+            if self.filled == self.body_size:
+                self._close()
+            part = view[: self.body_size - self.filled]
+            self.digest.update(part)  # (releases the interpreter lock for large blocks)
+            self.filled += len(part)
+            view = view[len(part) :]
+
+    def _close(self) -> None:
+        self.digest.update(bytes(self.body_size - self.filled))
+        self.digests.append(self.digest.digest())
+        self.digest, self.filled = hashlib.sha256(), 0
+
+    def finish(self) -> list[bytes]:
+        self._close()
+        while len(self.digests) < self.count:  # see _PieceWriter.finish
+            self._close()
+        return self.digests
+
+
+RING = 4  # blocks in flight between the thread that writes pieces and the one that hashes them
+
+
 class _PieceWriter(io.RawIOBase):
     """Receives the age ciphertext and lays it into piece files after room for their headers,
-    hashing each body as it goes (the headers, which need every body's hash, come last)."""
+    hashing each body (the headers, which need every body's hash, come last)."""
 
     def __init__(self, folder: Path, count: int, body_size: int) -> None:
         self.folder, self.count, self.body_size = folder, count, body_size
         self.token = secrets.token_hex(8)
         self.files: list[Path] = []
-        self.digests: list[bytes] = []
+        self.hashes = _BodyHashes(count, body_size)
         self.length = 0
         self._open_next()
 
@@ -448,12 +492,46 @@ class _PieceWriter(io.RawIOBase):
         self.current = os.fdopen(fd, "wb", buffering=0)
         self.current.seek(HEADER)
         self.filled = 0
-        self.digest = hashlib.sha256()
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
+        self._lay(data)
+        self.hashes.update(data)
+        return len(data)
+
+    def drain(self, source: Any) -> None:
+        """All of ``source`` (the age child's output) laid into the pieces, each block hashed
+        on a thread of its own while the next is read and written: hashing and file I/O both
+        release the interpreter lock, so they run side by side, and no stage of the pipeline
+        (files read and hashed, age, pieces written, pieces hashed) holds up the others."""
+        ring = _Ring()
+        failed: list[BaseException] = []
+        hasher = threading.Thread(
+            target=self._hash_blocks, args=(ring, failed), name="bundle-hash", daemon=True
+        )
+        hasher.start()
+        try:
+            while n := _fill(source, block := ring.free_block()):
+                self._lay(block[:n])
+                ring.put(n)
+        finally:
+            ring.end()
+            hasher.join()
+        if failed:
+            raise failed[0]
+
+    def _hash_blocks(self, ring: _Ring, failed: list[BaseException]) -> None:
+        while block := ring.take():
+            if not failed:
+                try:
+                    self.hashes.update(block)
+                except BaseException as exc:  # raised by drain, in the caller's thread
+                    failed.append(exc)
+            ring.give_back()  # (even then: the writing thread never waits for nothing)
+
+    def _lay(self, data: Any) -> None:
         view = memoryview(data)
         while view:
             if self.filled == self.body_size:
@@ -463,31 +541,72 @@ class _PieceWriter(io.RawIOBase):
                 self._open_next()
             part = view[: self.body_size - self.filled]
             write_all(self.current.fileno(), part)
-            self.digest.update(part)
             self.filled += len(part)
             self.length += len(part)
             view = view[len(part) :]
-        return len(data)
 
     def _close_current(self) -> None:
-        padding = bytes(self.body_size - self.filled)
-        write_all(self.current.fileno(), padding)
-        self.digest.update(padding)
+        write_all(self.current.fileno(), bytes(self.body_size - self.filled))
         self.current.close()
-        self.digests.append(self.digest.digest())
 
     def finish(self) -> list[bytes]:
         self._close_current()
         while len(self.files) < self.count:  # the padding of the archive never leaves a piece
             self._open_next()  # empty, but a stream cut exactly at a piece's end might
             self._close_current()
-        return self.digests
+        return self.hashes.finish()
 
     def discard(self) -> None:
         if not self.current.closed:
             self.current.close()
         for path in self.files:
             path.unlink(missing_ok=True)
+
+
+class _Ring:
+    """RING reused buffers passed, in order, from the thread that fills them to the one that
+    consumes them: two semaphores count the free and the filled ones."""
+
+    def __init__(self) -> None:
+        self.blocks = [memoryview(bytearray(BLOCK)) for _ in range(RING)]
+        self.sizes = [0] * RING
+        self.free = threading.Semaphore(RING)
+        self.ready = threading.Semaphore(0)
+        self.put_at = self.take_at = 0
+
+    def free_block(self) -> memoryview:
+        """The next buffer to fill, once the consumer has given it back."""
+        self.free.acquire()
+        return self.blocks[self.put_at % RING]
+
+    def put(self, n: int) -> None:
+        """The first ``n`` bytes of the buffer from free_block are the consumer's."""
+        self.sizes[self.put_at % RING] = n
+        self.put_at += 1
+        self.ready.release()
+
+    def end(self) -> None:
+        """No more: the consumer's next block is empty."""
+        self.put(0)
+
+    def take(self) -> memoryview:
+        """The next filled block (empty at the end); give_back once done with it."""
+        self.ready.acquire()
+        i = self.take_at % RING
+        return self.blocks[i][: self.sizes[i]]
+
+    def give_back(self) -> None:
+        self.take_at += 1
+        self.free.release()
+
+
+def _fill(source: Any, block: memoryview) -> int:
+    """Read ``source`` into ``block`` until it is full or ``source`` ends: blocks of one size
+    for the code after it, however little each read of a pipe gives."""
+    n = 0
+    while n < len(block) and (k := source.readinto(block[n:])):
+        n += k
+    return n
 
 
 @dataclass(frozen=True)
