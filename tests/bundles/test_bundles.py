@@ -45,19 +45,12 @@ from gavah.db import models
 from gavah.errors import IntegrityError
 from gavah.vault import Vault
 from gavah.vault.verify import verify_workspace
+from synthetic_files import random_files
 
 PIECE = fmt.MIN_PIECE  # 64 KiB pieces: a few hundred KB of files make several
 
 
-def _files(folder: Path, sizes: list[int], seed: int = 17) -> list[Path]:
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, size in enumerate(sizes):
-        path = folder / f"synthetic-{i}.bin"
-        path.write_bytes(rng.randbytes(size))
-        paths.append(path)
-    return paths
+_files = random_files
 
 
 def _counts(vault: Vault) -> tuple[int, int, int]:

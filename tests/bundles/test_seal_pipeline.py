@@ -17,19 +17,12 @@ import pytest
 from gavah.bundles import seal as fmt
 from gavah.bundles.open import Damaged, Key, check_piece, choose, gather, open_to_folder
 from gavah.errors import IntegrityError
+from synthetic_files import random_files
 
 PIECE = fmt.MIN_PIECE
 
 
-def _files(folder: Path, sizes: list[int]) -> list[Path]:
-    rng = random.Random(17)
-    folder.mkdir(parents=True)
-    paths = []
-    for i, size in enumerate(sizes):
-        path = folder / f"synthetic-{i}.bin"
-        path.write_bytes(rng.randbytes(size))
-        paths.append(path)
-    return paths
+_files = random_files
 
 
 @pytest.fixture
