@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from gavah.text.name_compare import ORG_WORDS
+from gavah.text.name_compare import ORG_WORDS, one_edit
 from gavah.text.names import drop_possessive, fold_persian, latin_fold, skeleton
 
 # Ordinals in English, Persian and transliteration, to their digit. Numbers in Persian digits are
@@ -473,9 +473,10 @@ def words_agree(a: str, b: str) -> bool:
     """Two folded words of bodies' names read as one: the same; one the other with an ending of
     one or two letters, which transliterations of Persian add or drop (the ezafe: Kala,
     Kalaye; Parto, Partov) and English adds (Plant, Plants; Machine, Machinery), the shorter
-    having four letters or more; from five letters, one letter changed, added or dropped
-    (Organisation, Organization); one stem of six letters or more with endings of up to three
-    (Industrial, Industries); or, from five letters, the same consonant skeleton of three
+    having four letters or more; from five letters, one letter changed, added or dropped, or two
+    neighbours swapped (Organisation, Organization; the name comparison's
+    :func:`~gavah.text.name_compare.one_edit`); one stem of six letters or more with endings of
+    up to three (Industrial, Industries); or, from five letters, the same consonant skeleton of three
     letters or more, as transliterations of one Persian or Arabic word have (Satarri, Sattari;
     Haramain, Haramayn; :func:`gavah.text.names.skeleton`)."""
     if a == b:
@@ -483,7 +484,7 @@ def words_agree(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 2:
         return True
-    if len(short) >= 5 and _one_edit(short, long_):
+    if len(short) >= 5 and one_edit(short, long_):
         return True
     stem = len(os.path.commonprefix([a, b]))
     if stem >= 6 and len(long_) - stem <= 3:
@@ -494,16 +495,3 @@ def words_agree(a: str, b: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _skeleton(word: str) -> str:
     return skeleton(word)
-
-
-def _one_edit(short: str, long_: str) -> bool:
-    """Whether one substitution, insertion or deletion turns ``short`` into ``long_`` (by hand:
-    the dependencies hold no string-distance library, and this needs no more than a scan)."""
-    if len(long_) - len(short) > 1:
-        return False
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    if len(short) == len(long_):
-        return short[i + 1 :] == long_[i + 1 :]
-    return short[i:] == long_[i + 1 :]

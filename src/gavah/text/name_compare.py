@@ -483,7 +483,7 @@ def _similarity(a: _Word, b: _Word) -> Similarity:
         shortest >= 4
         and longest <= MAX_FUZZY
         and a.key[0] == b.key[0]
-        and _one_edit(a.soft, b.soft)
+        and one_edit(a.soft, b.soft)
     ):
         return 1 - 1.5 / longest, "fuzzy"
     return 0.0, "differ"
@@ -510,7 +510,7 @@ def _same_how(a: _Word, b: _Word, how: str) -> str:
     return "script" if _is_persian(a.folded) != _is_persian(b.folded) else "skeleton"
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """Are two different strings one insertion, deletion, substitution or swap of neighbours
     apart?"""
     if len(a) > len(b):
